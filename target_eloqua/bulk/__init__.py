@@ -1,0 +1,23 @@
+"""Eloqua Bulk API 2.0 client: HTTP, auth, discovery and syncs; no Singer."""
+
+from target_eloqua.bulk.auth import EloquaBasicAuth
+from target_eloqua.bulk.client import TERMINAL_SYNC_STATUSES, BulkClient, discover_base_url
+from target_eloqua.bulk.errors import (
+    EloquaAPIError,
+    EloquaError,
+    NotAuthenticatedError,
+    RetriableAPIError,
+    SyncTimeoutError,
+)
+
+__all__ = [
+    "TERMINAL_SYNC_STATUSES",
+    "BulkClient",
+    "EloquaAPIError",
+    "EloquaBasicAuth",
+    "EloquaError",
+    "NotAuthenticatedError",
+    "RetriableAPIError",
+    "SyncTimeoutError",
+    "discover_base_url",
+]

@@ -1,0 +1,225 @@
+"""A small client for Eloqua's Bulk API 2.0: discovery, requests with retries, syncs.
+
+It knows Eloqua and HTTP, and nothing of Singer. Every call has a timeout. 429, 5xx and
+connection errors are retried with capped, jittered exponential backoff; any other 4xx fails at
+once with Eloqua's own message. A request that is not safe to repeat (a data upload, a sync
+creation) is only retried when Eloqua cannot have acted on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import backoff
+import requests
+from requests.auth import AuthBase
+
+from target_eloqua.bulk.errors import (
+    EloquaAPIError,
+    NotAuthenticatedError,
+    RetriableAPIError,
+    SyncTimeoutError,
+)
+
+BULK_ROOT = "/api/bulk/2.0"
+TERMINAL_SYNC_STATUSES = frozenset({"success", "warning", "error"})
+DEFAULT_TIMEOUT = (10.0, 300.0)  # seconds to connect, seconds to wait for an answer
+
+logger = logging.getLogger(__name__)
+
+
+def discover_base_url(
+    login_url: str, auth: AuthBase, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT
+) -> str:
+    """Ask ``{login_url}/id`` which pod the instance lives on, e.g. ``https://secure.p03...``.
+
+    Eloqua refuses bad credentials with HTTP 200 and the body ``"Not authenticated."``.
+    """
+    url = login_url.rstrip("/") + "/id"
+    response = _with_retries(lambda: _checked(requests.get(url, auth=auth, timeout=timeout)))
+    body = response.json()
+    if not isinstance(body, dict):
+        raise NotAuthenticatedError(login_url.rstrip("/"))
+    base_url: str = body["urls"]["base"]
+    return base_url.rstrip("/")
+
+
+class BulkClient:
+    """Bulk API 2.0 calls against one pod. One instance per thread: it owns a session."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: AuthBase,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_tries: int = 6,
+        backoff_factor: float = 1.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_tries = max_tries
+        self.backoff_factor = backoff_factor
+        self.session = requests.Session()
+        self.session.auth = auth
+
+    def create_import(self, imports_path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Create an import definition; returns it with its ``uri``.
+
+        Repeating this after a lost answer at worst leaves an unused definition behind.
+        """
+        return self._json("POST", imports_path, json_body=body)
+
+    def upload(self, import_uri: str, payload: bytes, content_type: str) -> None:
+        """Stage one part of data on the import definition at ``import_uri``."""
+        self.request(
+            "POST", f"{import_uri}/data", data=payload, content_type=content_type, repeatable=False
+        )
+
+    def create_sync(self, synced_instance_uri: str) -> dict[str, Any]:
+        """Start a sync of what is staged on a definition; returns the sync (``uri``, status)."""
+        return self._json(
+            "POST", "/syncs", json_body={"syncedInstanceUri": synced_instance_uri}, repeatable=False
+        )
+
+    def get_sync(self, sync_uri: str) -> dict[str, Any]:
+        """The sync as Eloqua reports it now."""
+        return self._json("GET", sync_uri)
+
+    def wait_for_sync(
+        self,
+        sync_uri: str,
+        *,
+        timeout: float,
+        first_interval: float = 1.0,
+        max_interval: float = 30.0,
+    ) -> dict[str, Any]:
+        """Poll until the sync ends, waiting longer between checks up to ``max_interval``."""
+        deadline = time.monotonic() + timeout
+        interval = first_interval
+        status = None
+        while time.monotonic() < deadline:
+            sync = self.get_sync(sync_uri)
+            if sync["status"] != status:
+                status = sync["status"]
+                logger.info("Sync %s is %s", sync_uri, status)
+            if status in TERMINAL_SYNC_STATUSES:
+                return sync
+            time.sleep(max(0.0, min(interval, deadline - time.monotonic())))
+            interval = min(interval * 1.5, max_interval)
+        raise SyncTimeoutError(
+            f"sync {sync_uri} did not end within {timeout:g} s (last status: {status})"
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        repeatable: bool = True,
+    ) -> requests.Response:
+        """Send one Bulk API request, retrying as the module docstring says."""
+        headers = {"Accept": "application/json"}
+        if json_body is not None:
+            content_type = content_type or "application/json"
+        if content_type:  # Eloqua refuses a POST or PUT without one
+            headers["Content-Type"] = content_type
+        url = self.base_url + BULK_ROOT + path
+
+        def send() -> requests.Response:
+            response = self.session.request(
+                method, url, json=json_body, data=data, headers=headers, timeout=self.timeout
+            )
+            return _checked(response, method=method, path=path)
+
+        return _with_retries(
+            send, max_tries=self.max_tries, factor=self.backoff_factor, repeatable=repeatable
+        )
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        body: dict[str, Any] = self.request(method, path, **kwargs).json()
+        return body
+
+    def close(self) -> None:
+        """Release the connections of the session."""
+        self.session.close()
+
+
+def _checked(
+    response: requests.Response, *, method: str | None = None, path: str | None = None
+) -> requests.Response:
+    """Return a 2xx response; raise the matching error for anything else."""
+    if response.ok:
+        return response
+    error_class = (
+        RetriableAPIError
+        if response.status_code == 429 or response.status_code >= 500
+        else EloquaAPIError
+    )
+    raise error_class(
+        method or response.request.method or "?",
+        path or response.request.path_url,
+        response.status_code,
+        response.reason,
+        _body(response),
+    )
+
+
+def _body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:500]
+
+
+def _safe_to_repeat(error: Exception) -> bool:
+    """Whether Eloqua certainly did not act on the request that failed with ``error``."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    return isinstance(error, RetriableAPIError) and error.status == 429
+
+
+def _with_retries(
+    send: Callable[[], requests.Response],
+    *,
+    max_tries: int = 6,
+    factor: float = 1.0,
+    repeatable: bool = True,
+) -> requests.Response:
+    """Call ``send`` until it succeeds, retrying transient failures with capped backoff.
+
+    Waits grow as ``factor * 2**n`` seconds with full jitter, never above 60 s.
+    """
+
+    def give_up(error: Exception) -> bool:
+        return not repeatable and not _safe_to_repeat(error)
+
+    retrying = backoff.on_exception(
+        backoff.expo,
+        (RetriableAPIError, requests.ConnectionError, requests.Timeout),
+        max_tries=max_tries,
+        factor=factor,
+        max_value=60,
+        jitter=backoff.full_jitter,
+        giveup=give_up,
+        on_backoff=_log_retry,
+        logger=None,
+    )(send)
+    response: requests.Response = retrying()
+    return response
+
+
+def _log_retry(details: Any) -> None:
+    error = details.get("exception")
+    logger.warning(
+        "Retrying in %.1f s after attempt %d failed: %s",
+        details.get("wait", 0.0),
+        details.get("tries", 0),
+        str(error).splitlines()[0] if error else "unknown",
+    )

@@ -1,0 +1,54 @@
+"""What can go wrong when talking to Eloqua, as exceptions that read well in a log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class EloquaError(Exception):
+    """Base class of every error raised by the Bulk API client."""
+
+
+class NotAuthenticatedError(EloquaError):
+    """``/id`` answered ``"Not authenticated."``: Eloqua refused the credentials."""
+
+    def __init__(self, login_url: str) -> None:
+        super().__init__(
+            f"Eloqua answered 'Not authenticated.' at {login_url}/id. Likely causes: wrong "
+            "company, username or password; this machine's IP is not on the instance's "
+            "allow-list; the user is disabled; or the user lacks API access "
+            "(the 'Advanced Users - Marketing' permission)."
+        )
+
+
+class EloquaAPIError(EloquaError):
+    """Eloqua answered with an HTTP error; its own message and ``failures`` are kept."""
+
+    def __init__(self, method: str, path: str, status: int, reason: str, body: Any = None) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.reason = reason
+        self.failures = _failures(body)
+        lines = [f"Eloqua answered {status} {reason} to {method} {path}"]
+        lines += [
+            f"  {failure.get('field', '?')}: {failure.get('constraint', '')} "
+            f"(value: {failure.get('value', '')!r})"
+            for failure in self.failures
+        ]
+        super().__init__("\n".join(lines))
+
+
+class RetriableAPIError(EloquaAPIError):
+    """A 429 or 5xx answer: worth trying again after a pause."""
+
+
+class SyncTimeoutError(EloquaError):
+    """A sync did not end within the time the target allows it."""
+
+
+def _failures(body: Any) -> list[dict[str, Any]]:
+    """The ``failures`` of a Bulk API validation error body, if it is one."""
+    if isinstance(body, dict) and isinstance(body.get("failures"), list):
+        return [item for item in body["failures"] if isinstance(item, dict)]
+    return []

@@ -1,0 +1,163 @@
+"""The Bulk API client's own decisions, with ``requests`` replaced by scripted answers.
+
+The end-to-end tests run the same client against the emulator; these pin down the retry rules
+and the error messages one by one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from unittest import mock
+
+import pytest
+import requests
+
+from target_eloqua.bulk import (
+    BulkClient,
+    EloquaAPIError,
+    EloquaBasicAuth,
+    NotAuthenticatedError,
+    RetriableAPIError,
+    SyncTimeoutError,
+    discover_base_url,
+)
+
+AUTH = EloquaBasicAuth("ACME", "API.User", "s3cret-password")
+
+
+def answer(status: int, body: Any = None, reason: str = "") -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.reason = reason
+    response._content = b"" if body is None else json.dumps(body).encode()
+    response.request = requests.Request("GET", "https://eloqua.test/x").prepare()
+    return response
+
+
+def scripted_client(*answers: requests.Response | Exception) -> tuple[BulkClient, mock.Mock]:
+    client = BulkClient("https://eloqua.test/", AUTH, max_tries=4, backoff_factor=0)
+    send = mock.Mock(side_effect=list(answers))
+    client.session.request = send  # type: ignore[method-assign]
+    return client, send
+
+
+def test_requests_go_to_the_bulk_root_with_a_timeout_and_content_type() -> None:
+    client, send = scripted_client(answer(201, {"uri": "/syncs/7", "status": "pending"}))
+
+    sync = client.create_sync("/accounts/imports/3")
+
+    assert sync == {"uri": "/syncs/7", "status": "pending"}
+    (method, url), kwargs = send.call_args
+    assert (method, url) == ("POST", "https://eloqua.test/api/bulk/2.0/syncs")
+    assert kwargs["json"] == {"syncedInstanceUri": "/accounts/imports/3"}
+    assert kwargs["timeout"] == client.timeout
+    assert kwargs["headers"]["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503])
+def test_429_and_5xx_are_retried_for_safe_requests(status: int) -> None:
+    client, send = scripted_client(
+        answer(status), answer(status), answer(200, {"status": "active"})
+    )
+
+    assert client.get_sync("/syncs/7") == {"status": "active"}
+    assert send.call_count == 3
+
+
+def test_connection_errors_are_retried_for_safe_requests() -> None:
+    client, send = scripted_client(requests.ConnectionError("reset"), answer(200, {"status": "x"}))
+
+    assert client.get_sync("/syncs/7")["status"] == "x"
+    assert send.call_count == 2
+
+
+def test_retries_stop_at_the_cap_with_the_last_error() -> None:
+    client, send = scripted_client(*[answer(503, reason="Service Unavailable")] * 4)
+
+    with pytest.raises(RetriableAPIError, match="503 Service Unavailable to GET /syncs/7"):
+        client.get_sync("/syncs/7")
+    assert send.call_count == 4
+
+
+def test_other_4xx_fail_at_once_with_eloquas_failures_as_readable_lines() -> None:
+    failures = {
+        "failures": [
+            {"field": "identifierFieldName", "value": "nope", "constraint": "Must be a field key"}
+        ]
+    }
+    client, send = scripted_client(answer(400, failures, "There was a validation error."))
+
+    with pytest.raises(EloquaAPIError) as caught:
+        client.create_import("/accounts/imports", {"name": "x"})
+
+    assert send.call_count == 1
+    assert str(caught.value) == (
+        "Eloqua answered 400 There was a validation error. to POST /accounts/imports\n"
+        "  identifierFieldName: Must be a field key (value: 'nope')"
+    )
+
+
+def test_an_upload_is_not_repeated_after_a_server_error_it_may_have_acted_on() -> None:
+    client, send = scripted_client(answer(500), answer(204))
+
+    with pytest.raises(RetriableAPIError):
+        client.upload("/accounts/imports/3", b"a\r\n1\r\n", "text/csv")
+    assert send.call_count == 1
+
+
+def test_an_upload_is_repeated_after_429_which_eloqua_did_not_act_on() -> None:
+    client, send = scripted_client(answer(429), answer(204))
+
+    client.upload("/accounts/imports/3", b"a\r\n1\r\n", "text/csv")
+
+    assert send.call_count == 2
+    assert send.call_args.kwargs["data"] == b"a\r\n1\r\n"
+
+
+def test_wait_for_sync_returns_the_terminal_sync() -> None:
+    client, send = scripted_client(
+        answer(200, {"uri": "/syncs/7", "status": "pending"}),
+        answer(200, {"uri": "/syncs/7", "status": "active"}),
+        answer(200, {"uri": "/syncs/7", "status": "success"}),
+    )
+
+    sync = client.wait_for_sync("/syncs/7", timeout=5, first_interval=0)
+
+    assert sync["status"] == "success"
+    assert send.call_count == 3
+
+
+def test_wait_for_sync_gives_up_at_its_deadline() -> None:
+    client, _ = scripted_client(*[answer(200, {"uri": "/syncs/7", "status": "active"})] * 50)
+
+    with pytest.raises(SyncTimeoutError, match=r"/syncs/7 did not end within 0.05 s.*active"):
+        client.wait_for_sync("/syncs/7", timeout=0.05, first_interval=0.01)
+
+
+def test_discovery_reads_the_pod_base_url() -> None:
+    body = {"urls": {"base": "https://secure.p03.eloqua.com/"}}
+    with mock.patch("requests.get", return_value=answer(200, body)) as get:
+        assert discover_base_url("https://login.eloqua.com/", AUTH) == (
+            "https://secure.p03.eloqua.com"
+        )
+    assert get.call_args.args == ("https://login.eloqua.com/id",)
+    assert get.call_args.kwargs["timeout"]
+
+
+def test_discovery_turns_not_authenticated_into_an_error_naming_the_causes() -> None:
+    with (
+        mock.patch("requests.get", return_value=answer(200, "Not authenticated.")),
+        pytest.raises(NotAuthenticatedError, match="allow-list") as caught,
+    ):
+        discover_base_url("https://login.eloqua.com", AUTH)
+    assert "s3cret-password" not in str(caught.value)
+
+
+def test_basic_auth_uses_company_backslash_user_and_hides_the_password() -> None:
+    request = requests.Request("GET", "https://eloqua.test/").prepare()
+
+    AUTH(request)
+
+    assert request.headers["Authorization"] == "Basic QUNNRVxBUEkuVXNlcjpzM2NyZXQtcGFzc3dvcmQ="
+    assert "s3cret" not in repr(AUTH)

@@ -1,0 +1,62 @@
+"""``python -m target_eloqua.emulator`` as a real process."""
+
+from __future__ import annotations
+
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+import requests
+
+AUTH = ("Other\\bot", "s3cret")
+
+
+def start(arguments: Sequence[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "target_eloqua.emulator", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def first_line(process: subprocess.Popen[str], timeout: float = 10) -> str:
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, "the emulator printed nothing"
+    return process.stdout.readline().strip()
+
+
+def test_prints_its_url_first_serves_id_and_exits_0_on_sigterm() -> None:
+    login = ["--company", "Other", "--username", "bot", "--password", "s3cret"]
+    process = start(["--port", "0", "--sync-seconds", "0", *login])
+    try:
+        url = first_line(process)
+        assert url.startswith("http://127.0.0.1:")
+        assert int(url.rsplit(":", 1)[1]) > 0
+
+        response = requests.get(url + "/id", auth=AUTH, timeout=5)
+        assert response.json()["urls"]["base"] == url
+        assert response.json()["site"]["name"] == "Other"
+
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=10)
+        assert process.returncode == 0
+        assert stdout == ""  # nothing after the URL: requests are logged to stderr
+        assert "GET /id" in stderr
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_a_bad_catalog_is_a_usage_error() -> None:
+    process = start(["--catalog", "/nonexistent/catalog.json"])
+    try:
+        _, stderr = process.communicate(timeout=10)
+        assert process.returncode == 2
+        assert "cannot read catalog /nonexistent/catalog.json" in stderr
+    finally:
+        process.kill()
+        process.communicate()

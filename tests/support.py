@@ -1,0 +1,52 @@
+"""End-to-end helpers: what the emulator stored, and the target run as users run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from target_eloqua.emulator import EmulatorServer
+
+TARGET_COMMAND = str(Path(sys.executable).with_name("target-eloqua"))
+
+
+def admin(emulator: EmulatorServer, path: str) -> Any:
+    """What the emulator stored, through its admin API (never used by the target)."""
+    response = requests.get(f"{emulator.url}/_emulator/{path}", timeout=10)
+    response.raise_for_status()
+    return response.json()["items"]
+
+
+@dataclass
+class TargetRun:
+    """The outcome of one ``target-eloqua`` process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def states(self) -> list[Any]:
+        """The STATE values written to stdout, in order (a target writes each as one JSON line)."""
+        return [json.loads(line) for line in self.stdout.splitlines()]
+
+
+def run_target(config: dict[str, Any], messages: list[dict[str, Any]], tmp_path: Path) -> TargetRun:
+    """Run the installed ``target-eloqua`` command with ``messages`` on stdin."""
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config))
+    completed = subprocess.run(
+        [TARGET_COMMAND, "--config", str(config_file)],
+        input="".join(json.dumps(message) + "\n" for message in messages),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return TargetRun(completed.returncode, completed.stdout, completed.stderr)

@@ -1,0 +1,208 @@
+"""End to end: the installed ``target-eloqua`` command against a running emulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from target_eloqua.emulator import EmulatorServer
+from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
+from tests.support import admin, run_target
+
+STATE = {"bookmarks": {"crm_accounts": {"replication_key_value": "2026-11-28T10:00:00Z"}}}
+
+
+def tutorial_config(emulator: EmulatorServer, **settings: Any) -> dict[str, Any]:
+    """The account-import tutorial (design.md section 3), pointed at the emulator."""
+    return {
+        "company": "ACME",
+        "username": "API.User",
+        "password": EMULATOR_PASSWORD,
+        "login_url": emulator.url,
+        "poll_interval_seconds": 0.05,
+        "streams": {
+            "crm_accounts": {
+                "entity": "accounts",
+                "identifier": "company_name",
+                "link_users": True,
+                "fields": {
+                    "company_name": "{{Account.Field(M_CompanyName)}}",
+                    "owner_crm_ids": "{{Account.User.Field(CRMOSCUserId)}}",
+                },
+            }
+        },
+        **settings,
+    }
+
+
+def schema_message(stream: str = "crm_accounts") -> dict[str, Any]:
+    return {
+        "type": "SCHEMA",
+        "stream": stream,
+        "key_properties": ["company_name"],
+        "schema": {
+            "type": "object",
+            "properties": {
+                "company_name": {"type": ["string", "null"]},
+                "owner_crm_ids": {"type": ["array", "null"], "items": {"type": "string"}},
+            },
+        },
+    }
+
+
+def record(company_name: str, *owner_crm_ids: str, stream: str = "crm_accounts") -> dict[str, Any]:
+    return {
+        "type": "RECORD",
+        "stream": stream,
+        "record": {"company_name": company_name, "owner_crm_ids": list(owner_crm_ids)},
+    }
+
+
+TUTORIAL_INPUT = [
+    schema_message(),
+    record("Eloqua", "754a1a4baadb4ace991ee", "754a1a4baadb4ace991ea"),
+    record("Globex", "754a1a4baadb4ace991ee"),
+    {"type": "STATE", "value": STATE},
+]
+
+
+def linked_users_by_account(emulator: EmulatorServer) -> dict[str, list[str]]:
+    return {
+        account["fields"]["M_CompanyName"]: sorted(
+            user["fields"]["CRMOSCUserId"] for user in account["linkedUsers"]
+        )
+        for account in admin(emulator, "accounts")
+    }
+
+
+@pytest.mark.parametrize("upload_format", ["csv", "json"])
+def test_the_account_tutorial_loads_and_links_users(
+    emulator: EmulatorServer, tmp_path: Path, upload_format: str
+) -> None:
+    config = tutorial_config(emulator, upload_format=upload_format)
+
+    run = run_target(config, TUTORIAL_INPUT, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE]
+    assert linked_users_by_account(emulator) == {
+        "Eloqua": ["754a1a4baadb4ace991ea", "754a1a4baadb4ace991ee"],
+        "Globex": ["754a1a4baadb4ace991ee"],
+    }
+    [definition] = admin(emulator, "definitions")
+    assert definition["fields"] == config["streams"]["crm_accounts"]["fields"]
+    assert definition["identifierFieldName"] == "company_name"
+    assert definition["linkUsers"] is True
+    assert definition["isSyncTriggeredOnImport"] is False
+    [sync] = admin(emulator, "syncs")
+    assert (sync["syncedInstanceUri"], sync["status"]) == (definition["uri"], "success")
+
+
+def test_a_rerun_updates_the_same_accounts(emulator: EmulatorServer, tmp_path: Path) -> None:
+    config = tutorial_config(emulator)
+    run_target(config, TUTORIAL_INPUT, tmp_path)
+
+    rerun = run_target(
+        config, [*TUTORIAL_INPUT[:2], record("Globex", "754a1a4baadb4ace991ea")], tmp_path
+    )
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert linked_users_by_account(emulator) == {
+        "Eloqua": ["754a1a4baadb4ace991ea", "754a1a4baadb4ace991ee"],
+        "Globex": ["754a1a4baadb4ace991ea", "754a1a4baadb4ace991ee"],
+    }
+    assert [sync["counts"] for sync in admin(emulator, "syncs")][-1] == {
+        "processed": 2,
+        "created": 0,
+        "updated": 2,
+        "rejected": 0,
+    }
+
+
+def test_base_url_skips_discovery(emulator: EmulatorServer, tmp_path: Path) -> None:
+    config = tutorial_config(emulator, login_url="http://127.0.0.1:9", base_url=emulator.url)
+
+    run = run_target(config, TUTORIAL_INPUT, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert sorted(linked_users_by_account(emulator)) == ["Eloqua", "Globex"]
+
+
+def test_each_drain_is_one_sync_and_state_comes_after_all_of_them(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    messages = [
+        schema_message(),
+        *[record(f"Company {n}", "754a1a4baadb4ace991ee") for n in range(5)],
+        {"type": "STATE", "value": STATE},
+    ]
+
+    run = run_target(tutorial_config(emulator, batch_size_rows=2), messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE]
+    assert [sync["counts"]["processed"] for sync in admin(emulator, "syncs")] == [2, 2, 1]
+    assert len(admin(emulator, "definitions")) == 1
+    assert len(admin(emulator, "accounts")) == 5
+
+
+def test_a_sync_that_does_not_succeed_fails_the_run_without_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    messages = [schema_message(), record("Eloqua"), record("  "), {"type": "STATE", "value": STATE}]
+
+    run = run_target(tutorial_config(emulator), messages, tmp_path)
+
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "stream 'crm_accounts': sync /syncs/1 ended 'warning'" in run.stderr
+
+
+def test_a_mapping_problem_stops_the_run_before_anything_is_sent(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = tutorial_config(emulator)
+    config["streams"]["crm_accounts"]["identifier"] = "company_id"
+
+    run = run_target(config, TUTORIAL_INPUT, tmp_path)
+
+    assert run.returncode == 1
+    assert "stream 'crm_accounts', property 'company_id': the identifier is not among" in run.stderr
+    assert run.stdout == ""
+    assert admin(emulator, "definitions") == []
+
+
+def test_an_unmapped_stream_is_named_and_nothing_is_sent(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    messages = [schema_message("crm_contacts"), record("x", stream="crm_contacts")]
+
+    run = run_target(tutorial_config(emulator), messages, tmp_path)
+
+    assert run.returncode == 1
+    assert "stream 'crm_contacts' has no mapping" in run.stderr
+    assert admin(emulator, "definitions") == []
+
+
+def test_refused_credentials_are_explained_and_never_echoed(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = tutorial_config(emulator, password="wrong-password-123")
+
+    run = run_target(config, TUTORIAL_INPUT, tmp_path)
+
+    assert run.returncode == 1
+    assert "Not authenticated." in run.stderr
+    assert "allow-list" in run.stderr
+    assert "wrong-password-123" not in run.stderr
+    assert admin(emulator, "accounts") == []
+
+
+def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Path) -> None:
+    run = run_target(tutorial_config(emulator), TUTORIAL_INPUT, tmp_path)
+
+    assert run.stdout == json.dumps(STATE) + "\n"
+    assert "Sync /syncs/1 succeeded" in run.stderr

@@ -1,0 +1,93 @@
+"""Each value-formatting rule of design.md section 4, one example or more per rule."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import pytest
+
+from target_eloqua.values import UnformattableValueError, clean_text, format_value
+
+UTC = datetime.timezone.utc
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Eloqua", "Eloqua"),
+        ("Ωmega 中文 café", "Ωmega 中文 café"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+        ("nul\x00bell\x07esc\x1bdel\x7f", "nulbellescdel"),
+        ("carriage\r\nreturn", "carriage\nreturn"),
+        ('quotes " and, commas', 'quotes " and, commas'),
+    ],
+)
+def test_strings_keep_their_text_without_control_characters(value: str, expected: str) -> None:
+    assert format_value(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (-42, "-42"),
+        (12345678901234567890, "12345678901234567890"),
+        (decimal.Decimal("1.50"), "1.50"),
+        (decimal.Decimal("1E+3"), "1000"),
+        (decimal.Decimal("1E-7"), "0.0000001"),
+        (1e-7, "0.0000001"),
+        (1.5e16, "15000000000000000"),
+        (0.1, "0.1"),
+    ],
+)
+def test_numbers_are_plain_decimal_text(value: float | decimal.Decimal, expected: str) -> None:
+    assert format_value(value) == expected
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), decimal.Decimal("NaN")])
+def test_numbers_that_are_not_finite_are_refused(value: float | decimal.Decimal) -> None:
+    with pytest.raises(UnformattableValueError, match="not a finite number"):
+        format_value(value)
+
+
+def test_booleans_are_lowercase_words() -> None:
+    assert (format_value(True), format_value(False)) == ("true", "false")
+
+
+def test_aware_datetimes_go_to_utc_without_fractions() -> None:
+    plus_two = datetime.timezone(datetime.timedelta(hours=2))
+    moment = datetime.datetime(2026, 3, 1, 1, 30, 15, 999999, tzinfo=plus_two)
+    assert format_value(moment) == "2026-02-28 23:30:15"
+
+
+def test_naive_datetimes_are_taken_as_utc() -> None:
+    assert format_value(datetime.datetime(2026, 11, 28, 18, 5, 9, 500000)) == "2026-11-28 18:05:09"
+
+
+def test_dates_and_times() -> None:
+    assert format_value(datetime.date(2026, 1, 2)) == "2026-01-02"
+    assert format_value(datetime.time(7, 8, 9, 123)) == "07:08:09"
+
+
+def test_none_is_an_empty_value_never_the_text_null() -> None:
+    assert format_value(None) == ""
+
+
+def test_user_link_lists_are_joined_with_commas() -> None:
+    ids = ["754a1a4baadb4ace991ee", None, "754a1a4baadb4ace991ea"]
+    assert format_value(ids, user_link=True) == "754a1a4baadb4ace991ee,754a1a4baadb4ace991ea"
+
+
+def test_other_lists_and_objects_become_compact_json_text() -> None:
+    assert format_value(["a", 1, decimal.Decimal("2.50")]) == '["a",1,2.50]'
+    assert format_value({"city": "Zürich", "tags": ["x\x00"]}) == '{"city":"Zürich","tags":["x"]}'
+
+
+def test_unknown_types_are_refused_with_their_name() -> None:
+    with pytest.raises(UnformattableValueError, match="bytes"):
+        format_value(b"raw")
+
+
+def test_clean_text_leaves_ordinary_text_alone() -> None:
+    assert clean_text("plain text") == "plain text"
