@@ -83,7 +83,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.NumberType,
         default=1,
         description="First wait between sync status checks; grows with backoff to 30 s.",
-        minimum=0,
+        exclusiveMinimum=0,
     ),
     th.Property(
         "sync_timeout_seconds",

@@ -51,9 +51,7 @@ class EloquaSink(BatchSink):
         if not rows:
             return
         import_uri = self.eloqua.import_definition_uri(self.mapping, self.client)
-        payload, content_type = encode_rows(
-            rows, self.mapping.keys, self.config.get("upload_format", "csv")
-        )
+        payload, content_type = encode_rows(rows, self.mapping.keys, self.config["upload_format"])
         self.client.upload(import_uri, payload, content_type)
         self.logger.info("Uploaded %d rows (%d bytes) to %s", len(rows), len(payload), import_uri)
 
@@ -62,8 +60,8 @@ class EloquaSink(BatchSink):
         self.logger.info("Created sync %s for %s", sync["uri"], import_uri)
         sync = self.client.wait_for_sync(
             sync["uri"],
-            timeout=float(self.config.get("sync_timeout_seconds", 3600)),
-            first_interval=float(self.config.get("poll_interval_seconds", 1)),
+            timeout=float(self.config["sync_timeout_seconds"]),
+            first_interval=float(self.config["poll_interval_seconds"]),
         )
         elapsed = time.monotonic() - started
         if sync["status"] != "success":
@@ -73,6 +71,12 @@ class EloquaSink(BatchSink):
                 f"{sync['uri']}/logs and {sync['uri']}/rejects"
             )
         self.logger.info("Sync %s succeeded in %.1f s: %d rows", sync["uri"], elapsed, len(rows))
+
+    def clean_up(self) -> None:
+        """At the end of the input: release the client's connections."""
+        if self._client is not None:
+            self._client.close()
+        super().clean_up()
 
     def activate_version(self, new_version: int) -> None:
         """Eloqua imports are upserts; there is no table version to switch to."""

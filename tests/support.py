@@ -13,6 +13,17 @@ import requests
 
 from target_eloqua.emulator import EmulatorServer
 
+ACCOUNT_TUTORIAL_MAPPING = {
+    "entity": "accounts",
+    "identifier": "company_name",
+    "link_users": True,
+    "fields": {
+        "company_name": "{{Account.Field(M_CompanyName)}}",
+        "owner_crm_ids": "{{Account.User.Field(CRMOSCUserId)}}",
+    },
+}
+"""The stream mapping of Eloqua's account-import tutorial, with users linked to accounts."""
+
 TARGET_COMMAND = str(Path(sys.executable).with_name("target-eloqua"))
 
 

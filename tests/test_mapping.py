@@ -14,20 +14,11 @@ from target_eloqua.mapping import (
     record_to_row,
 )
 from target_eloqua.values import UnformattableValueError
-
-ACCOUNT_TUTORIAL = {
-    "entity": "accounts",
-    "identifier": "company_name",
-    "link_users": True,
-    "fields": {
-        "company_name": "{{Account.Field(M_CompanyName)}}",
-        "owner_crm_ids": "{{Account.User.Field(CRMOSCUserId)}}",
-    },
-}
+from tests.support import ACCOUNT_TUTORIAL_MAPPING
 
 
 def test_the_account_tutorial_becomes_a_linking_definition() -> None:
-    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL)
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
 
     assert imports_path(mapping.entity) == "/accounts/imports"
     assert import_definition_body(mapping) == {
@@ -52,13 +43,13 @@ def test_entity_defaults_to_accounts_and_link_users_is_sent_only_when_set() -> N
 
 
 def test_definition_names_stay_within_100_characters() -> None:
-    mapping = parse_stream_mapping("s" * 300, {**ACCOUNT_TUTORIAL})
+    mapping = parse_stream_mapping("s" * 300, {**ACCOUNT_TUTORIAL_MAPPING})
 
     assert len(import_definition_body(mapping)["name"]) == 100
 
 
 def test_rows_carry_every_key_formatted_and_nothing_unmapped() -> None:
-    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL)
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
     record = {
         "company_name": "Eloqua",
         "owner_crm_ids": ["754a1a4baadb4ace991ee", "754a1a4baadb4ace991ea"],
@@ -73,13 +64,13 @@ def test_rows_carry_every_key_formatted_and_nothing_unmapped() -> None:
 
 
 def test_a_missing_property_is_an_empty_value() -> None:
-    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL)
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
 
     assert record_to_row(mapping, {"company_name": "Globex"})["owner_crm_ids"] == ""
 
 
 def test_a_value_that_cannot_be_formatted_names_stream_and_property() -> None:
-    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL)
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
 
     with pytest.raises(
         UnformattableValueError, match="stream 'crm_accounts', property 'company_name'"

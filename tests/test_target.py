@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 
 from target_eloqua.emulator import EmulatorServer
 from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
-from tests.support import admin, run_target
+from tests.support import ACCOUNT_TUTORIAL_MAPPING, admin, run_target
 
 STATE = {"bookmarks": {"crm_accounts": {"replication_key_value": "2026-11-28T10:00:00Z"}}}
 
@@ -23,17 +24,7 @@ def tutorial_config(emulator: EmulatorServer, **settings: Any) -> dict[str, Any]
         "password": EMULATOR_PASSWORD,
         "login_url": emulator.url,
         "poll_interval_seconds": 0.05,
-        "streams": {
-            "crm_accounts": {
-                "entity": "accounts",
-                "identifier": "company_name",
-                "link_users": True,
-                "fields": {
-                    "company_name": "{{Account.Field(M_CompanyName)}}",
-                    "owner_crm_ids": "{{Account.User.Field(CRMOSCUserId)}}",
-                },
-            }
-        },
+        "streams": {"crm_accounts": copy.deepcopy(ACCOUNT_TUTORIAL_MAPPING)},
         **settings,
     }
 

@@ -105,7 +105,7 @@ class BulkClient:
             sync = self.get_sync(sync_uri)
             if sync["status"] != status:
                 status = sync["status"]
-                logger.info("Sync %s is %s", sync_uri, status)
+                logger.info("Sync %s: %s", sync_uri, status)
             if status in TERMINAL_SYNC_STATUSES:
                 return sync
             time.sleep(max(0.0, min(interval, deadline - time.monotonic())))

@@ -122,7 +122,7 @@ def test_wait_for_sync_returns_the_terminal_sync() -> None:
         answer(200, {"uri": "/syncs/7", "status": "success"}),
     )
 
-    sync = client.wait_for_sync("/syncs/7", timeout=5, first_interval=0)
+    sync = client.wait_for_sync("/syncs/7", timeout=5, first_interval=0.001)
 
     assert sync["status"] == "success"
     assert send.call_count == 3
