@@ -107,6 +107,19 @@ def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
     )
 
 
+def parse_stream_mappings(streams: Mapping[str, Mapping[str, Any]]) -> dict[str, StreamMapping]:
+    """Read the whole ``streams`` setting, reporting the problems of every stream at once."""
+    mappings, problems = {}, []
+    for stream, raw in streams.items():
+        try:
+            mappings[stream] = parse_stream_mapping(stream, raw)
+        except MappingError as error:
+            problems += error.problems
+    if problems:
+        raise MappingError(problems)
+    return mappings
+
+
 def definition_name(stream: str) -> str:
     """A readable definition name within Eloqua's 100 characters."""
     return f"{DEFINITION_NAME_PREFIX} {stream}"[:MAX_DEFINITION_NAME_LENGTH]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from typing import Any
 
 from singer_sdk import Target
@@ -14,7 +15,7 @@ from target_eloqua.mapping import (
     StreamMapping,
     import_definition_body,
     imports_path,
-    parse_stream_mapping,
+    parse_stream_mappings,
 )
 from target_eloqua.settings import CONFIG_SCHEMA
 from target_eloqua.sink import EloquaSink
@@ -28,10 +29,9 @@ class TargetEloqua(Target):
     default_sink_class = EloquaSink
 
     def __init__(self, **kwargs: Any) -> None:
-        """Hold what the stream sinks share: their parsed mappings, the pod's base URL
-        (discovered once per run) and each stream's import definition (created once per run).
+        """Hold what the stream sinks share: the pod's base URL (discovered once per run) and
+        each stream's import definition (created once per run).
         """
-        self.stream_mappings: dict[str, StreamMapping] = {}
         super().__init__(**kwargs)
         self._lock = threading.Lock()
         self._base_url: str | None = self.config.get("base_url")
@@ -43,11 +43,10 @@ class TargetEloqua(Target):
         if errors:
             return errors
         errors = self._credential_problems()
-        for stream, raw in (self.config.get("streams") or {}).items():
-            try:
-                self.stream_mappings[stream] = parse_stream_mapping(stream, raw)
-            except MappingError as error:
-                errors += error.problems
+        try:
+            parse_stream_mappings(self.config.get("streams") or {})
+        except MappingError as error:
+            errors += error.problems
         if errors and raise_errors:
             raise ConfigValidationError("Config validation failed", errors=errors)
         return errors
@@ -58,7 +57,12 @@ class TargetEloqua(Target):
             return [f"missing Eloqua credentials: set {', '.join(missing)}"]
         return []
 
-    @property
+    @cached_property
+    def stream_mappings(self) -> dict[str, StreamMapping]:
+        """Each mapped stream's parsed mapping (already checked by ``_validate_config``)."""
+        return parse_stream_mappings(self.config["streams"])
+
+    @cached_property
     def auth(self) -> EloquaBasicAuth:
         """Basic credentials, ``Company\\User:password``."""
         return EloquaBasicAuth(

@@ -13,7 +13,7 @@ import requests
 
 from target_eloqua.emulator import EmulatorServer
 
-ACCOUNT_TUTORIAL_MAPPING = {
+ACCOUNT_TUTORIAL_MAPPING: dict[str, Any] = {
     "entity": "accounts",
     "identifier": "company_name",
     "link_users": True,

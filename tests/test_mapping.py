@@ -11,6 +11,7 @@ from target_eloqua.mapping import (
     import_definition_body,
     imports_path,
     parse_stream_mapping,
+    parse_stream_mappings,
     record_to_row,
 )
 from target_eloqua.values import UnformattableValueError
@@ -109,3 +110,17 @@ def test_a_mapping_needs_fields_and_an_identifier() -> None:
         "stream 'empty': 'fields' must map at least one property",
         "stream 'empty': 'identifier' must name the property to match on",
     ]
+
+
+def test_the_streams_setting_reports_the_problems_of_every_stream() -> None:
+    streams = {"good": ACCOUNT_TUTORIAL_MAPPING, "bad": {"identifier": "x"}, "worse": {}}
+
+    with pytest.raises(MappingError) as caught:
+        parse_stream_mappings(streams)
+
+    assert caught.value.problems == [
+        "stream 'bad': 'fields' must map at least one property",
+        "stream 'worse': 'fields' must map at least one property",
+        "stream 'worse': 'identifier' must name the property to match on",
+    ]
+    assert list(parse_stream_mappings({"good": ACCOUNT_TUTORIAL_MAPPING})) == ["good"]

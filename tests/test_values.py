@@ -7,7 +7,7 @@ import decimal
 
 import pytest
 
-from target_eloqua.values import UnformattableValueError, clean_text, format_value
+from target_eloqua.values import UnformattableValueError, format_value
 
 UTC = datetime.timezone.utc
 
@@ -87,7 +87,3 @@ def test_other_lists_and_objects_become_compact_json_text() -> None:
 def test_unknown_types_are_refused_with_their_name() -> None:
     with pytest.raises(UnformattableValueError, match="bytes"):
         format_value(b"raw")
-
-
-def test_clean_text_leaves_ordinary_text_alone() -> None:
-    assert clean_text("plain text") == "plain text"
