@@ -1,23 +1,32 @@
 """From a stream's mapping in the config to an import definition, and from a record to a row.
 
 Pure functions over plain data: nothing here talks to Eloqua or knows about Singer messages.
+``parse_stream_mapping`` checks what can be checked from the config alone; ``resolve.py`` then
+checks the mapping against the entity's fields in Eloqua.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from target_eloqua.entities import Entity, parse_entity, parse_statement
 from target_eloqua.values import UnformattableValueError, format_value
 
-SUPPORTED_ENTITIES = ("accounts",)
 DEFINITION_NAME_PREFIX = "target-eloqua"
 MAX_DEFINITION_NAME_LENGTH = 100
+MAX_KEY_LENGTH = 100
+MAX_FIELDS = 100
+MAX_SYNC_ACTIONS = 10
+AUTO_DELETE_DURATION = "P1D"
+"""Definitions delete themselves a day after creation, so they never pile up in the instance."""
 
-_STATEMENT = re.compile(r"^\{\{.+\}\}$")
-_USER_LINK_STATEMENT = re.compile(r"^\{\{Account\.User\.Field\(\w+\)\}\}$")
+_INTERNAL_NAME = re.compile(r"^\w+$")
+_UNSAFE_KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
 
 
 class MappingError(ValueError):
@@ -30,12 +39,34 @@ class MappingError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    """One stream property imported into one Eloqua field."""
+    """One stream property imported into one Eloqua field.
+
+    ``field`` is the statement, or until the mapping is resolved, the internal name as configured.
+    """
 
     property: str
     key: str
-    statement: str
-    user_link: bool
+    field: str
+    user_link: bool = False
+
+
+@dataclass(frozen=True)
+class SyncAction:
+    """An action Eloqua takes on each imported record, e.g. add it to a contact list."""
+
+    action: str
+    destination: str
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class DataCardLink:
+    """How custom object records are linked to contacts (``Contact``) or accounts (``Company``)."""
+
+    entity_type: str
+    entity_field: str
+    source_property: str
+    case_sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,58 +74,88 @@ class StreamMapping:
     """How one stream's records become rows of one import definition."""
 
     stream: str
-    entity: str
+    entity: Entity
     identifier: str
     columns: tuple[Column, ...]
-    link_users: bool
+    link_users: bool = False
+    update_rule: str | None = None
+    update_rule_by_field: Mapping[str, str] = field(default_factory=dict)
+    update_multiple_matched_records: bool = False
+    import_rule: str | None = None
+    sync_actions: tuple[SyncAction, ...] = ()
+    import_priority: str | None = None
+    map_data_cards: DataCardLink | None = None
+
+    def column(self, prop: str) -> Column:
+        """The column of a mapped property."""
+        return next(column for column in self.columns if column.property == prop)
 
     @property
     def identifier_key(self) -> str:
         """The definition field key that Eloqua matches existing records on."""
-        return next(column.key for column in self.columns if column.property == self.identifier)
+        return self.column(self.identifier).key
 
     @property
     def keys(self) -> list[str]:
         """The definition field keys, in the order the rows carry them."""
         return [column.key for column in self.columns]
 
+    @property
+    def properties(self) -> list[str]:
+        """The stream properties that are sent, in column order."""
+        return [column.property for column in self.columns]
+
 
 def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
-    """Read one entry of the ``streams`` setting, reporting every problem at once."""
-    entity = raw.get("entity") or "accounts"
+    """Read one entry of the ``streams`` setting, reporting every problem at once.
+
+    Fields may still be internal names afterwards; ``resolve.resolve_stream_mapping`` turns them
+    into statements.
+    """
+    problems: list[str] = []
+    where = f"stream '{stream}'"
+    try:
+        entity = parse_entity(raw.get("entity") or "accounts")
+    except ValueError as error:
+        raise MappingError([f"{where}: {error}"]) from error
+    fields: Mapping[str, str] = raw.get("fields") or {}
     identifier: str = raw.get("identifier") or ""
-    fields = raw.get("fields") or {}
     link_users = bool(raw.get("link_users", False))
 
-    problems = []
-    if entity not in SUPPORTED_ENTITIES:
-        problems.append(
-            f"stream '{stream}': entity '{entity}' is not supported; "
-            f"use one of: {', '.join(SUPPORTED_ENTITIES)}"
-        )
     if not fields:
-        problems.append(f"stream '{stream}': 'fields' must map at least one property")
-    if not identifier:
-        problems.append(f"stream '{stream}': 'identifier' must name the property to match on")
-    elif fields and identifier not in fields:
+        problems.append(f"{where}: 'fields' must map at least one property")
+    elif len(fields) > MAX_FIELDS:
         problems.append(
-            f"stream '{stream}', property '{identifier}': the identifier is not among 'fields'"
+            f"{where}: 'fields' maps {len(fields)} properties; an Eloqua import definition "
+            f"takes at most {MAX_FIELDS}"
         )
+    if not identifier:
+        problems.append(f"{where}: 'identifier' must name the property to match records on")
+    elif fields and identifier not in fields:
+        problems.append(f"{where}, property '{identifier}': the identifier is not among 'fields'")
+    if link_users and entity.kind != "accounts":
+        problems.append(f"{where}: link_users is for accounts only, not {entity.path}")
 
+    keys = definition_keys(fields)
     columns = []
-    for prop, statement in fields.items():
-        user_link = bool(_USER_LINK_STATEMENT.match(statement))
-        if not _STATEMENT.match(statement):
-            problems.append(
-                f"stream '{stream}', property '{prop}': '{statement}' is not a field "
-                "statement such as {{Account.Field(M_CompanyName)}}"
-            )
-        elif user_link and not link_users:
-            problems.append(
-                f"stream '{stream}', property '{prop}': '{statement}' links users; "
-                "set link_users: true on the stream"
-            )
-        columns.append(Column(property=prop, key=prop, statement=statement, user_link=user_link))
+    for prop, configured in fields.items():
+        column = Column(prop, keys[prop], configured.strip(), _is_user_link(configured))
+        problems += _column_problems(where, entity, column, link_users)
+        columns.append(column)
+
+    by_field = dict(raw.get("update_rule_by_field") or {})
+    problems += [
+        f"{where}, property '{prop}': update_rule_by_field names a property that is not mapped"
+        for prop in by_field
+        if prop not in fields
+    ]
+    actions = tuple(SyncAction(**action) for action in raw.get("sync_actions") or ())
+    if len(actions) > MAX_SYNC_ACTIONS:
+        problems.append(
+            f"{where}: {len(actions)} sync_actions; Eloqua takes at most {MAX_SYNC_ACTIONS}"
+        )
+    data_cards = _parse_data_cards(raw.get("map_data_cards"))
+    problems += _data_card_problems(where, entity, data_cards, fields)
 
     if problems:
         raise MappingError(problems)
@@ -104,6 +165,13 @@ def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
         identifier=identifier,
         columns=tuple(columns),
         link_users=link_users,
+        update_rule=raw.get("update_rule"),
+        update_rule_by_field=by_field,
+        update_multiple_matched_records=bool(raw.get("update_multiple_matched_records", False)),
+        import_rule=raw.get("import_rule"),
+        sync_actions=actions,
+        import_priority=raw.get("import_priority"),
+        map_data_cards=data_cards,
     )
 
 
@@ -120,37 +188,154 @@ def parse_stream_mappings(streams: Mapping[str, Mapping[str, Any]]) -> dict[str,
     return mappings
 
 
-def definition_name(stream: str) -> str:
-    """A readable definition name within Eloqua's 100 characters."""
-    return f"{DEFINITION_NAME_PREFIX} {stream}"[:MAX_DEFINITION_NAME_LENGTH]
+def unmapped_stream_error(
+    stream: str, schema: Mapping[str, Any], key_properties: Sequence[str] | None
+) -> str:
+    """Why a stream without a mapping stops the run, and a mapping to start from."""
+    properties = [p for p in schema.get("properties", {}) if not p.startswith("_sdc_")]
+    identifier = next(iter(key_properties or properties), "id")
+    example = {
+        stream: {"entity": "accounts", "identifier": identifier, "fields": {identifier: "..."}}
+    }
+    return (
+        f"stream '{stream}' has no mapping. Map it under 'streams' in the config, e.g. "
+        f"{json.dumps(example)} with an Eloqua field for each property to load (its "
+        f"properties: {', '.join(properties) or 'none'}), or set unmapped_streams: skip"
+    )
+
+
+def _is_user_link(configured: str) -> bool:
+    statement = parse_statement(configured)
+    return bool(statement and statement.prefix == "Account" and statement.path.startswith("User."))
+
+
+def _column_problems(where: str, entity: Entity, column: Column, link_users: bool) -> list[str]:
+    at = f"{where}, property '{column.property}', field '{column.field}'"
+    statement = parse_statement(column.field)
+    if statement is None:
+        if _INTERNAL_NAME.match(column.field):
+            return []
+        return [
+            f"{at}: not a field statement such as {{{{{entity.prefix}.Field(Name)}}}} "
+            "nor an internal field name"
+        ]
+    if statement.prefix != entity.prefix:
+        return [
+            f"{at}: a field of {statement.entity.path}, but the stream imports into {entity.path}"
+        ]
+    if column.user_link and not link_users:
+        return [f"{at}: links users to accounts; set link_users: true on the stream"]
+    return []
+
+
+def _parse_data_cards(raw: Mapping[str, Any] | None) -> DataCardLink | None:
+    if not raw:
+        return None
+    return DataCardLink(
+        entity_type=raw.get("entity_type", ""),
+        entity_field=raw.get("entity_field", ""),
+        source_property=raw.get("source_property", ""),
+        case_sensitive=bool(raw.get("case_sensitive", False)),
+    )
+
+
+def _data_card_problems(
+    where: str, entity: Entity, link: DataCardLink | None, fields: Mapping[str, str]
+) -> list[str]:
+    if link is None:
+        return []
+    if entity.kind != "customObjects":
+        return [f"{where}: map_data_cards is for custom objects only, not {entity.path}"]
+    if link.source_property not in fields:
+        return [
+            f"{where}, property '{link.source_property}': map_data_cards.source_property "
+            "must be one of 'fields'"
+        ]
+    return []
+
+
+def definition_keys(properties: Iterable[str]) -> dict[str, str]:
+    """Each property's definition field key: letters, digits and ``_``, unique, <= 100 chars.
+
+    Keys are also the CSV header and the JSON keys of the uploaded rows, and what Eloqua's
+    rejects name, so they stay close to the property names.
+    """
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for prop in properties:
+        base = (_UNSAFE_KEY_CHARACTERS.sub("_", prop) or "field")[:MAX_KEY_LENGTH]
+        key, number = base, 1
+        while key in taken:
+            number += 1
+            suffix = f"_{number}"
+            key = base[: MAX_KEY_LENGTH - len(suffix)] + suffix
+        keys[prop] = key
+        taken.add(key)
+    return keys
 
 
 def import_definition_body(mapping: StreamMapping) -> dict[str, Any]:
-    """The body of ``POST /{entity}/imports`` for a stream.
+    """The body of ``POST /{entity}/imports`` for a resolved stream mapping.
 
     Syncs are never triggered by uploads: the target stages every part first, then creates
     one sync itself and waits for it.
     """
     body: dict[str, Any] = {
-        "name": definition_name(mapping.stream),
-        "fields": {column.key: column.statement for column in mapping.columns},
+        "fields": {column.key: column.field for column in mapping.columns},
         "identifierFieldName": mapping.identifier_key,
         "isSyncTriggeredOnImport": False,
+        "isUpdatingMultipleMatchedRecords": mapping.update_multiple_matched_records,
+        "autoDeleteDuration": AUTO_DELETE_DURATION,
     }
+    body.update(_optional_properties(mapping))
+    return {"name": definition_name(mapping.stream, body), **body}
+
+
+def _optional_properties(mapping: StreamMapping) -> dict[str, Any]:
+    """The definition properties that are sent only when the mapping sets them."""
+    optional: dict[str, Any] = {
+        "updateRule": mapping.update_rule,
+        "importRule": mapping.import_rule,
+        "importPriorityUri": mapping.import_priority,
+    }
+    if mapping.update_rule_by_field:
+        optional["updateRuleByField"] = {
+            mapping.column(prop).key: rule for prop, rule in mapping.update_rule_by_field.items()
+        }
+    if mapping.sync_actions:
+        optional["syncActions"] = [
+            {key: value for key, value in vars(action).items() if value is not None}
+            for action in mapping.sync_actions
+        ]
     if mapping.link_users:
-        body["linkUsers"] = True
-    return body
+        optional["linkUsers"] = True
+    if link := mapping.map_data_cards:
+        optional |= {
+            "mapDataCards": True,
+            "mapDataCardsEntityType": link.entity_type,
+            "mapDataCardsEntityField": link.entity_field,
+            "mapDataCardsSourceField": mapping.column(link.source_property).key,
+            "mapDataCardsCaseSensitiveMatch": link.case_sensitive,
+        }
+    return {key: value for key, value in optional.items() if value is not None}
 
 
-def imports_path(entity: str) -> str:
-    """The collection that import definitions of ``entity`` are created in."""
-    return f"/{entity}/imports"
+def definition_name(stream: str, body: Mapping[str, Any]) -> str:
+    """``target-eloqua <stream> <hash>``: readable, the same for the same mapping, <= 100 chars.
+
+    The short hash of the definition tells apart definitions of one stream under changed
+    mappings when a user looks at them in Eloqua.
+    """
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
+    room = MAX_DEFINITION_NAME_LENGTH - len(DEFINITION_NAME_PREFIX) - len(digest) - 2
+    return f"{DEFINITION_NAME_PREFIX} {stream[:room]} {digest}"
 
 
 def record_to_row(mapping: StreamMapping, record: Mapping[str, Any]) -> dict[str, str]:
     """The row staged for one record: every definition key, formatted as Eloqua text.
 
-    Properties the mapping does not name (``_sdc_*`` metadata among them) are left out.
+    Properties the mapping does not name (``_sdc_*`` metadata among them) are left out. A
+    mapped property missing from the record is sent blank, as if it were null.
     """
     row = {}
     for column in mapping.columns:

@@ -8,15 +8,70 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
-from target_eloqua.mapping import SUPPORTED_ENTITIES
+from target_eloqua.entities import ENTITY_PATTERN
+from target_eloqua.mapping import MAX_FIELDS, MAX_SYNC_ACTIONS
+
+UPDATE_RULES = ["always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule"]
+
+SYNC_ACTION = th.ObjectType(
+    th.Property(
+        "action",
+        th.StringType,
+        required=True,
+        allowed_values=["add", "remove", "setStatus"],
+        description="What to do with each imported record.",
+    ),
+    th.Property(
+        "destination",
+        th.StringType,
+        required=True,
+        description="E.g. {{ContactList[12]}}, {{AccountList[3]}} or {{EmailGroup[4]}}.",
+    ),
+    th.Property(
+        "status",
+        th.StringType,
+        description="For email groups and setStatus: e.g. subscribed or unsubscribed.",
+    ),
+    additional_properties=False,
+)
+
+DATA_CARD_LINK = th.ObjectType(
+    th.Property(
+        "entity_type",
+        th.StringType,
+        required=True,
+        allowed_values=["Contact", "Company"],
+        description="Link each custom object record to a contact, or to an account (Company).",
+    ),
+    th.Property(
+        "entity_field",
+        th.StringType,
+        required=True,
+        description="The contact or account field matched, as a statement or internal name, "
+        "e.g. C_EmailAddress or {{Account.Field(CompanyIDExt)}}.",
+    ),
+    th.Property(
+        "source_property",
+        th.StringType,
+        required=True,
+        description="The mapped stream property whose value is matched against entity_field.",
+    ),
+    th.Property(
+        "case_sensitive",
+        th.BooleanType,
+        default=False,
+        description="Whether the match is case-sensitive.",
+    ),
+    additional_properties=False,
+)
 
 STREAM_MAPPING = th.ObjectType(
     th.Property(
         "entity",
         th.StringType,
         default="accounts",
-        allowed_values=list(SUPPORTED_ENTITIES),
-        description="What the stream imports into.",
+        pattern=ENTITY_PATTERN,
+        description="What the stream imports into: accounts, contacts or customObjects/<id>.",
     ),
     th.Property(
         "identifier",
@@ -29,8 +84,9 @@ STREAM_MAPPING = th.ObjectType(
         "fields",
         th.ObjectType(additional_properties=th.StringType),
         required=True,
-        description="Stream property -> Eloqua field statement, "
-        'e.g. {"company_name": "{{Account.Field(M_CompanyName)}}"}.',
+        description="Stream property -> Eloqua field, as a statement "
+        '("{{Account.Field(M_CompanyName)}}") or an internal name ("M_CompanyName"), '
+        f"at most {MAX_FIELDS}.",
     ),
     th.Property(
         "link_users",
@@ -38,6 +94,48 @@ STREAM_MAPPING = th.ObjectType(
         default=False,
         description="Accounts only: link users to accounts through "
         "{{Account.User.Field(...)}} fields (Eloqua's linkUsers).",
+    ),
+    th.Property(
+        "update_rule",
+        th.StringType,
+        allowed_values=UPDATE_RULES,
+        description="Eloqua's updateRule for existing records; Eloqua's default is always.",
+    ),
+    th.Property(
+        "update_rule_by_field",
+        th.ObjectType(
+            additional_properties=th.CustomType({"type": "string", "enum": UPDATE_RULES})
+        ),
+        description="Stream property -> update rule for that field (updateRuleByField).",
+    ),
+    th.Property(
+        "update_multiple_matched_records",
+        th.BooleanType,
+        default=False,
+        description="Update every record that matches the identifier, not just one "
+        "(isUpdatingMultipleMatchedRecords). Must stay false to change contacts' emails.",
+    ),
+    th.Property(
+        "import_rule",
+        th.StringType,
+        allowed_values=["createAndUpdate", "updateOnly", "createOnly"],
+        description="Eloqua's importRule (accounts and contacts, Eloqua 26B and later).",
+    ),
+    th.Property(
+        "sync_actions",
+        th.ArrayType(SYNC_ACTION),
+        description=f"At most {MAX_SYNC_ACTIONS} actions taken on each imported record "
+        "(syncActions), e.g. adding contacts to a contact list.",
+    ),
+    th.Property(
+        "import_priority",
+        th.StringType,
+        description="Name or uri of an import priority (see /imports/priorities).",
+    ),
+    th.Property(
+        "map_data_cards",
+        DATA_CARD_LINK,
+        description="Custom objects only: link records to contacts or accounts (mapDataCards).",
     ),
     additional_properties=False,
 )
@@ -62,7 +160,28 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.ObjectType(additional_properties=STREAM_MAPPING),
         required=True,
         description="Stream name -> how its records map to Eloqua (entity, identifier, "
-        "fields, link_users).",
+        "fields and the import options below).",
+    ),
+    th.Property(
+        "unmapped_streams",
+        th.StringType,
+        default="fail",
+        allowed_values=["fail", "skip"],
+        description="A stream missing from `streams`: fail (stop before loading it) or skip "
+        "(warn once and send nothing for it).",
+    ),
+    th.Property(
+        "dry_run",
+        th.BooleanType,
+        default=False,
+        description="Check the mapping against Eloqua's fields and format every record, but "
+        "write the uploads to files instead of creating anything in Eloqua; no STATE is written.",
+    ),
+    th.Property(
+        "dry_run_dir",
+        th.StringType,
+        description="Where a dry run writes what it would upload; default: a new temporary "
+        "directory, named in the log.",
     ),
     th.Property(
         "load_method",

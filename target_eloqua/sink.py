@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient
-from target_eloqua.mapping import record_to_row
+from target_eloqua.bulk.logs import count_sync_logs, problem_messages
+from target_eloqua.mapping import import_definition_body, record_to_row
 from target_eloqua.staging import encode_rows
 
 if TYPE_CHECKING:
@@ -20,7 +21,11 @@ class SyncFailedError(Exception):
 
 
 class EloquaSink(BatchSink):
-    """Loads one stream into Eloqua: one drain is one upload and one sync, awaited to its end."""
+    """Loads one stream into Eloqua: one drain is one upload and one sync, awaited to its end.
+
+    Rows are buffered by identifier value: a later record with the same identifier replaces
+    the earlier one in the batch (the last one wins) and is counted as merged.
+    """
 
     def __init__(
         self,
@@ -38,23 +43,68 @@ class EloquaSink(BatchSink):
     def client(self) -> BulkClient:
         """This sink's own Bulk API client: drains of several sinks run in threads."""
         if self._client is None:
-            self._client = BulkClient(self.eloqua.base_url(), self.eloqua.auth)
+            self._client = self.eloqua.new_client()
         return self._client
+
+    def setup(self) -> None:
+        """Say once per stream which properties are not sent and which mapped ones are absent."""
+        schema_properties = list(self.schema.get("properties", {}))
+        unmapped = [
+            p
+            for p in schema_properties
+            if p not in self.mapping.properties and not p.startswith("_sdc_")
+        ]
+        if unmapped:
+            self.eloqua.log_once(
+                "Stream '%s': properties not mapped, so not sent: %s",
+                self.stream_name,
+                ", ".join(unmapped),
+            )
+        absent = [p for p in self.mapping.properties if p not in schema_properties]
+        if absent:
+            self.eloqua.log_once(
+                "Stream '%s': mapped properties missing from the stream's schema are sent "
+                "blank: %s",
+                self.stream_name,
+                ", ".join(absent),
+                warning=True,
+            )
 
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         """Map and format the record now, so that a bad value fails before anything is sent."""
-        context.setdefault("rows", []).append(record_to_row(self.mapping, record))
+        row = record_to_row(self.mapping, record)
+        rows: dict[Any, dict[str, str]] = context.setdefault("rows", {})
+        identifier = row[self.mapping.identifier_key]
+        key: Any = identifier if identifier else ("blank", len(rows))
+        if key in rows:
+            self.tally_duplicate_merged()
+            self.eloqua.report.add(self.stream_name, merged=1)
+        rows[key] = row
+        self.eloqua.report.add(self.stream_name, read=1)
 
     def process_batch(self, context: dict[str, Any]) -> None:
         """Stage the batch, sync it, and return only once Eloqua has imported all of it."""
-        rows = context.get("rows")
+        rows = list(context.get("rows", {}).values())
         if not rows:
             return
-        import_uri = self.eloqua.import_definition_uri(self.mapping, self.client)
         payload, content_type = encode_rows(rows, self.mapping.keys, self.config["upload_format"])
+        if self.eloqua.dry_run:
+            self._write_dry_run(payload)
+            return
+        import_uri = self.eloqua.import_definition_uri(self.mapping, self.client)
+        started = time.monotonic()
         self.client.upload(import_uri, payload, content_type)
-        self.logger.info("Uploaded %d rows (%d bytes) to %s", len(rows), len(payload), import_uri)
+        self.eloqua.report.add(self.stream_name, uploaded=len(rows), uploaded_bytes=len(payload))
+        self.logger.info(
+            "Uploaded %d rows (%d bytes) to %s in %.1f s",
+            len(rows),
+            len(payload),
+            import_uri,
+            time.monotonic() - started,
+        )
+        self._sync(import_uri, len(rows))
 
+    def _sync(self, import_uri: str, row_count: int) -> None:
         started = time.monotonic()
         sync = self.client.create_sync(import_uri)
         self.logger.info("Created sync %s for %s", sync["uri"], import_uri)
@@ -64,13 +114,37 @@ class EloquaSink(BatchSink):
             first_interval=float(self.config["poll_interval_seconds"]),
         )
         elapsed = time.monotonic() - started
+        logs = self.client.list_items(f"{sync['uri']}/logs")
+        counts = count_sync_logs(logs)
+        self.eloqua.report.add_sync(self.stream_name, counts)
+        self.logger.info(
+            "Sync %s ended %s in %.1f s: %d rows, %d created, %d updated, %d rejected",
+            sync["uri"],
+            sync["status"],
+            elapsed,
+            row_count,
+            counts.created,
+            counts.updated,
+            counts.rejected,
+        )
         if sync["status"] != "success":
+            for line in problem_messages(logs):
+                self.logger.error("Sync %s: %s", sync["uri"], line)
             raise SyncFailedError(
-                f"stream '{self.stream_name}': sync {sync['uri']} ended '{sync['status']}' "
-                f"after {elapsed:.1f} s; Eloqua's logs and rejected records are at "
-                f"{sync['uri']}/logs and {sync['uri']}/rejects"
+                f"stream '{self.stream_name}': sync {sync['uri']} ended '{sync['status']}'; "
+                f"Eloqua's rejected records are at {sync['uri']}/rejects"
             )
-        self.logger.info("Sync %s succeeded in %.1f s: %d rows", sync["uri"], elapsed, len(rows))
+
+    def _write_dry_run(self, payload: bytes) -> None:
+        """Write the upload and, once, the definition a real run would create."""
+        assert self.eloqua.dry_run is not None
+        part = self.eloqua.dry_run.write(
+            self.stream_name,
+            import_definition_body(self.mapping),
+            payload,
+            self.config["upload_format"],
+        )
+        self.logger.info("Dry run: wrote %d bytes to %s", len(payload), part)
 
     def clean_up(self) -> None:
         """At the end of the input: release the client's connections."""
@@ -81,3 +155,16 @@ class EloquaSink(BatchSink):
     def activate_version(self, new_version: int) -> None:
         """Eloqua imports are upserts; there is no table version to switch to."""
         self.logger.debug("Ignoring ACTIVATE_VERSION %d", new_version)
+
+
+class SkippedStreamSink(BatchSink):
+    """A stream without a mapping under ``unmapped_streams: skip``: its records are dropped."""
+
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+        """Send nothing."""
+
+    def process_batch(self, context: dict[str, Any]) -> None:
+        """Load nothing."""
+
+    def activate_version(self, new_version: int) -> None:
+        """Nothing to switch."""

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
+from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.sinks import Sink
 
-from target_eloqua.bulk import BulkClient, EloquaBasicAuth, discover_base_url
+from target_eloqua.bulk import BulkClient, EloquaAPIError, EloquaBasicAuth, discover_base_url
+from target_eloqua.dry_run import DryRunWriter
+from target_eloqua.fields import FieldCatalog
 from target_eloqua.mapping import (
     MappingError,
     StreamMapping,
     import_definition_body,
-    imports_path,
     parse_stream_mappings,
+    unmapped_stream_error,
 )
+from target_eloqua.report import RunReport
+from target_eloqua.resolve import catalogs_needed, resolve_stream_mappings
 from target_eloqua.settings import CONFIG_SCHEMA
-from target_eloqua.sink import EloquaSink
+from target_eloqua.sink import EloquaSink, SkippedStreamSink
 
 
 class TargetEloqua(Target):
@@ -29,13 +37,19 @@ class TargetEloqua(Target):
     default_sink_class = EloquaSink
 
     def __init__(self, **kwargs: Any) -> None:
-        """Hold what the stream sinks share: the pod's base URL (discovered once per run) and
-        each stream's import definition (created once per run).
+        """Check every stream mapping against Eloqua's fields before any input is read.
+
+        The target also holds what the sinks share: the pod's base URL (discovered once per
+        run), each stream's import definition (created once per run) and the run's report.
         """
         super().__init__(**kwargs)
         self._lock = threading.Lock()
         self._base_url: str | None = self.config.get("base_url")
         self._import_uris: dict[str, str] = {}
+        self._notes: set[str] = set()
+        self.report = RunReport()
+        self.stream_mappings = self._resolved_stream_mappings()
+        self.dry_run = self._dry_run_writer()
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         """Check the settings beyond their JSON Schema: credentials and every stream mapping."""
@@ -57,10 +71,27 @@ class TargetEloqua(Target):
             return [f"missing Eloqua credentials: set {', '.join(missing)}"]
         return []
 
-    @cached_property
-    def stream_mappings(self) -> dict[str, StreamMapping]:
-        """Each mapped stream's parsed mapping (already checked by ``_validate_config``)."""
-        return parse_stream_mappings(self.config["streams"])
+    def _resolved_stream_mappings(self) -> dict[str, StreamMapping]:
+        """The mappings, completed and checked against the fields Eloqua lists (reads only)."""
+        mappings = parse_stream_mappings(self.config["streams"])
+        entities = set().union(*(catalogs_needed(mapping) for mapping in mappings.values()))
+        client = self.new_client()
+        try:
+            catalogs = {
+                entity: FieldCatalog.from_api(client.list_items(entity.fields_path))
+                for entity in sorted(entities, key=lambda entity: entity.path)
+            }
+            priorities: list[dict[str, Any]] = []
+            if any(mapping.import_priority for mapping in mappings.values()):
+                priorities = client.list_items("/imports/priorities")
+        finally:
+            client.close()
+        try:
+            return resolve_stream_mappings(mappings, catalogs, priorities)
+        except MappingError as error:
+            raise ConfigValidationError(
+                "The stream mappings do not match Eloqua's fields", errors=error.problems
+            ) from error
 
     @cached_property
     def auth(self) -> EloquaBasicAuth:
@@ -68,6 +99,19 @@ class TargetEloqua(Target):
         return EloquaBasicAuth(
             self.config["company"], self.config["username"], self.config["password"]
         )
+
+    def _dry_run_writer(self) -> DryRunWriter | None:
+        """Where a dry run writes its uploads; ``None`` when the run really loads."""
+        if not self.config.get("dry_run"):
+            return None
+        configured = self.config.get("dry_run_dir")
+        if configured:
+            Path(configured).mkdir(parents=True, exist_ok=True)
+            directory = Path(configured)
+        else:
+            directory = Path(tempfile.mkdtemp(prefix="target-eloqua-dry-run-"))
+        self.logger.info("Dry run: what would be uploaded is written to %s", directory)
+        return DryRunWriter(directory)
 
     def base_url(self) -> str:
         """The pod's URL: ``base_url`` if set, else discovered through ``/id`` once per run."""
@@ -77,29 +121,95 @@ class TargetEloqua(Target):
                 self.logger.info("Eloqua instance found at %s", self._base_url)
             return self._base_url
 
+    def new_client(self) -> BulkClient:
+        """A Bulk API client of its own for the caller (clients are not shared by threads)."""
+        return BulkClient(self.base_url(), self.auth)
+
     def import_definition_uri(self, mapping: StreamMapping, client: BulkClient) -> str:
         """The stream's import definition, created on its first drain and reused after."""
         with self._lock:
             if mapping.stream not in self._import_uris:
-                definition = client.create_import(
-                    imports_path(mapping.entity), import_definition_body(mapping)
-                )
-                self._import_uris[mapping.stream] = definition["uri"]
-                self.logger.info(
-                    "Created import definition %s for stream '%s'",
-                    definition["uri"],
-                    mapping.stream,
-                )
+                self._import_uris[mapping.stream] = self._create_definition(mapping, client)
             return self._import_uris[mapping.stream]
 
-    def get_sink_class(self, stream_name: str) -> type[EloquaSink]:
-        """Every mapped stream gets an EloquaSink; an unmapped one stops the run."""
-        if stream_name not in self.stream_mappings:
-            mapped = ", ".join(sorted(self.stream_mappings)) or "none"
-            raise MappingError(
-                [
-                    f"stream '{stream_name}' has no mapping: add it under 'streams' in the "
-                    f"config (mapped streams: {mapped})"
-                ]
+    def _create_definition(self, mapping: StreamMapping, client: BulkClient) -> str:
+        try:
+            definition = client.create_import(
+                mapping.entity.imports_path, import_definition_body(mapping)
             )
-        return EloquaSink
+        except EloquaAPIError as error:
+            raise ConfigValidationError(
+                f"Eloqua refused the import definition of stream '{mapping.stream}'",
+                errors=[f"stream '{mapping.stream}': {line}" for line in str(error).splitlines()],
+            ) from error
+        self.logger.info(
+            "Created import definition %s for stream '%s'", definition["uri"], mapping.stream
+        )
+        return str(definition["uri"])
+
+    def log_once(self, message: str, *args: Any, warning: bool = False) -> None:
+        """Log a note about a stream once per run, however many sinks the stream gets."""
+        text = message % args
+        with self._lock:
+            if text in self._notes:
+                return
+            self._notes.add(text)
+        (self.logger.warning if warning else self.logger.info)(text)
+
+    def get_sink(
+        self,
+        stream_name: str,
+        *,
+        record: dict[str, Any] | None = None,
+        schema: dict[str, Any] | None = None,
+        key_properties: Sequence[str] | None = None,
+    ) -> Sink:
+        """The stream's sink; on a new SCHEMA, what the old sink holds is loaded first.
+
+        The SDK would load the old sink's records only at the next full drain, possibly after
+        newer records of the same stream, which an upsert would then overwrite with older
+        values (meltano/sdk#3237).
+        """
+        if schema is not None and stream_name not in self.stream_mappings:
+            self._check_unmapped_stream(stream_name, schema, key_properties)
+        sink = super().get_sink(
+            stream_name, record=record, schema=schema, key_properties=key_properties
+        )
+        if schema is not None:
+            for replaced in [s for s in self._sinks_to_clear if s.stream_name == stream_name]:
+                self.drain_one(replaced)
+        return sink
+
+    def _check_unmapped_stream(
+        self, stream_name: str, schema: dict[str, Any], key_properties: Sequence[str] | None
+    ) -> None:
+        if self.config["unmapped_streams"] == "skip":
+            self.log_once(
+                "Stream '%s' has no mapping in 'streams': its records are skipped",
+                stream_name,
+                warning=True,
+            )
+            return
+        raise ConfigValidationError(
+            f"Stream '{stream_name}' has no mapping",
+            errors=[unmapped_stream_error(stream_name, schema, key_properties)],
+        )
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        """Mapped streams load into Eloqua; unmapped ones (with ``skip``) are dropped."""
+        if stream_name in self.stream_mappings:
+            return EloquaSink
+        return SkippedStreamSink
+
+    def process_endofpipe(self) -> None:
+        """Load what is left, then end the log with the run's numbers."""
+        super().process_endofpipe()
+        for line in self.report.table().splitlines():
+            self.logger.info(line)
+
+    def _write_state_message(self, state: dict[str, Any]) -> None:
+        """A dry run loads nothing, so it must not tell the orchestrator that anything is done."""
+        if self.dry_run:
+            self.logger.info("Dry run: STATE not written")
+            return
+        super()._write_state_message(state)

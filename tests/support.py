@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from target_eloqua.emulator import EmulatorServer
+from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
 
 ACCOUNT_TUTORIAL_MAPPING: dict[str, Any] = {
     "entity": "accounts",
@@ -25,6 +26,18 @@ ACCOUNT_TUTORIAL_MAPPING: dict[str, Any] = {
 """The stream mapping of Eloqua's account-import tutorial, with users linked to accounts."""
 
 TARGET_COMMAND = str(Path(sys.executable).with_name("target-eloqua"))
+
+
+def emulator_config(emulator: EmulatorServer, **settings: Any) -> dict[str, Any]:
+    """A target config pointed at the emulator with its default credentials, plus ``settings``."""
+    return {
+        "company": "ACME",
+        "username": "API.User",
+        "password": EMULATOR_PASSWORD,
+        "login_url": emulator.url,
+        "poll_interval_seconds": 0.05,
+        **settings,
+    }
 
 
 def admin(emulator: EmulatorServer, path: str) -> Any:
@@ -61,3 +74,11 @@ def run_target(config: dict[str, Any], messages: list[dict[str, Any]], tmp_path:
         check=False,
     )
     return TargetRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+def summary_row(stderr: str, stream: str) -> dict[str, int]:
+    """The stream's numbers in the table that ends a run's log."""
+    messages = [line.rsplit(" | ", 1)[-1].split() for line in stderr.splitlines()]
+    header = next(words for words in messages if words[:2] == ["stream", "read"])
+    row = next(words for words in messages if words[:1] == [stream] and len(words) == len(header))
+    return {name: int(value) for name, value in zip(header[1:], row[1:], strict=True)}

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import decimal
+from typing import Any
 
 import pytest
 
+from target_eloqua.entities import ACCOUNTS, Entity
 from target_eloqua.mapping import (
     MappingError,
+    definition_keys,
     import_definition_body,
-    imports_path,
     parse_stream_mapping,
     parse_stream_mappings,
     record_to_row,
+    unmapped_stream_error,
 )
 from target_eloqua.values import UnformattableValueError
 from tests.support import ACCOUNT_TUTORIAL_MAPPING
@@ -20,33 +23,93 @@ from tests.support import ACCOUNT_TUTORIAL_MAPPING
 
 def test_the_account_tutorial_becomes_a_linking_definition() -> None:
     mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+    body = import_definition_body(mapping)
 
-    assert imports_path(mapping.entity) == "/accounts/imports"
-    assert import_definition_body(mapping) == {
-        "name": "target-eloqua crm_accounts",
+    assert mapping.entity.imports_path == "/accounts/imports"
+    assert body == {
+        "name": body["name"],
         "fields": {
             "company_name": "{{Account.Field(M_CompanyName)}}",
             "owner_crm_ids": "{{Account.User.Field(CRMOSCUserId)}}",
         },
         "identifierFieldName": "company_name",
         "isSyncTriggeredOnImport": False,
+        "isUpdatingMultipleMatchedRecords": False,
+        "autoDeleteDuration": "P1D",
         "linkUsers": True,
     }
 
 
-def test_entity_defaults_to_accounts_and_link_users_is_sent_only_when_set() -> None:
-    mapping = parse_stream_mapping(
-        "companies", {"identifier": "id", "fields": {"id": "{{Account.Field(CompanyIDExt)}}"}}
+def test_entity_defaults_to_accounts_and_options_are_sent_only_when_set() -> None:
+    mapping = parse_stream_mapping("companies", {"identifier": "id", "fields": {"id": "x"}})
+    body = import_definition_body(mapping)
+
+    assert mapping.entity == ACCOUNTS
+    assert not {"linkUsers", "updateRule", "importRule", "syncActions"} & set(body)
+
+
+def test_every_option_reaches_its_definition_property() -> None:
+    raw: dict[str, Any] = {
+        "entity": "customObjects/9",
+        "identifier": "order id",
+        "fields": {"order id": "{{CustomObject[9].ExternalId}}", "email": "Email"},
+        "update_rule": "ifNewIsNotNull",
+        "update_rule_by_field": {"email": "always"},
+        "update_multiple_matched_records": True,
+        "import_rule": "updateOnly",
+        "sync_actions": [{"action": "add", "destination": "{{ContactList[3]}}"}],
+        "import_priority": "/imports/priorities/2",
+        "map_data_cards": {
+            "entity_type": "Contact",
+            "entity_field": "{{Contact.Field(C_EmailAddress)}}",
+            "source_property": "email",
+            "case_sensitive": True,
+        },
+    }
+    body = import_definition_body(parse_stream_mapping("orders", raw))
+
+    assert body["fields"] == {"order_id": "{{CustomObject[9].ExternalId}}", "email": "Email"}
+    assert body["identifierFieldName"] == "order_id"
+    assert body["updateRule"] == "ifNewIsNotNull"
+    assert body["updateRuleByField"] == {"email": "always"}
+    assert body["isUpdatingMultipleMatchedRecords"] is True
+    assert body["importRule"] == "updateOnly"
+    assert body["syncActions"] == [{"action": "add", "destination": "{{ContactList[3]}}"}]
+    assert body["importPriorityUri"] == "/imports/priorities/2"
+    assert {key: value for key, value in body.items() if key.startswith("mapDataCards")} == {
+        "mapDataCards": True,
+        "mapDataCardsEntityType": "Contact",
+        "mapDataCardsEntityField": "{{Contact.Field(C_EmailAddress)}}",
+        "mapDataCardsSourceField": "email",
+        "mapDataCardsCaseSensitiveMatch": True,
+    }
+
+
+def test_definition_names_are_readable_deterministic_and_within_100_characters() -> None:
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+    changed = parse_stream_mapping(
+        "crm_accounts", {**ACCOUNT_TUTORIAL_MAPPING, "update_rule": "always"}
     )
+    long_name = parse_stream_mapping("s" * 300, ACCOUNT_TUTORIAL_MAPPING)
 
-    assert mapping.entity == "accounts"
-    assert "linkUsers" not in import_definition_body(mapping)
+    name = import_definition_body(mapping)["name"]
+    assert name.startswith("target-eloqua crm_accounts ")
+    assert name == import_definition_body(mapping)["name"]
+    assert name != import_definition_body(changed)["name"]
+    assert len(import_definition_body(long_name)["name"]) == 100
 
 
-def test_definition_names_stay_within_100_characters() -> None:
-    mapping = parse_stream_mapping("s" * 300, {**ACCOUNT_TUTORIAL_MAPPING})
+def test_definition_keys_are_safe_unique_and_at_most_100_characters() -> None:
+    keys = definition_keys(["id", "e-mail", "e mail", "", "x" * 150, "x" * 120])
 
-    assert len(import_definition_body(mapping)["name"]) == 100
+    assert keys == {
+        "id": "id",
+        "e-mail": "e_mail",
+        "e mail": "e_mail_2",
+        "": "field",
+        "x" * 150: "x" * 100,
+        "x" * 120: "x" * 98 + "_2",
+    }
 
 
 def test_rows_carry_every_key_formatted_and_nothing_unmapped() -> None:
@@ -64,7 +127,15 @@ def test_rows_carry_every_key_formatted_and_nothing_unmapped() -> None:
     }
 
 
-def test_a_missing_property_is_an_empty_value() -> None:
+def test_rows_use_the_safe_definition_keys() -> None:
+    mapping = parse_stream_mapping(
+        "s", {"identifier": "Company Name", "fields": {"Company Name": "M_CompanyName"}}
+    )
+
+    assert record_to_row(mapping, {"Company Name": "Acme"}) == {"Company_Name": "Acme"}
+
+
+def test_a_missing_property_is_sent_blank_like_null() -> None:
     mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
 
     assert record_to_row(mapping, {"company_name": "Globex"})["owner_crm_ids"] == ""
@@ -79,27 +150,63 @@ def test_a_value_that_cannot_be_formatted_names_stream_and_property() -> None:
         record_to_row(mapping, {"company_name": float("nan")})
 
 
-def test_every_problem_is_reported_at_once_naming_stream_and_property() -> None:
+def test_every_problem_is_reported_at_once_naming_stream_property_and_field() -> None:
     raw = {
-        "entity": "opportunities",
         "identifier": "id",
         "fields": {
-            "name": "M_CompanyName",
+            "name": "Company Name",
+            "email": "{{Contact.Field(C_EmailAddress)}}",
             "owners": "{{Account.User.Field(CRMOSCUserId)}}",
         },
+        "update_rule_by_field": {"city": "always"},
+        "sync_actions": [{"action": "add", "destination": "{{AccountList[1]}}"}] * 11,
+        "map_data_cards": {"entity_type": "Contact", "entity_field": "x", "source_property": "x"},
     }
 
     with pytest.raises(MappingError) as caught:
         parse_stream_mapping("crm", raw)
 
     assert caught.value.problems == [
-        "stream 'crm': entity 'opportunities' is not supported; use one of: accounts",
         "stream 'crm', property 'id': the identifier is not among 'fields'",
-        "stream 'crm', property 'name': 'M_CompanyName' is not a field statement such as "
-        "{{Account.Field(M_CompanyName)}}",
-        "stream 'crm', property 'owners': '{{Account.User.Field(CRMOSCUserId)}}' links users; "
-        "set link_users: true on the stream",
+        "stream 'crm', property 'name', field 'Company Name': not a field statement such as "
+        "{{Account.Field(Name)}} nor an internal field name",
+        "stream 'crm', property 'email', field '{{Contact.Field(C_EmailAddress)}}': a field of "
+        "contacts, but the stream imports into accounts",
+        "stream 'crm', property 'owners', field '{{Account.User.Field(CRMOSCUserId)}}': links "
+        "users to accounts; set link_users: true on the stream",
+        "stream 'crm', property 'city': update_rule_by_field names a property that is not mapped",
+        "stream 'crm': 11 sync_actions; Eloqua takes at most 10",
+        "stream 'crm': map_data_cards is for custom objects only, not accounts",
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ({"entity": "opportunities"}, "entity 'opportunities' is not supported"),
+        ({"entity": "customObjects/x"}, "entity 'customObjects/x' is not supported"),
+        ({"entity": "contacts", "link_users": True}, "link_users is for accounts only"),
+        ({"fields": {f"p{n}": "M_City" for n in range(101)}}, "takes at most 100"),
+    ],
+)
+def test_entity_and_size_problems(raw: dict[str, Any], problem: str) -> None:
+    with pytest.raises(MappingError, match=problem):
+        parse_stream_mapping("s", {"identifier": "p0", "fields": {"p0": "M_City"}, **raw})
+
+
+def test_custom_object_entities_know_their_statements_and_paths() -> None:
+    mapping = parse_stream_mapping(
+        "orders",
+        {
+            "entity": "customObjects/9",
+            "identifier": "id",
+            "fields": {"id": "{{CustomObject[9].Field[103]}}"},
+        },
+    )
+
+    assert mapping.entity == Entity("customObjects/9")
+    assert mapping.entity.fields_path == "/customObjects/9/fields"
+    assert mapping.entity.imports_path == "/customObjects/9/imports"
 
 
 def test_a_mapping_needs_fields_and_an_identifier() -> None:
@@ -108,7 +215,7 @@ def test_a_mapping_needs_fields_and_an_identifier() -> None:
 
     assert caught.value.problems == [
         "stream 'empty': 'fields' must map at least one property",
-        "stream 'empty': 'identifier' must name the property to match on",
+        "stream 'empty': 'identifier' must name the property to match records on",
     ]
 
 
@@ -121,6 +228,17 @@ def test_the_streams_setting_reports_the_problems_of_every_stream() -> None:
     assert caught.value.problems == [
         "stream 'bad': 'fields' must map at least one property",
         "stream 'worse': 'fields' must map at least one property",
-        "stream 'worse': 'identifier' must name the property to match on",
+        "stream 'worse': 'identifier' must name the property to match records on",
     ]
     assert list(parse_stream_mappings({"good": ACCOUNT_TUTORIAL_MAPPING})) == ["good"]
+
+
+def test_an_unmapped_stream_error_shows_how_to_map_it() -> None:
+    schema: dict[str, Any] = {"properties": {"id": {}, "name": {}, "_sdc_batched_at": {}}}
+
+    message = unmapped_stream_error("orders", schema, ["id"])
+
+    assert message.startswith("stream 'orders' has no mapping. Map it under 'streams'")
+    assert '"orders": {"entity": "accounts", "identifier": "id"' in message
+    assert "(its properties: id, name)" in message
+    assert message.endswith("or set unmapped_streams: skip")

@@ -10,23 +10,15 @@ from typing import Any
 import pytest
 
 from target_eloqua.emulator import EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
-from tests.support import ACCOUNT_TUTORIAL_MAPPING, admin, run_target
+from tests.support import ACCOUNT_TUTORIAL_MAPPING, admin, emulator_config, run_target
 
 STATE = {"bookmarks": {"crm_accounts": {"replication_key_value": "2026-11-28T10:00:00Z"}}}
 
 
 def tutorial_config(emulator: EmulatorServer, **settings: Any) -> dict[str, Any]:
     """The account-import tutorial (design.md section 3), pointed at the emulator."""
-    return {
-        "company": "ACME",
-        "username": "API.User",
-        "password": EMULATOR_PASSWORD,
-        "login_url": emulator.url,
-        "poll_interval_seconds": 0.05,
-        "streams": {"crm_accounts": copy.deepcopy(ACCOUNT_TUTORIAL_MAPPING)},
-        **settings,
-    }
+    streams = {"crm_accounts": copy.deepcopy(ACCOUNT_TUTORIAL_MAPPING)}
+    return emulator_config(emulator, streams=streams, **settings)
 
 
 def schema_message(stream: str = "crm_accounts") -> dict[str, Any]:
@@ -196,4 +188,4 @@ def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Pa
     run = run_target(tutorial_config(emulator), TUTORIAL_INPUT, tmp_path)
 
     assert run.stdout == json.dumps(STATE) + "\n"
-    assert "Sync /syncs/1 succeeded" in run.stderr
+    assert "Sync /syncs/1 ended success" in run.stderr

@@ -19,6 +19,7 @@ from requests.auth import AuthBase
 
 from target_eloqua.bulk.errors import (
     EloquaAPIError,
+    EloquaError,
     NotAuthenticatedError,
     RetriableAPIError,
     SyncTimeoutError,
@@ -27,6 +28,8 @@ from target_eloqua.bulk.errors import (
 BULK_ROOT = "/api/bulk/2.0"
 TERMINAL_SYNC_STATUSES = frozenset({"success", "warning", "error"})
 DEFAULT_TIMEOUT = (10.0, 300.0)  # seconds to connect, seconds to wait for an answer
+PAGE_SIZE = 1000  # the most Eloqua returns per page
+MAX_PAGES = 10_000
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +82,20 @@ class BulkClient:
             "POST", f"{import_uri}/data", data=payload, content_type=content_type, repeatable=False
         )
 
+    def list_items(self, path: str, *, page_size: int = PAGE_SIZE) -> list[dict[str, Any]]:
+        """Every item of a list endpoint (``/accounts/fields``, ``/syncs/1/rejects``, ...).
+
+        Pages through Eloqua's ``{items, hasMore, ...}`` envelope with ``limit`` and ``offset``.
+        """
+        items: list[dict[str, Any]] = []
+        for _ in range(MAX_PAGES):
+            separator = "&" if "?" in path else "?"
+            page = self._json("GET", f"{path}{separator}limit={page_size}&offset={len(items)}")
+            items += page.get("items", [])
+            if not page.get("hasMore") or not page.get("items"):
+                return items
+        raise EloquaError(f"{path} lists more than {MAX_PAGES * page_size} items")
+
     def create_sync(self, synced_instance_uri: str) -> dict[str, Any]:
         """Start a sync of what is staged on a definition; returns the sync (``uri``, status)."""
         return self._json(
@@ -98,14 +115,17 @@ class BulkClient:
         max_interval: float = 30.0,
     ) -> dict[str, Any]:
         """Poll until the sync ends, waiting longer between checks up to ``max_interval``."""
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         interval = first_interval
         status = None
         while time.monotonic() < deadline:
             sync = self.get_sync(sync_uri)
             if sync["status"] != status:
                 status = sync["status"]
-                logger.info("Sync %s: %s", sync_uri, status)
+                logger.info(
+                    "Sync %s is %s after %.1f s", sync_uri, status, time.monotonic() - started
+                )
             if status in TERMINAL_SYNC_STATUSES:
                 return sync
             time.sleep(max(0.0, min(interval, deadline - time.monotonic())))

@@ -55,6 +55,21 @@ def test_requests_go_to_the_bulk_root_with_a_timeout_and_content_type() -> None:
     assert kwargs["headers"]["Content-Type"] == "application/json"
 
 
+def test_list_items_pages_through_the_envelope_with_limit_and_offset() -> None:
+    client, send = scripted_client(
+        answer(200, {"items": [{"n": 1}, {"n": 2}], "hasMore": True, "offset": 0}),
+        answer(200, {"items": [{"n": 3}], "hasMore": False, "offset": 2}),
+    )
+
+    items = client.list_items("/accounts/fields", page_size=2)
+
+    assert items == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert [call.args[1] for call in send.call_args_list] == [
+        "https://eloqua.test/api/bulk/2.0/accounts/fields?limit=2&offset=0",
+        "https://eloqua.test/api/bulk/2.0/accounts/fields?limit=2&offset=2",
+    ]
+
+
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
 def test_429_and_5xx_are_retried_for_safe_requests(status: int) -> None:
     client, send = scripted_client(

@@ -1,0 +1,37 @@
+"""A dry run's output: per stream, the definition a real run would create and each upload."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+_UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class DryRunWriter:
+    """Writes ``<stream>.definition.json`` once and ``<stream>.<n>.<format>`` per drain."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._parts: Counter[str] = Counter()
+
+    def write(
+        self, stream: str, definition: Mapping[str, Any], payload: bytes, upload_format: str
+    ) -> Path:
+        """Write one drain's upload of ``stream``; returns the file written."""
+        name = _UNSAFE_FILE_CHARACTERS.sub("_", stream)
+        with self._lock:
+            self._parts[name] += 1
+            number = self._parts[name]
+        if number == 1:
+            definition_file = self.directory / f"{name}.definition.json"
+            definition_file.write_text(json.dumps(definition, indent=2) + "\n")
+        part = self.directory / f"{name}.{number:04d}.{upload_format}"
+        part.write_bytes(payload)
+        return part

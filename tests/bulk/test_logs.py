@@ -1,0 +1,52 @@
+"""Reading what a sync did from its log items."""
+
+from __future__ import annotations
+
+from target_eloqua.bulk.logs import SyncCounts, count_sync_logs, problem_messages
+
+LOGS = [
+    {
+        "statusCode": "ELQ-00001",
+        "count": 5,
+        "severity": "information",
+        "message": "Total records processed.",
+    },
+    {
+        "statusCode": "ELQ-00005",
+        "count": 2,
+        "severity": "information",
+        "message": "Accounts created.",
+    },
+    {
+        "statusCode": "ELQ-00023",
+        "count": 2,
+        "severity": "information",
+        "message": "Accounts updated.",
+    },
+    {
+        "statusCode": "ELQ-00002",
+        "count": 1,
+        "severity": "warning",
+        "message": "Invalid email addresses.",
+    },
+    {
+        "statusCode": "ELQ-00060",
+        "count": 1,
+        "severity": "information",
+        "message": "Total rejected records.",
+    },
+]
+
+
+def test_counters_are_read_from_their_elq_codes() -> None:
+    assert count_sync_logs(LOGS) == SyncCounts(processed=5, created=2, updated=2, rejected=1)
+
+
+def test_contact_and_custom_object_counters_count_too() -> None:
+    logs = [{"statusCode": "ELQ-00004", "count": 3}, {"statusCode": "ELQ-00012", "count": 4}]
+
+    assert count_sync_logs(logs) == SyncCounts(created=3, updated=4)
+
+
+def test_problem_messages_are_the_warnings_and_errors() -> None:
+    assert problem_messages(LOGS) == ["ELQ-00002: Invalid email addresses. (1)"]

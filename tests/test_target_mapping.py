@@ -1,0 +1,260 @@
+"""End to end: stream mappings checked against the emulator's fields, and what they load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from target_eloqua.emulator import EmulatorServer
+from tests.support import admin, emulator_config, run_target, summary_row
+
+STATE = {"bookmarks": {"companies": {"replication_key_value": 3}}}
+
+
+def companies_mapping(**options: Any) -> dict[str, Any]:
+    """Accounts identified by an external id, with fields given by internal name."""
+    return {
+        "entity": "accounts",
+        "identifier": "id",
+        "fields": {"id": "CompanyIDExt", "name": "M_CompanyName", "country": "M_Country"},
+        **options,
+    }
+
+
+def schema(stream: str = "companies", *extra: str) -> dict[str, Any]:
+    properties = {name: {"type": ["string", "null"]} for name in ("id", "name", "country", *extra)}
+    return {
+        "type": "SCHEMA",
+        "stream": stream,
+        "key_properties": ["id"],
+        "schema": {"properties": properties},
+    }
+
+
+def record(stream: str = "companies", **values: Any) -> dict[str, Any]:
+    return {"type": "RECORD", "stream": stream, "record": values}
+
+
+def stored_accounts(emulator: EmulatorServer) -> dict[str, dict[str, str]]:
+    """Stored accounts by external id: the fields the tests set."""
+    return {
+        account["fields"]["CompanyIDExt"]: {
+            name: account["fields"].get(name, "") for name in ("M_CompanyName", "M_Country")
+        }
+        for account in admin(emulator, "records/accounts")
+    }
+
+
+def test_internal_names_are_expanded_and_unmapped_properties_are_not_sent(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams={"companies": companies_mapping()})
+    messages = [
+        schema("companies", "revenue", "_sdc_extracted_at"),
+        record(id="A1", name="Acme", country="US", revenue="9", _sdc_extracted_at="2026-11-28"),
+        {"type": "STATE", "value": STATE},
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE]
+    assert stored_accounts(emulator) == {"A1": {"M_CompanyName": "Acme", "M_Country": "US"}}
+    [definition] = admin(emulator, "definitions")
+    assert definition["fields"] == {
+        "id": "{{Account.Field(CompanyIDExt)}}",
+        "name": "{{Account.Field(M_CompanyName)}}",
+        "country": "{{Account.Field(M_Country)}}",
+    }
+    assert definition["name"].startswith("target-eloqua companies ")
+    assert definition["autoDeleteDuration"] == "P1D"
+    assert run.stderr.count("properties not mapped, so not sent: revenue") == 1
+
+
+def test_mapping_problems_are_all_reported_before_anything_is_staged(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    mapping = companies_mapping(identifier="seen")
+    mapping["fields"] |= {"seen": "M_Last_Activity_Date1", "nation": "M_Countyr"}
+    config = emulator_config(emulator, streams={"companies": mapping})
+
+    run = run_target(config, [schema(), record(id="A1")], tmp_path)
+
+    assert run.returncode == 1
+    assert (
+        "stream 'companies', property 'seen', field 'M_Last_Activity_Date1': cannot be"
+        in run.stderr
+    )
+    assert (
+        "stream 'companies', property 'nation', field 'M_Countyr': no field of accounts"
+        in run.stderr
+    )
+    assert {request["method"] for request in admin(emulator, "requests")} == {"GET"}
+
+
+def test_every_drain_reuses_the_streams_one_definition(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(
+        emulator, streams={"companies": companies_mapping()}, batch_size_rows=2
+    )
+    messages = [schema(), *(record(id=f"A{n}", name=f"Company {n}") for n in range(5))]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    [definition] = admin(emulator, "definitions")
+    syncs = admin(emulator, "syncs")
+    assert [sync["syncedInstanceUri"] for sync in syncs] == [definition["uri"]] * 3
+    assert len(stored_accounts(emulator)) == 5
+
+
+def test_the_last_of_several_records_with_one_identifier_wins_and_is_counted(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams={"companies": companies_mapping()})
+    messages = [
+        schema(),
+        record(id="A1", name="Old"),
+        record(id="B2", name="Other"),
+        record(id="A1", name="New"),
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert stored_accounts(emulator)["A1"]["M_CompanyName"] == "New"
+    [sync] = admin(emulator, "syncs")
+    assert sync["counts"]["processed"] == 2
+    row = summary_row(run.stderr, "companies")
+    assert (row["read"], row["merged"], row["uploaded"], row["created"]) == (3, 1, 2, 2)
+
+
+def test_a_new_schema_loads_the_records_buffered_under_the_old_one_first(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams={"companies": companies_mapping()})
+    messages = [
+        schema(),
+        record(id="A1", name="Before", country="US"),
+        record(id="B2", name="Only before"),
+        schema("companies", "segment"),
+        record(id="A1", name="After", segment="x"),
+        record(id="C3", name="Only after"),
+        {"type": "STATE", "value": STATE},
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE]
+    assert stored_accounts(emulator) == {
+        "A1": {"M_CompanyName": "After", "M_Country": ""},
+        "B2": {"M_CompanyName": "Only before", "M_Country": ""},
+        "C3": {"M_CompanyName": "Only after", "M_Country": ""},
+    }
+    assert [sync["counts"]["processed"] for sync in admin(emulator, "syncs")] == [2, 2]
+
+
+def test_every_option_reaches_the_definition(emulator: EmulatorServer, tmp_path: Path) -> None:
+    mapping = companies_mapping(
+        update_rule="ifNewIsNotNull",
+        update_rule_by_field={"country": "always"},
+        import_priority="High",
+        sync_actions=[{"action": "add", "destination": "{{AccountList[1]}}"}],
+    )
+    config = emulator_config(emulator, streams={"companies": mapping})
+
+    run = run_target(config, [schema(), record(id="A1", name="Acme", country="US")], tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    [definition] = admin(emulator, "definitions")
+    assert definition["updateRule"] == "ifNewIsNotNull"
+    assert definition["updateRuleByField"] == {"country": "always"}
+    assert definition["importPriorityUri"].startswith("/imports/priorities/")
+    assert definition["syncActions"] == [{"action": "add", "destination": "{{AccountList[1]}}"}]
+    [account] = admin(emulator, "records/accounts")
+    assert account["lists"] == [1]
+
+
+@pytest.mark.parametrize("upload_format", ["csv", "json"])
+def test_a_dry_run_writes_the_uploads_and_only_reads_from_eloqua(
+    emulator: EmulatorServer, tmp_path: Path, upload_format: str
+) -> None:
+    out = tmp_path / "dry"
+    config = emulator_config(
+        emulator,
+        streams={"companies": companies_mapping()},
+        dry_run=True,
+        dry_run_dir=str(out),
+        upload_format=upload_format,
+    )
+    messages = [schema(), record(id="A1", name="Acme, Inc."), {"type": "STATE", "value": STATE}]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == []
+    assert {request["method"] for request in admin(emulator, "requests")} == {"GET"}
+    assert admin(emulator, "definitions") == []
+    definition = json.loads((out / "companies.definition.json").read_text())
+    assert definition["fields"]["name"] == "{{Account.Field(M_CompanyName)}}"
+    upload = (out / f"companies.0001.{upload_format}").read_text()
+    if upload_format == "csv":
+        assert upload == 'id,name,country\r\nA1,"Acme, Inc.",\r\n'
+    else:
+        assert json.loads(upload) == [{"id": "A1", "name": "Acme, Inc.", "country": ""}]
+    assert str(out) in run.stderr
+
+
+def test_a_dry_run_fails_on_mapping_problems_like_a_real_run(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    mapping = companies_mapping()
+    mapping["fields"]["name"] = "M_Nope"
+    config = emulator_config(emulator, streams={"companies": mapping}, dry_run=True)
+
+    run = run_target(config, [schema(), record(id="A1")], tmp_path)
+
+    assert run.returncode == 1
+    assert "field 'M_Nope': no field of accounts matches" in run.stderr
+
+
+def test_an_unmapped_stream_fails_with_how_to_map_it(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams={"companies": companies_mapping()})
+
+    run = run_target(config, [schema("orders"), record("orders", id="1")], tmp_path)
+
+    assert run.returncode == 1
+    assert "stream 'orders' has no mapping. Map it under 'streams'" in run.stderr
+    assert "or set unmapped_streams: skip" in run.stderr
+    assert admin(emulator, "definitions") == []
+
+
+def test_an_unmapped_stream_can_be_skipped_with_one_warning(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(
+        emulator, streams={"companies": companies_mapping()}, unmapped_streams="skip"
+    )
+    messages = [
+        schema("orders"),
+        record("orders", id="1"),
+        record("orders", id="2"),
+        schema(),
+        record(id="A1", name="Acme"),
+        {"type": "STATE", "value": STATE},
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE]
+    assert run.stderr.count("Stream 'orders' has no mapping in 'streams'") == 1
+    assert list(stored_accounts(emulator)) == ["A1"]
+    assert len(admin(emulator, "definitions")) == 1
