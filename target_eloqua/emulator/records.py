@@ -70,12 +70,12 @@ class RecordStore:
         return self._records.get(record_id)
 
     def matching(self, name: str, value: str, case_sensitive: bool = False) -> list[StoredRecord]:
-        """Records whose ``name`` field equals ``value`` (ignoring case unless told), by id."""
+        """Records whose ``name`` field is ``value`` (in any case unless told), oldest first."""
         if name == ID:
             found = self._records.get(int(value)) if value.strip().isdigit() else None
             return [found] if found is not None else []
         ids = self._index(name).get(value.casefold(), [])
-        records = [self._records[i] for i in ids]
+        records = [self._records[i] for i in (sorted(ids) if len(ids) > 1 else ids)]
         if case_sensitive:
             records = [r for r in records if r.fields.get(name) == value]
         return records
@@ -89,10 +89,11 @@ class RecordStore:
         """Set these field values on the record, keeping the indexes right."""
         for name, index in self._indexes.items():
             if name in values:
-                old = record.fields.get(name)
-                if old is not None:
+                old, new = record.fields.get(name), values[name].casefold()
+                if old is not None and old.casefold() != new:
                     index[old.casefold()].remove(record.id)
-                index.setdefault(values[name].casefold(), []).append(record.id)
+                if old is None or old.casefold() != new:
+                    index.setdefault(new, []).append(record.id)
         record.fields.update(values)
 
     def _index(self, name: str) -> dict[str, list[int]]:
