@@ -3,6 +3,9 @@ and syncs. Every route here is behind authentication (``routes`` checks it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from target_eloqua.emulator.entities import Entity
 from target_eloqua.emulator.errors import NotFoundError
 from target_eloqua.emulator.traffic import Backend
@@ -26,9 +29,14 @@ def _id(request: Request, position: int = 1) -> int:
     return int(request.params[position])
 
 
+def _listed(items: Sequence[Any], request: Request) -> Response:
+    """200 with one page of ``items`` in Eloqua's list envelope."""
+    return Response(200, page(items, request.query))
+
+
 def list_fields(backend: Backend, request: Request) -> Response:
     fields = backend.instance.fields(_entity(request))
-    return Response(200, page([f.item for f in fields], request.query))
+    return _listed([f.item for f in fields], request)
 
 
 def get_field(backend: Backend, request: Request) -> Response:
@@ -37,7 +45,7 @@ def get_field(backend: Backend, request: Request) -> Response:
 
 def list_priorities(backend: Backend, request: Request) -> Response:
     items = [p.to_json() for p in backend.instance.priorities()]
-    return Response(200, page(items, request.query))
+    return _listed(items, request)
 
 
 def get_priority(backend: Backend, request: Request) -> Response:
@@ -46,12 +54,12 @@ def get_priority(backend: Backend, request: Request) -> Response:
 
 def list_all_imports(backend: Backend, request: Request) -> Response:
     items = [d.to_json() for d in backend.instance.import_definitions()]
-    return Response(200, page(items, request.query))
+    return _listed(items, request)
 
 
 def list_imports(backend: Backend, request: Request) -> Response:
     items = [d.to_json() for d in backend.instance.import_definitions(_entity(request))]
-    return Response(200, page(items, request.query))
+    return _listed(items, request)
 
 
 def create_import(backend: Backend, request: Request) -> Response:
@@ -99,7 +107,7 @@ def create_sync(backend: Backend, request: Request) -> Response:
 
 def list_syncs(backend: Backend, request: Request) -> Response:
     items = [s.to_json() for s in backend.instance.syncs()]
-    return Response(200, page(items, request.query))
+    return _listed(items, request)
 
 
 def get_sync(backend: Backend, request: Request) -> Response:
@@ -107,12 +115,12 @@ def get_sync(backend: Backend, request: Request) -> Response:
 
 
 def sync_logs(backend: Backend, request: Request) -> Response:
-    return Response(200, page(backend.instance.sync_logs(_id(request, 0)), request.query))
+    return _listed(backend.instance.sync_logs(_id(request, 0)), request)
 
 
 def sync_rejects(backend: Backend, request: Request) -> Response:
     rejects = backend.instance.sync_rejects(_id(request, 0))
-    return Response(200, page([r.to_json() for r in rejects], request.query))
+    return _listed([r.to_json() for r in rejects], request)
 
 
 ROUTES = (

@@ -176,8 +176,6 @@ def _properties(entity: Entity, body: Mapping[str, Any]) -> dict[str, Any]:
     for name in BOOLEAN_PROPERTIES:
         if name in merged:
             merged[name] = as_bool(merged[name])
-    if entity.kind != "accounts":
-        merged.pop("linkUsers", None)
     return {k: merged[k] for k in PROPERTIES if k in merged}
 
 

@@ -201,8 +201,26 @@ def test_contacts_link_to_the_account_with_that_field_value(
     ]
 
 
+def data_cards(entity_type: str, entity_field: str, source: str, **options: Any) -> dict[str, Any]:
+    """A purchases definition linking each record through the ``source`` custom object field."""
+    return {
+        "name": "purchases",
+        "fields": {
+            "order": "{{CustomObject[9].Field[101]}}",
+            "product": "{{CustomObject[9].Field[107]}}",
+            "who": f"{{{{CustomObject[9].Field[{source}]}}}}",
+        },
+        "identifierFieldName": "order",
+        "mapDataCards": True,
+        "mapDataCardsEntityType": entity_type,
+        "mapDataCardsEntityField": entity_field,
+        "mapDataCardsSourceField": "who",
+        **options,
+    }
+
+
 @pytest.mark.parametrize(
-    ("entity_type", "entity_field", "source", "linked"),
+    ("entity_type", "entity_field", "who", "linked"),
     [
         ("Contact", "{{Contact.Field(C_EmailAddress)}}", "A@X.com", {"type": "Contact", "id": 1}),
         ("Contact", "{{Contact.Id}}", "1", {"type": "Contact", "id": 1}),
@@ -211,53 +229,22 @@ def test_contacts_link_to_the_account_with_that_field_value(
     ],
 )
 def test_map_data_cards_links_custom_object_records(
-    bulk: Bulk,
-    entity_type: str,
-    entity_field: str,
-    source: str,
-    linked: Any,
+    bulk: Bulk, entity_type: str, entity_field: str, who: str, linked: Any
 ) -> None:
     bulk.load("contacts", CONTACTS, [{"email": "a@x.com"}])
     bulk.load("accounts", ACCOUNTS, [{"company": "Acme"}])
-    body = {
-        "name": "purchases",
-        "fields": {
-            "order": "{{CustomObject[9].Field[101]}}",
-            "product": "{{CustomObject[9].Field[107]}}",
-            "who": "{{CustomObject[9].Field[102]}}"
-            if entity_type == "Contact" and "@" in source
-            else "{{CustomObject[9].Field[107]}}",
-        },
-        "identifierFieldName": "order",
-        "mapDataCards": True,
-        "mapDataCardsEntityType": entity_type,
-        "mapDataCardsEntityField": entity_field,
-        "mapDataCardsSourceField": "who",
-    }
-    sync = bulk.load("customObjects/9", body, [{"order": "o-1", "product": "Pen", "who": source}])
+    body = data_cards(entity_type, entity_field, "102" if "@" in who else "106")
+    sync = bulk.load("customObjects/9", body, [{"order": "o-1", "product": "Pen", "who": who}])
     [record] = admin(bulk.server, "records/customObjects/9")
     assert record["mappedEntity"] == linked
-    assert {i["statusCode"]: i["count"] for i in bulk.items(sync["uri"] + "/logs")}[
-        "ELQ-00025"
-    ] == (1 if linked else 0)
+    counts = {i["statusCode"]: i["count"] for i in bulk.items(sync["uri"] + "/logs")}
+    assert counts["ELQ-00025"] == (1 if linked else 0)
 
 
 def test_case_sensitive_data_card_matching(bulk: Bulk, server: EmulatorServer) -> None:
     bulk.load("contacts", CONTACTS, [{"email": "a@x.com"}])
-    body = {
-        "name": "purchases",
-        "fields": {
-            "order": "{{CustomObject[9].Field[101]}}",
-            "product": "{{CustomObject[9].Field[107]}}",
-            "who": "{{CustomObject[9].Field[102]}}",
-        },
-        "identifierFieldName": "order",
-        "mapDataCards": True,
-        "mapDataCardsEntityType": "Contact",
-        "mapDataCardsEntityField": "{{Contact.Field(C_EmailAddress)}}",
-        "mapDataCardsSourceField": "who",
-        "mapDataCardsCaseSensitiveMatch": True,
-    }
+    email = "{{Contact.Field(C_EmailAddress)}}"
+    body = data_cards("Contact", email, "102", mapDataCardsCaseSensitiveMatch=True)
     bulk.load("customObjects/9", body, [{"order": "1", "product": "Pen", "who": "A@x.com"}])
     assert admin(server, "records/customObjects/9")[0]["mappedEntity"] is None
 
