@@ -109,6 +109,12 @@ _DESTINATION = re.compile(
 _MEMBER_STATUSES = ("subscribed", "unsubscribed")
 
 SyncActionKind = Literal["ContactList", "AccountList", "EmailGroup", "GlobalSubscribe"]
+_ACTION_KINDS: Mapping[str, SyncActionKind] = {
+    "ContactList": "ContactList",
+    "AccountList": "AccountList",
+    "EmailGroup": "EmailGroup",
+    "GlobalSubscribe": "GlobalSubscribe",
+}
 
 
 @dataclass(frozen=True)
@@ -330,7 +336,7 @@ def _sync_action(catalog: Catalog, entity: Entity, item: object) -> SyncAction |
     action, status = item.get("action"), item.get("status")
     if match is None:
         return None
-    kind: SyncActionKind = match.group(1) or "GlobalSubscribe"  # type: ignore[assignment]
+    kind = _ACTION_KINDS[match.group(1) or "GlobalSubscribe"]
     target_id = int(match.group(2)) if match.group(2) else None
     if kind in ("ContactList", "AccountList"):
         expected = CONTACTS if kind == "ContactList" else ACCOUNTS

@@ -35,7 +35,14 @@ from target_eloqua.emulator.checks import (
 )
 from target_eloqua.emulator.definitions import ImportDefinition, SyncAction
 from target_eloqua.emulator.records import MAPPED_ENTITY_TYPES, RecordStores, StoredRecord
-from target_eloqua.emulator.syncs import LogEntry, Outcome, Reject, SyncCounts, SyncStatus
+from target_eloqua.emulator.syncs import (
+    LogEntry,
+    Outcome,
+    Reject,
+    Severity,
+    SyncCounts,
+    SyncStatus,
+)
 
 Row = Mapping[str, str]
 
@@ -56,6 +63,11 @@ _ACTION_LOGS = {
     ("EmailGroup", "unsubscribed"): ("ELQ-00116", "Unsubscribed members from Email Group {id}."),
     ("GlobalSubscribe", "subscribed"): ("ELQ-00138", "Contacts email marked as subscribed."),
     ("GlobalSubscribe", "unsubscribed"): ("ELQ-00017", "Contacts email marked as unsubscribed."),
+}
+_SEVERITIES: Mapping[SyncStatus, Severity] = {
+    "success": "information",
+    "warning": "warning",
+    "error": "error",
 }
 _EMAIL_FIELD = "C_EmailAddress"
 
@@ -339,8 +351,7 @@ def _action_log(action: SyncAction, count: int) -> LogEntry:
 
 def _summary(sync_id: int, status: SyncStatus) -> LogEntry:
     message = f"Sync processed for sync {sync_id}, resulting in {status} status."
-    severity = "information" if status == "success" else status
-    return LogEntry("ELQ-00101", message, 0, severity)  # type: ignore[arg-type]
+    return LogEntry("ELQ-00101", message, 0, _SEVERITIES[status])
 
 
 def _apply(action: SyncAction, record: StoredRecord) -> None:
