@@ -17,7 +17,7 @@ def admin(base_url: str, path: str) -> Any:
 def main(base_url: str) -> None:
     """Print the summary."""
     syncs = admin(base_url, "syncs")["items"]
-    accounts = admin(base_url, "accounts")["items"]
+    accounts = admin(base_url, "records/accounts")["items"]
     print(f"\nSyncs: {len(syncs)}")
     for sync in syncs:
         print(f"  {sync['uri']}  {sync['status']}  {sync['syncedInstanceUri']}")

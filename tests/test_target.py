@@ -57,7 +57,7 @@ def linked_users_by_account(emulator: EmulatorServer) -> dict[str, list[str]]:
         account["fields"]["M_CompanyName"]: sorted(
             user["fields"]["CRMOSCUserId"] for user in account["linkedUsers"]
         )
-        for account in admin(emulator, "accounts")
+        for account in admin(emulator, "records/accounts")
     }
 
 
@@ -129,7 +129,7 @@ def test_each_drain_is_one_sync_and_state_comes_after_all_of_them(
     assert run.states == [STATE]
     assert [sync["counts"]["processed"] for sync in admin(emulator, "syncs")] == [2, 2, 1]
     assert len(admin(emulator, "definitions")) == 1
-    assert len(admin(emulator, "accounts")) == 5
+    assert len(admin(emulator, "records/accounts")) == 5
 
 
 def test_a_sync_that_does_not_succeed_fails_the_run_without_state(
@@ -181,7 +181,7 @@ def test_refused_credentials_are_explained_and_never_echoed(
     assert "Not authenticated." in run.stderr
     assert "allow-list" in run.stderr
     assert "wrong-password-123" not in run.stderr
-    assert admin(emulator, "accounts") == []
+    assert admin(emulator, "records/accounts") == []
 
 
 def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Path) -> None:

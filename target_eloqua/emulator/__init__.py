@@ -1,27 +1,54 @@
 """A local, in-memory Eloqua Bulk API 2.0 for tests, demos and CI.
 
-``model`` is Eloqua itself (catalog, import definitions, staged rows, syncs, stored accounts),
-with no HTTP in it; ``routes`` gives each URL its meaning; ``server`` serves it over HTTP;
-``catalog`` loads the field catalog and users. Run ``python -m target_eloqua.emulator --help``.
+The model of Eloqua, with no HTTP in it: ``model`` (``EloquaInstance``: definitions, staging,
+syncs, records, logins), ``catalog`` (fields, users, priorities, lists), ``entities`` and
+``statements`` (what a field statement writes to), ``definitions`` (definition rules), ``checks``
+(value rules), ``importer`` (what a sync does with its rows), ``records``, ``syncs``, ``logins``.
+The HTTP side: ``wire`` (requests, responses, decoding, list envelope), ``routes`` (dispatch),
+``login_routes``, ``bulk_routes``, ``admin_routes``, ``traffic`` (request journal, faults) and
+``server`` (sockets). Run ``python -m target_eloqua.emulator --help``.
+
+Admin API (no auth; JSON; lists are ``{"items": [...]}``):
+
+- ``GET /_emulator/records/accounts``, ``/_emulator/records/contacts``,
+  ``/_emulator/records/customObjects/{id}``: stored records, ``{"id", "fields": {internalName:
+  text}}`` plus ``linkedUsers`` and ``lists`` (accounts); ``lists``, ``emailGroups``
+  (``{"<groupId>": "subscribed"|"unsubscribed"}``), ``globalSubscription`` and ``accountId``
+  (contacts); ``mappedEntity`` (``{"type": "Contact"|"Company", "id"}`` or null; custom objects).
+- ``GET /_emulator/definitions``: every definition as the API shows it, plus ``stagedRowCount``
+  and ``stagedUploads``.
+- ``GET /_emulator/syncs``: every sync as the API shows it, plus ``counts`` (``processed``,
+  ``created``, ``updated``, ``rejected``; null until it ends; the logs have the rest).
+- ``GET /_emulator/requests``: every non-admin request in order, ``{method, path, query,
+  status}`` (status null for a dropped connection).
+- ``POST /_emulator/reset``: forget definitions, staged data, syncs, records, tokens, requests and
+  faults (204).
+- ``POST /_emulator/faults`` ``{"method": "POST"|"*", "path": "/api/bulk/2.0/syncs*", "count": 1,
+  "status": 429|500|502|503 | "action": "drop", "delaySeconds": 0, "when": "before"|"after"}``
+  (201); ``GET`` lists the rules left, ``DELETE`` clears them. See ``traffic``.
+- ``POST /_emulator/syncs/next`` ``{"count": 1, "status": "error", "seconds": 5}``: the next
+  ``count`` syncs end ``error`` (ELQ-00146; their data stays staged) and/or take ``seconds``.
+- ``POST /_emulator/tokens/expire`` ``{"accessToken": "..."}`` (or no body: all): expire access
+  tokens now; answers ``{"expired": n}``.
+- ``PUT /_emulator/catalog``: replace the catalog (the catalog file's JSON) (204).
 """
 
 from target_eloqua.emulator.catalog import Catalog, CatalogError, Field, User, load_catalog
-from target_eloqua.emulator.model import (
-    Account,
-    EloquaInstance,
+from target_eloqua.emulator.definitions import ImportDefinition
+from target_eloqua.emulator.errors import (
+    ConflictError,
     Failure,
-    ImportDefinition,
     NotFoundError,
-    Sync,
-    SyncCounts,
     ValidationError,
 )
+from target_eloqua.emulator.model import EloquaInstance, SyncPlan
 from target_eloqua.emulator.server import EmulatorServer
+from target_eloqua.emulator.syncs import Sync, SyncCounts
 
 __all__ = [
-    "Account",
     "Catalog",
     "CatalogError",
+    "ConflictError",
     "EloquaInstance",
     "EmulatorServer",
     "Failure",
@@ -30,6 +57,7 @@ __all__ = [
     "NotFoundError",
     "Sync",
     "SyncCounts",
+    "SyncPlan",
     "User",
     "ValidationError",
     "load_catalog",

@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from types import FrameType
 
 from target_eloqua.emulator.catalog import CatalogError, load_catalog
+from target_eloqua.emulator.logins import DEFAULT_TOKEN_SECONDS
 from target_eloqua.emulator.model import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
     DEFAULT_COMPANY,
     DEFAULT_PASSWORD,
     DEFAULT_SYNC_SECONDS,
@@ -42,13 +45,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--password", default=DEFAULT_PASSWORD, help="password (default %(default)s)"
     )
     parser.add_argument(
-        "--catalog", metavar="PATH", help="JSON field catalog (default: the packaged one)"
+        "--client-id", default=DEFAULT_CLIENT_ID, help="OAuth app id (default %(default)s)"
+    )
+    parser.add_argument(
+        "--client-secret",
+        default=DEFAULT_CLIENT_SECRET,
+        help="OAuth app secret (default %(default)s)",
+    )
+    parser.add_argument(
+        "--refresh-token",
+        help="a refresh token the token endpoint accepts once (default: none; get one with the "
+        "password grant)",
+    )
+    parser.add_argument(
+        "--token-seconds",
+        type=_non_negative_float,
+        default=DEFAULT_TOKEN_SECONDS,
+        help="lifetime of OAuth access tokens (default %(default)s)",
+    )
+    parser.add_argument(
+        "--catalog", metavar="PATH", help="JSON catalog file (default: the packaged one)"
     )
     parser.add_argument(
         "--sync-seconds",
         type=_non_negative_float,
         default=DEFAULT_SYNC_SECONDS,
         help="how long a sync takes from creation to its final status (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seconds-per-record",
+        type=_non_negative_float,
+        default=0.0,
+        help="added to a sync's duration per staged row (default %(default)s)",
     )
     return parser
 
@@ -67,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         username=args.username,
         password=args.password,
         sync_seconds=args.sync_seconds,
+        seconds_per_record=args.seconds_per_record,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        refresh_token=args.refresh_token,
+        token_seconds=args.token_seconds,
     )
     try:
         server = EmulatorServer(instance, host=args.host, port=args.port)

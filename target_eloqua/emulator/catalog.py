@@ -1,53 +1,58 @@
-"""Field catalogs and users of an emulated Eloqua instance, loaded from a JSON file.
+"""The data model of an emulated Eloqua instance (fields, users, lists...), loaded from JSON.
 
-The file has this shape (``default_catalog.json`` beside this module is the packaged default)::
+The file has this shape (``default_catalog.json`` beside this module is the packaged default);
+every key but ``accounts`` may be left out::
 
     {
       "accounts": {"fields": [<field>, ...]},
+      "contacts": {"fields": [<field>, ...]},
+      "customObjects": [{"id": 9, "name": "Purchases", "fields": [<field>, ...]}, ...],
       "users": {
         "fields": [<field>, ...],
         "items": [{"id": 9, "name": "Jane Smith", "fields": {"CRMOSCUserId": "754a..."}}, ...]
-      }
+      },
+      "importPriorities": [{"id": 1, "name": "High", "priority": 1, "createdAt": "..."}, ...],
+      "contactLists": [{"id": 101, "name": "Newsletter"}, ...],
+      "accountLists": [{"id": 201, "name": "Key accounts"}, ...],
+      "emailGroups": [{"id": 301, "name": "Product news"}, ...]
     }
 
-Each ``<field>`` is an item exactly as Eloqua's ``GET /api/bulk/2.0/accounts/fields`` returns it:
+Each ``<field>`` is an item as Eloqua's ``GET /api/bulk/2.0/{entity}/fields`` returns it:
 ``name``, ``internalName``, ``dataType`` (string, number, date, boolean or emailAddress),
-``hasReadOnlyConstraint``, ``hasNotNullConstraint``, ``hasUniquenessConstraint``, ``statement``,
-``uri``, ``createdAt``, ``updatedAt``, plus any optional keys (``createdBy``, ``defaultValue``,
-...), which are served back unchanged. User fields are what ``{{Account.User.Field(X)}}`` statements
-name when an account import links users; a user's ``fields`` maps those internal names to values.
+``hasReadOnlyConstraint``, ``hasNotNullConstraint``, ``hasUniquenessConstraint`` (false when left
+out), ``statement``, ``uri``, plus any optional keys (``createdAt``, ``defaultValue``, ...), served
+back unchanged. One key is the emulator's own and is never served: ``length``, the most characters
+a ``string`` field takes (default: 100 on accounts and contacts, 250 on custom objects; large
+text fields say 32000). The last segment of ``uri`` is the field's id, as in
+``{{CustomObject[9].Field[103]}}``. User fields are what ``{{Account.User.Field(X)}}`` statements
+name when an account import links users.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 DEFAULT_CATALOG = "default_catalog.json"
 DATA_TYPES = frozenset({"string", "number", "date", "boolean", "emailAddress"})
+SMALL_TEXT_LENGTH = 100
+CUSTOM_OBJECT_TEXT_LENGTH = 250
+LARGE_TEXT_LENGTH = 32000
 
 _PACKAGE = "target_eloqua.emulator"
-
+_LENGTH_KEY = "length"
 _REQUIRED_FIELD_KEYS: Mapping[str, type] = {
     "name": str,
     "internalName": str,
     "dataType": str,
-    "hasReadOnlyConstraint": bool,
-    "hasNotNullConstraint": bool,
-    "hasUniquenessConstraint": bool,
     "statement": str,
     "uri": str,
-    "createdAt": str,
-    "updatedAt": str,
 }
-
-_ACCOUNT_FIELD = re.compile(r"\{\{Account\.Field\(([^(){}]+)\)\}\}")
-_ACCOUNT_USER_FIELD = re.compile(r"\{\{Account\.User\.Field\(([^(){}]+)\)\}\}")
+_CONSTRAINT_KEYS = ("hasReadOnlyConstraint", "hasNotNullConstraint", "hasUniquenessConstraint")
 
 
 class CatalogError(ValueError):
@@ -56,9 +61,14 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True)
 class Field:
-    """One field, kept as the ``/fields`` item the catalog gives, so it is served back unchanged."""
+    """One field: the ``/fields`` item as served, and the most characters it takes."""
 
     item: Mapping[str, Any]
+    length: int
+
+    @property
+    def id(self) -> int:
+        return int(str(self.item["uri"]).rsplit("/", 1)[-1])
 
     @property
     def internal_name(self) -> str:
@@ -72,6 +82,18 @@ class Field:
     def statement(self) -> str:
         return str(self.item["statement"])
 
+    @property
+    def read_only(self) -> bool:
+        return bool(self.item["hasReadOnlyConstraint"])
+
+    @property
+    def not_null(self) -> bool:
+        return bool(self.item["hasNotNullConstraint"])
+
+    @property
+    def large_text(self) -> bool:
+        return self.data_type == "string" and self.length > CUSTOM_OBJECT_TEXT_LENGTH
+
 
 @dataclass(frozen=True)
 class FieldCatalog:
@@ -82,6 +104,19 @@ class FieldCatalog:
     def find(self, internal_name: str) -> Field | None:
         """The field with this internal name, or None."""
         return next((f for f in self.fields if f.internal_name == internal_name), None)
+
+    def by_id(self, field_id: int) -> Field | None:
+        """The field whose uri ends in this id, or None."""
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass(frozen=True)
+class CustomObject:
+    """A custom object (CDO): its id, name and fields."""
+
+    id: int
+    name: str
+    fields: FieldCatalog
 
 
 @dataclass(frozen=True)
@@ -97,34 +132,54 @@ class User:
 
 
 @dataclass(frozen=True)
-class FieldTarget:
-    """What a field statement writes to: an account field, or a user field used for linking."""
+class Named:
+    """A contact list, account list or email group: an id and a name."""
 
-    kind: Literal["account", "user"]
-    internal_name: str
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ImportPriority:
+    """An import priority, served by ``/imports/priorities``."""
+
+    id: int
+    name: str
+    priority: int
+    created_at: str
+
+    @property
+    def uri(self) -> str:
+        return f"/imports/priorities/{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "priority": self.priority,
+            "uri": self.uri,
+            "createdAt": self.created_at,
+        }
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """Everything an instance knows about its data model: account fields, user fields, users."""
+    """Everything an instance knows about its data model."""
 
     accounts: FieldCatalog
+    contacts: FieldCatalog
+    custom_objects: tuple[CustomObject, ...]
     user_fields: FieldCatalog
     users: tuple[User, ...]
+    priorities: tuple[ImportPriority, ...]
+    contact_lists: tuple[Named, ...]
+    account_lists: tuple[Named, ...]
+    email_groups: tuple[Named, ...]
 
-    def resolve(self, statement: str) -> FieldTarget | None:
-        """The field an account-import statement names, or None if it names no known field.
+    def custom_object(self, object_id: int) -> CustomObject | None:
+        return next((o for o in self.custom_objects if o.id == object_id), None)
 
-        ``{{Account.Field(X)}}`` must name an account field and ``{{Account.User.Field(X)}}`` a
-        user field.
-        """
-        if match := _ACCOUNT_FIELD.fullmatch(statement):
-            name = match.group(1)
-            return FieldTarget("account", name) if self.accounts.find(name) else None
-        if match := _ACCOUNT_USER_FIELD.fullmatch(statement):
-            name = match.group(1)
-            return FieldTarget("user", name) if self.user_fields.find(name) else None
-        return None
+    def priority(self, uri: str) -> ImportPriority | None:
+        return next((p for p in self.priorities if p.uri == uri), None)
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -149,23 +204,35 @@ def parse_catalog(document: object) -> Catalog:
     """Build a catalog from an already-decoded JSON document of the shape described above."""
     root = _object(document, "the catalog")
     accounts = _object(root.get("accounts"), "accounts")
-    users = _object(root.get("users"), "users")
-    user_fields = _field_catalog(users.get("fields"), "users.fields")
+    contacts = _object(root.get("contacts", {"fields": []}), "contacts")
+    users = _object(root.get("users", {"fields": [], "items": []}), "users")
+    user_fields = _field_catalog(users.get("fields"), "users.fields", SMALL_TEXT_LENGTH)
     user_items = tuple(
-        _user(item, user_fields) for item in _list(users.get("items"), "users.items")
+        _user(item, user_fields) for item in _list(users.get("items", []), "users.items")
     )
-    ids = [user.id for user in user_items]
-    if len(set(ids)) != len(ids):
-        raise CatalogError("users.items: user ids must be unique")
+    custom_objects = tuple(
+        _custom_object(item, f"customObjects[{i}]")
+        for i, item in enumerate(_list(root.get("customObjects", []), "customObjects"))
+    )
+    _unique_ids(user_items, "users.items")
+    _unique_ids(custom_objects, "customObjects")
     return Catalog(
-        accounts=_field_catalog(accounts.get("fields"), "accounts.fields"),
+        accounts=_field_catalog(accounts.get("fields"), "accounts.fields", SMALL_TEXT_LENGTH),
+        contacts=_field_catalog(contacts.get("fields"), "contacts.fields", SMALL_TEXT_LENGTH),
+        custom_objects=custom_objects,
         user_fields=user_fields,
         users=user_items,
+        priorities=tuple(_priority(item) for item in _list_of(root, "importPriorities")),
+        contact_lists=_named_items(root, "contactLists"),
+        account_lists=_named_items(root, "accountLists"),
+        email_groups=_named_items(root, "emailGroups"),
     )
 
 
-def _field_catalog(value: object, where: str) -> FieldCatalog:
-    fields = tuple(_field(item, f"{where}[{i}]") for i, item in enumerate(_list(value, where)))
+def _field_catalog(value: object, where: str, default_length: int) -> FieldCatalog:
+    fields = tuple(
+        _field(item, f"{where}[{i}]", default_length) for i, item in enumerate(_list(value, where))
+    )
     names = [f.internal_name for f in fields]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -173,25 +240,73 @@ def _field_catalog(value: object, where: str) -> FieldCatalog:
     return FieldCatalog(fields)
 
 
-def _field(value: object, where: str) -> Field:
-    item = _object(value, where)
+def _field(value: object, where: str, default_length: int) -> Field:
+    item = dict(_object(value, where))
     for key, expected in _REQUIRED_FIELD_KEYS.items():
         if not isinstance(item.get(key), expected):
             raise CatalogError(f"{where}: '{key}' must be a {expected.__name__}")
+    for key in _CONSTRAINT_KEYS:
+        item.setdefault(key, False)
+        if not isinstance(item[key], bool):
+            raise CatalogError(f"{where}: '{key}' must be a bool")
     if item["dataType"] not in DATA_TYPES:
         raise CatalogError(f"{where}: dataType must be one of {', '.join(sorted(DATA_TYPES))}")
-    return Field(dict(item))
+    if not str(item["uri"]).rsplit("/", 1)[-1].isdigit():
+        raise CatalogError(f"{where}: 'uri' must end in the field's numeric id")
+    length = item.pop(_LENGTH_KEY, default_length)
+    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+        raise CatalogError(f"{where}: '{_LENGTH_KEY}' must be a positive integer")
+    return Field(item, length)
+
+
+def _custom_object(value: object, where: str) -> CustomObject:
+    item = _object(value, where)
+    object_id, name = item.get("id"), item.get("name")
+    if not _is_int(object_id) or not isinstance(name, str):
+        raise CatalogError(f"{where}: needs an integer 'id' and a string 'name'")
+    fields = _field_catalog(item.get("fields"), f"{where}.fields", CUSTOM_OBJECT_TEXT_LENGTH)
+    return CustomObject(int(str(object_id)), name, fields)
 
 
 def _user(value: object, user_fields: FieldCatalog) -> User:
     item = _object(value, "users.items[]")
     user_id, name, fields = item.get("id"), item.get("name"), item.get("fields", {})
-    if not isinstance(user_id, int) or not isinstance(name, str) or not isinstance(fields, dict):
+    if not _is_int(user_id) or not isinstance(name, str) or not isinstance(fields, dict):
         raise CatalogError("each user needs an integer 'id', a string 'name' and a 'fields' object")
     for key, field_value in fields.items():
         if user_fields.find(key) is None or not isinstance(field_value, str):
             raise CatalogError(f"user {user_id}: '{key}' must be a user field with a string value")
-    return User(user_id, name, dict(fields))
+    return User(int(str(user_id)), name, dict(fields))
+
+
+def _priority(value: object) -> ImportPriority:
+    item = _object(value, "importPriorities[]")
+    priority_id, name = item.get("id"), item.get("name")
+    priority, created_at = item.get("priority", 0), item.get("createdAt", "")
+    if not (_is_int(priority_id) and isinstance(name, str) and _is_int(priority)):
+        raise CatalogError("each import priority needs an integer 'id' and 'priority', a 'name'")
+    return ImportPriority(int(str(priority_id)), name, int(str(priority)), str(created_at))
+
+
+def _named_items(root: Mapping[str, Any], key: str) -> tuple[Named, ...]:
+    items = []
+    for value in _list_of(root, key):
+        item = _object(value, f"{key}[]")
+        if not _is_int(item.get("id")) or not isinstance(item.get("name"), str):
+            raise CatalogError(f"{key}: each item needs an integer 'id' and a string 'name'")
+        items.append(Named(int(item["id"]), str(item["name"])))
+    _unique_ids(items, key)
+    return tuple(items)
+
+
+def _unique_ids(items: Sequence[User | CustomObject | Named], where: str) -> None:
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"{where}: ids must be unique")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _object(value: object, where: str) -> Mapping[str, Any]:
@@ -204,3 +319,7 @@ def _list(value: object, where: str) -> Sequence[Any]:
     if not isinstance(value, list):
         raise CatalogError(f"{where} must be a JSON array")
     return value
+
+
+def _list_of(root: Mapping[str, Any], key: str) -> Sequence[Any]:
+    return _list(root.get(key, []), key)

@@ -1,243 +1,72 @@
 """The model of one Eloqua instance: what Eloqua stores and does, with no HTTP in it.
 
-``EloquaInstance`` holds the field catalog and users, account import definitions, the rows staged
-on each definition, syncs and the accounts that syncs stored. It takes already-decoded JSON values
-(definition and sync properties, rows) and raises ``NotFoundError`` or ``ValidationError``; the HTTP
-layer (``routes.py``) turns those into status codes.
+``EloquaInstance`` holds the catalog, the logins, import definitions of accounts, contacts and
+custom objects, the uploads staged on each, syncs with their logs and rejects, and the records
+syncs stored. It takes already-decoded JSON values and raises ``NotFoundError``,
+``ConflictError`` or ``ValidationError``; ``routes`` turns those into status codes.
 
-Syncs run lazily: every public method first brings syncs up to date with the clock, so no
-background thread exists. A sync of duration ``d`` (the instance's ``sync_seconds`` when it was
-created) is ``pending`` at creation, ``active`` once ``0.2 * d`` has passed and terminal once ``d``
-has passed; at that step it takes the rows staged on its definition and upserts them.
-
-Model objects are frozen dataclasses: the instance replaces them instead of changing them, so a
-caller can read one outside the lock while other threads go on.
+Syncs run lazily: every public method first brings syncs up to date with the clock, so no thread
+is needed for a client that polls. A sync takes the uploads staged on its definition when it is
+created. Its duration ``d`` is ``sync_seconds + seconds_per_record * rows`` (or what the admin API
+planned for it); it is ``pending`` at creation, ``active`` once ``0.2 * d`` has passed and terminal
+once ``d`` has passed, when its rows are imported (``importer``). A sync with a ``callbackUrl``
+also has a timer that brings it up to date at its end, so the callback is made without polling.
 """
 
 from __future__ import annotations
 
-import hmac
 import itertools
-import json
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any
 
-from target_eloqua.emulator.catalog import Catalog, Field, FieldTarget, User, load_catalog
+from target_eloqua.emulator.callbacks import post_in_background
+from target_eloqua.emulator.catalog import Catalog, Field, ImportPriority, load_catalog
+from target_eloqua.emulator.coerce import as_text
+from target_eloqua.emulator.definitions import ImportDefinition, accept
+from target_eloqua.emulator.entities import Entity, fields_of
+from target_eloqua.emulator.errors import ConflictError, Failure, NotFoundError, ValidationError
+from target_eloqua.emulator.importer import Upload, failed, run_import
+from target_eloqua.emulator.logins import (
+    DEFAULT_TOKEN_SECONDS,
+    Credentials,
+    Logins,
+    OAuthClient,
+)
+from target_eloqua.emulator.records import RecordStores
+from target_eloqua.emulator.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
 
 DEFAULT_COMPANY = "ACME"
 DEFAULT_USERNAME = "API.User"
 DEFAULT_PASSWORD = "emulator"  # noqa: S105 - the emulator's documented default, not a secret
+DEFAULT_CLIENT_ID = "emulator-client"
+DEFAULT_CLIENT_SECRET = "emulator-secret"  # noqa: S105 - documented default, not a secret
 DEFAULT_SYNC_SECONDS = 1.0
 
 SITE_ID = 42
 API_USER_ID = 7
 ACTIVE_AFTER = 0.2
 """Fraction of a sync's duration that it spends ``pending`` before it turns ``active``."""
+MAX_UPLOADS_PER_SYNC = 500
 
-MAX_NAME_LENGTH = 100
-MAX_FIELDS = 100
-
-NAME_RULE = "Must be a string value, at least 1 character and at most 100 characters long."
-FIELDS_RULE = "Must be an object of at least 1 and at most 100 field statements."
-STATEMENT_RULE = "Must be a valid statement naming an existing field."
-IDENTIFIER_NOT_IN_FIELDS_RULE = (
-    "identifierFieldName {name} must be contained within Fields, if specified"
-)
-IDENTIFIER_TARGET_RULE = "Must be the key of an Account field statement."
-BOOLEAN_RULE = "Must be a boolean value."
-VALUE_RULE = "Must be a string, number, boolean or null."
 SYNCED_INSTANCE_RULE = "Must reference an existing import definition."
 CALLBACK_RULE = "Must be a string value."
+UPLOADS_RULE = "At most 500 data uploads may be staged before a sync."
 
-SyncStatus = Literal["pending", "active", "success", "warning", "error"]
-Row = Mapping[str, str]
-Outcome = Literal["created", "updated", "rejected"]
-
-# Import-definition properties, in the order Eloqua echoes them. Others are dropped silently.
-_DEFINITION_PROPERTIES = (
-    "name",
-    "fields",
-    "identifierFieldName",
-    "isSyncTriggeredOnImport",
-    "dataRetentionDuration",
-    "isUpdatingMultipleMatchedRecords",
-    "linkUsers",
-    "nullIdentifierFieldName",
-    "updateRule",
-    "updateRuleByField",
-    "importRule",
-    "autoDeleteDuration",
-    "syncActions",
-    "importPriorityUri",
-    "externalSystemId",
-)
-_DEFINITION_DEFAULTS: Mapping[str, Any] = {
-    "isSyncTriggeredOnImport": False,
-    "dataRetentionDuration": "P7D",
-    "isUpdatingMultipleMatchedRecords": False,
-    "linkUsers": False,
-}
-_BOOLEAN_PROPERTIES = (
-    "isSyncTriggeredOnImport",
-    "isUpdatingMultipleMatchedRecords",
-    "linkUsers",
-    "nullIdentifierFieldName",
-)
-_ACCOUNT_IMPORT_URI = "/accounts/imports/"
-
-
-class ModelError(Exception):
-    """Base of the errors the model raises."""
-
-
-class NotFoundError(ModelError):
-    """The named definition, sync or other resource does not exist."""
+CallbackSender = Callable[[str, Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True)
-class Failure:
-    """One broken rule, as Eloqua lists it in a 400 body."""
+class SyncPlan:
+    """What the admin API asked of a coming sync: end ``error``, or take this long."""
 
-    field: str
-    value: str
-    constraint: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"field": self.field, "value": self.value, "constraint": self.constraint}
-
-
-class ValidationError(ModelError):
-    """A request broke one or more of Eloqua's rules; nothing was changed."""
-
-    def __init__(self, failures: Sequence[Failure]) -> None:
-        super().__init__("; ".join(f"{f.field}: {f.constraint}" for f in failures))
-        self.failures = list(failures)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """The one login the instance accepts: ``Company\\User`` and a password."""
-
-    company: str
-    username: str
-    password: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class ImportDefinition:
-    """An account import definition.
-
-    ``properties`` are the accepted properties with defaults filled in, in echo order;
-    ``targets`` maps each field key to the field its statement names.
-    """
-
-    id: int
-    properties: Mapping[str, Any]
-    targets: Mapping[str, FieldTarget]
-    created_by: str
-    created_at: str
-
-    @property
-    def uri(self) -> str:
-        return f"{_ACCOUNT_IMPORT_URI}{self.id}"
-
-    @property
-    def identifier_field_name(self) -> str:
-        return str(self.properties["identifierFieldName"])
-
-    @property
-    def link_users(self) -> bool:
-        return bool(self.properties["linkUsers"])
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.properties,
-            "uri": self.uri,
-            "createdBy": self.created_by,
-            "createdAt": self.created_at,
-            "updatedBy": self.created_by,
-            "updatedAt": self.created_at,
-        }
-
-
-@dataclass(frozen=True)
-class SyncCounts:
-    """What a finished sync did with its rows."""
-
-    processed: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: int = 0
-
-    def to_json(self) -> dict[str, int]:
-        return {
-            "processed": self.processed,
-            "created": self.created,
-            "updated": self.updated,
-            "rejected": self.rejected,
-        }
-
-
-@dataclass(frozen=True)
-class Sync:
-    """A sync of an import definition. ``active_from`` and ``ends_at`` are clock readings."""
-
-    id: int
-    definition_id: int
-    synced_instance_uri: str
-    created_by: str
-    created_at: str
-    active_from: float
-    ends_at: float
-    callback_url: str | None = None
-    status: SyncStatus = "pending"
-    started_at: str | None = None
-    ended_at: str | None = None
-    counts: SyncCounts | None = None
-    """Set when the sync reaches its terminal status."""
-
-    @property
-    def uri(self) -> str:
-        return f"/syncs/{self.id}"
-
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"syncedInstanceUri": self.synced_instance_uri}
-        if self.started_at is not None:
-            body["syncStartedAt"] = self.started_at
-        if self.ended_at is not None:
-            body["syncEndedAt"] = self.ended_at
-        body.update(
-            status=self.status, createdAt=self.created_at, createdBy=self.created_by, uri=self.uri
-        )
-        if self.callback_url is not None:
-            body["callbackUrl"] = self.callback_url
-        return body
-
-
-@dataclass(frozen=True)
-class Account:
-    """A stored account: internal field name -> value, and the users linked to it."""
-
-    id: int
-    fields: Mapping[str, str]
-    linked_users: tuple[User, ...] = ()
-
-    def updated(self, values: Mapping[str, str], users: Iterable[User]) -> Account:
-        """A copy with these field values set and these users linked as well."""
-        linked = self.linked_users + tuple(u for u in users if u not in self.linked_users)
-        return replace(self, fields={**self.fields, **values}, linked_users=linked)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "fields": dict(self.fields),
-            "linkedUsers": [user.to_json() for user in self.linked_users],
-        }
+    status: SyncStatus | None = None
+    seconds: float | None = None
 
 
 @dataclass
@@ -245,12 +74,14 @@ class _State:
     """Everything ``reset()`` forgets."""
 
     definitions: dict[int, ImportDefinition] = field(default_factory=dict)
-    staged: dict[int, list[Row]] = field(default_factory=dict)
+    staged: dict[int, list[Upload]] = field(default_factory=dict)
     syncs: dict[int, Sync] = field(default_factory=dict)
-    accounts: dict[int, Account] = field(default_factory=dict)
+    sync_uploads: dict[int, list[Upload]] = field(default_factory=dict)
+    running: set[int] = field(default_factory=set)
+    plans: deque[SyncPlan] = field(default_factory=deque)
+    stores: RecordStores = field(default_factory=RecordStores)
     definition_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     sync_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    account_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 class EloquaInstance:
@@ -265,11 +96,25 @@ class EloquaInstance:
         password: str = DEFAULT_PASSWORD,
         sync_seconds: float = DEFAULT_SYNC_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        seconds_per_record: float = 0.0,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        refresh_token: str | None = None,
+        token_seconds: float = DEFAULT_TOKEN_SECONDS,
+        callback_sender: CallbackSender = post_in_background,
     ) -> None:
         self.catalog = catalog if catalog is not None else load_catalog()
-        self.credentials = Credentials(company, username, password)
         self.sync_seconds = sync_seconds
-        """How long a sync takes from creation to its terminal status, for syncs created later."""
+        """Base duration of syncs created from now on."""
+        self.seconds_per_record = seconds_per_record
+        """Added to a sync's duration per staged row, for syncs created from now on."""
+        self.logins = Logins(
+            Credentials(company, username, password),
+            OAuthClient(client_id, client_secret, refresh_token),
+            clock,
+            token_seconds,
+        )
+        self._send_callback = callback_sender
         self._clock = clock
         self._lock = threading.RLock()
         # Timestamps are wall time at construction plus clock time elapsed since, in 100 ns ticks.
@@ -277,17 +122,33 @@ class EloquaInstance:
         self._wall_origin_ticks = time.time_ns() // 100
         self._state = _State()
 
+    @property
+    def credentials(self) -> Credentials:
+        return self.logins.credentials
+
     # -- login -------------------------------------------------------------------------------
 
-    def authenticate(self, company: str, username: str, password: str) -> bool:
-        """Whether these are the credentials this instance accepts."""
-        expected = self.credentials
-        checks = (
-            (company, expected.company),
-            (username, expected.username),
-            (password, expected.password),
-        )
-        return all(hmac.compare_digest(a.encode(), b.encode()) for a, b in checks)
+    def authenticate(self, login: str, password: str) -> bool:
+        """Whether HTTP Basic ``Company\\User`` and password are the accepted ones."""
+        with self._lock:
+            return self.logins.basic(login, password)
+
+    def authenticate_token(self, token: str) -> bool:
+        """Whether a bearer token is one the token endpoint issued and it has not expired."""
+        with self._lock:
+            return self.logins.bearer(token)
+
+    def issue_token(
+        self, client_id: str, client_secret: str, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The token endpoint; raises ``logins.OAuthError``."""
+        with self._lock:
+            return self.logins.grant(client_id, client_secret, body)
+
+    def expire_tokens(self, token: str | None = None) -> int:
+        """Expire one access token or all of them now; how many were valid."""
+        with self._lock:
+            return self.logins.expire(token)
 
     def identity(self) -> dict[str, Any]:
         """The ``site`` and ``user`` parts of ``/id``: who the login is, on which site."""
@@ -307,89 +168,125 @@ class EloquaInstance:
 
     # -- catalog -----------------------------------------------------------------------------
 
-    def account_fields(self) -> tuple[Field, ...]:
-        return self.catalog.accounts.fields
+    def fields(self, entity: Entity) -> tuple[Field, ...]:
+        """The fields ``/fields`` lists for the entity; NotFoundError for an unknown object."""
+        catalog = fields_of(self.catalog, entity)
+        if catalog is None:
+            raise NotFoundError(entity.path)
+        return catalog.fields
 
-    def users(self) -> tuple[User, ...]:
-        return self.catalog.users
+    def field(self, entity: Entity, field_id: int) -> Field:
+        found = next((f for f in self.fields(entity) if f.id == field_id), None)
+        if found is None:
+            raise NotFoundError(f"{entity.path}/fields/{field_id}")
+        return found
+
+    def priorities(self) -> tuple[ImportPriority, ...]:
+        return self.catalog.priorities
+
+    def priority(self, priority_id: int) -> ImportPriority:
+        found = next((p for p in self.catalog.priorities if p.id == priority_id), None)
+        if found is None:
+            raise NotFoundError(f"imports/priorities/{priority_id}")
+        return found
+
+    def replace_catalog(self, catalog: Catalog) -> None:
+        """Use another catalog from now on; definitions are checked against it at sync time."""
+        with self._lock:
+            self.catalog = catalog
 
     # -- import definitions and staging ------------------------------------------------------
 
-    def create_account_import(self, properties: Mapping[str, Any]) -> ImportDefinition:
-        """Validate and store an account import definition (the decoded JSON body)."""
+    def create_import(self, entity: Entity, body: Mapping[str, Any]) -> ImportDefinition:
+        """Validate and store an import definition (the decoded JSON body)."""
         with self._up_to_date():
-            failures = _definition_failures(properties, self.catalog)
-            if failures:
-                raise ValidationError(failures)
-            accepted = _accepted_properties(properties)
+            self.fields(entity)
+            now = self._now()
             definition = ImportDefinition(
                 id=next(self._state.definition_ids),
-                properties=accepted,
-                targets=_targets(accepted["fields"], self.catalog),
+                entity=entity,
+                accepted=accept(self.catalog, entity, body),
                 created_by=self.credentials.username,
-                created_at=self._timestamp(self._clock()),
+                created_at=now,
+                updated_at=now,
             )
             self._state.definitions[definition.id] = definition
             self._state.staged[definition.id] = []
             return definition
 
-    def account_import(self, definition_id: int) -> ImportDefinition:
+    def import_definition(self, entity: Entity, definition_id: int) -> ImportDefinition:
         with self._up_to_date():
-            return self._definition(definition_id)
+            return self._definition(entity, definition_id)
 
-    def account_imports(self) -> list[ImportDefinition]:
+    def import_definitions(self, entity: Entity | None = None) -> list[ImportDefinition]:
+        """Every definition of the entity, or of every entity."""
         with self._up_to_date():
-            return list(self._state.definitions.values())
+            definitions = self._state.definitions.values()
+            return [d for d in definitions if entity is None or d.entity == entity]
 
-    def stage_rows(self, definition_id: int, rows: Iterable[Mapping[str, object]]) -> int:
-        """Stage rows on a definition until a sync takes them; returns how many were staged.
-
-        Values may be strings, numbers, booleans or None; they are stored as text (None as "").
-        If any value is of another type, nothing is staged.
-        """
+    def update_import(
+        self, entity: Entity, definition_id: int, body: Mapping[str, Any]
+    ) -> ImportDefinition:
+        """Replace a definition's properties (PUT), keeping its id, uri and staged data."""
         with self._up_to_date():
-            self._definition(definition_id)
-            failures: list[Failure] = []
-            converted = [_row_as_text(row, failures) for row in rows]
-            if failures:
-                raise ValidationError(failures)
-            self._state.staged[definition_id].extend(converted)
-            return len(converted)
+            definition = replace(
+                self._definition(entity, definition_id),
+                accepted=accept(self.catalog, entity, body),
+                updated_at=self._now(),
+            )
+            self._state.definitions[definition_id] = definition
+            return definition
 
-    def staged_rows(self, definition_id: int) -> list[Row]:
-        """The rows staged on a definition and not yet taken by a sync."""
+    def delete_import(self, entity: Entity, definition_id: int) -> None:
+        """Drop a definition and its staged data; a sync still running on it will fail."""
         with self._up_to_date():
-            self._definition(definition_id)
-            return list(self._state.staged[definition_id])
+            self._definition(entity, definition_id)
+            del self._state.definitions[definition_id]
+            del self._state.staged[definition_id]
+
+    def stage(self, entity: Entity, definition_id: int, upload: Upload) -> Sync | None:
+        """Stage an upload until a sync takes it; the sync it started if the definition says so."""
+        with self._up_to_date():
+            definition = self._definition(entity, definition_id)
+            staged = self._state.staged[definition_id]
+            if len(staged) >= MAX_UPLOADS_PER_SYNC:
+                raise ValidationError([Failure("data", str(len(staged) + 1), UPLOADS_RULE)])
+            staged.append(upload)
+            if definition.properties.get("isSyncTriggeredOnImport"):
+                return self._start_sync(definition, None)
+            return None
+
+    def clear_staged(self, entity: Entity, definition_id: int) -> None:
+        """Drop the data staged on a definition; ConflictError while a sync of it runs."""
+        with self._up_to_date():
+            definition = self._definition(entity, definition_id)
+            if any(
+                self._state.syncs[i].definition_uri == definition.uri for i in self._state.running
+            ):
+                raise ConflictError(definition.uri)
+            self._state.staged[definition_id] = []
+
+    def staged(self, definition_id: int) -> list[Upload]:
+        """The uploads staged on a definition and not yet taken by a sync."""
+        with self._up_to_date():
+            return list(self._state.staged.get(definition_id, []))
 
     # -- syncs -------------------------------------------------------------------------------
 
-    def create_sync(self, properties: Mapping[str, Any]) -> Sync:
-        """Start a sync of ``properties["syncedInstanceUri"]`` (the decoded JSON body)."""
+    def create_sync(self, body: Mapping[str, Any]) -> Sync:
+        """Start a sync of ``body["syncedInstanceUri"]``; the definition is validated again."""
         with self._up_to_date():
-            definition = self._synced_definition(properties.get("syncedInstanceUri"))
-            callback_url = properties.get("callbackUrl")
-            failures: list[Failure] = []
+            uri, callback_url = body.get("syncedInstanceUri"), body.get("callbackUrl")
+            definition = self._definition_at(uri)
+            failures = []
             if definition is None:
-                value = _as_text(properties.get("syncedInstanceUri"))
-                failures.append(Failure("syncedInstanceUri", value, SYNCED_INSTANCE_RULE))
+                failures.append(Failure("syncedInstanceUri", as_text(uri), SYNCED_INSTANCE_RULE))
             if callback_url is not None and not isinstance(callback_url, str):
-                failures.append(Failure("callbackUrl", _as_text(callback_url), CALLBACK_RULE))
+                failures.append(Failure("callbackUrl", as_text(callback_url), CALLBACK_RULE))
             if definition is None or failures:
                 raise ValidationError(failures)
-            now = self._clock()
-            sync = Sync(
-                id=next(self._state.sync_ids),
-                definition_id=definition.id,
-                synced_instance_uri=definition.uri,
-                created_by=self.credentials.username,
-                created_at=self._timestamp(now),
-                active_from=now + ACTIVE_AFTER * self.sync_seconds,
-                ends_at=now + self.sync_seconds,
-                callback_url=callback_url,
-            )
-            self._state.syncs[sync.id] = sync
-            return sync
+            accept(self.catalog, definition.entity, definition.properties)
+            return self._start_sync(definition, callback_url)
 
     def sync(self, sync_id: int) -> Sync:
         with self._up_to_date():
@@ -402,16 +299,45 @@ class EloquaInstance:
         with self._up_to_date():
             return list(self._state.syncs.values())
 
+    def sync_logs(self, sync_id: int) -> list[dict[str, Any]]:
+        """The sync's log entries as ``/logs`` items; none before it ends."""
+        sync = self.sync(sync_id)
+        entries: tuple[LogEntry, ...] = sync.outcome.logs if sync.outcome else ()
+        created_at = sync.ended_at or sync.created_at
+        return [
+            {
+                "syncUri": sync.uri,
+                "count": entry.count,
+                "severity": entry.severity,
+                "statusCode": entry.code,
+                "message": entry.message,
+                "createdAt": created_at,
+            }
+            for entry in entries
+        ]
+
+    def sync_rejects(self, sync_id: int) -> tuple[Reject, ...]:
+        sync = self.sync(sync_id)
+        return sync.outcome.rejects if sync.outcome else ()
+
+    def plan_syncs(self, count: int, plan: SyncPlan) -> None:
+        """Make the next ``count`` syncs end ``plan.status`` and/or take ``plan.seconds``."""
+        with self._lock:
+            self._state.plans.extend([plan] * count)
+
     # -- stored records ----------------------------------------------------------------------
 
-    def accounts(self) -> list[Account]:
+    def records(self, entity: Entity) -> list[dict[str, Any]]:
+        """The entity's stored records, as the admin API shows them."""
         with self._up_to_date():
-            return list(self._state.accounts.values())
+            self.fields(entity)
+            return [record.to_json(entity.kind) for record in self._state.stores.of(entity)]
 
     def reset(self) -> None:
-        """Forget every definition, staged row, sync and account; keep catalog and settings."""
+        """Forget definitions, staged data, syncs, records and tokens; keep catalog and settings."""
         with self._lock:
             self._state = _State()
+            self.logins.reset()
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -422,87 +348,92 @@ class EloquaInstance:
             self._advance_syncs()
             yield
 
+    def _start_sync(self, definition: ImportDefinition, callback_url: str | None) -> Sync:
+        state = self._state
+        uploads = state.staged[definition.id]
+        state.staged[definition.id] = []
+        plan = state.plans.popleft() if state.plans else SyncPlan()
+        rows = sum(len(upload.rows) for upload in uploads)
+        duration = plan.seconds
+        if duration is None:
+            duration = self.sync_seconds + self.seconds_per_record * rows
+        now = self._clock()
+        sync = Sync(
+            id=next(state.sync_ids),
+            definition_uri=definition.uri,
+            created_by=self.credentials.username,
+            created_at=self._timestamp(now),
+            active_from=now + ACTIVE_AFTER * duration,
+            ends_at=now + duration,
+            callback_url=callback_url,
+            forced_status=plan.status,
+        )
+        state.syncs[sync.id] = sync
+        state.sync_uploads[sync.id] = uploads
+        state.running.add(sync.id)
+        if callback_url is not None:
+            self._wake_at_end(duration)
+        return sync
+
+    def _wake_at_end(self, duration: float) -> None:
+        timer = threading.Timer(duration + 0.01, self._tick)
+        timer.daemon = True
+        timer.start()
+
+    def _tick(self) -> None:
+        with self._up_to_date():
+            pass
+
     def _advance_syncs(self) -> None:
         now = self._clock()
-        for sync in list(self._state.syncs.values()):
-            current = sync
+        for sync_id in sorted(self._state.running):
+            current = self._state.syncs[sync_id]
             if current.status == "pending" and now >= current.active_from:
                 started_at = self._timestamp(current.active_from)
                 current = replace(current, status="active", started_at=started_at)
             if current.status == "active" and now >= current.ends_at:
                 current = self._finish(current)
-            self._state.syncs[sync.id] = current
+                self._state.running.discard(sync_id)
+                if current.callback_url is not None:
+                    self._send_callback(current.callback_url, current.to_json())
+            self._state.syncs[sync_id] = current
 
     def _finish(self, sync: Sync) -> Sync:
-        """Take the definition's staged rows, upsert them and give the sync its final status."""
-        definition = self._state.definitions[sync.definition_id]
-        rows = self._state.staged[definition.id]
-        self._state.staged[definition.id] = []
-        outcomes = [self._upsert(definition, row) for row in rows]
-        counts = SyncCounts(
-            processed=len(outcomes),
-            created=outcomes.count("created"),
-            updated=outcomes.count("updated"),
-            rejected=outcomes.count("rejected"),
-        )
-        status: SyncStatus = "success" if counts.rejected == 0 else "warning"
+        """Import the sync's rows and give it its final status."""
+        uploads = self._state.sync_uploads.pop(sync.id)
+        definition = self._definition_at(sync.definition_uri)
+        outcome: Outcome
+        if definition is None:
+            message = f"Import definition for id {sync.definition_uri} has been deleted."
+            outcome = failed("ELQ-00143", message, sync.id)
+        elif sync.forced_status == "error":
+            self._state.staged[definition.id][:0] = uploads  # kept for a later sync
+            message = "The sync failed because of a temporary error."
+            outcome = failed("ELQ-00146", message, sync.id)
+        else:
+            outcome = run_import(definition, uploads, self._state.stores, self.catalog, sync.id)
         ended_at = self._timestamp(sync.ends_at)
-        return replace(sync, status=status, ended_at=ended_at, counts=counts)
+        return replace(sync, status=outcome.status, ended_at=ended_at, outcome=outcome)
 
-    def _upsert(self, definition: ImportDefinition, row: Row) -> Outcome:
-        """Update the account whose identifier field has the row's value, or create one."""
-        key = definition.identifier_field_name
-        identifier = row.get(key, "")
-        if not identifier.strip():
-            return "rejected"
-        match_on = definition.targets[key].internal_name
-        values = {
-            target.internal_name: row[k]
-            for k, target in definition.targets.items()
-            if target.kind == "account" and k in row
-        }
-        users = self._users_to_link(definition, row)
-        accounts = self._state.accounts
-        existing = next(
-            (a for a in accounts.values() if a.fields.get(match_on) == identifier), None
-        )
-        if existing is not None:
-            accounts[existing.id] = existing.updated(values, users)
-            return "updated"
-        account = Account(next(self._state.account_ids), values).updated({}, users)
-        accounts[account.id] = account
-        return "created"
+    def _definition(self, entity: Entity, definition_id: int) -> ImportDefinition:
+        found = self._state.definitions.get(definition_id)
+        if found is None or found.entity != entity:
+            raise NotFoundError(f"{entity.path}/imports/{definition_id}")
+        return found
 
-    def _users_to_link(self, definition: ImportDefinition, row: Row) -> list[User]:
-        """Users named by the row's ``{{Account.User.Field(X)}}`` values (comma-separated)."""
-        if not definition.link_users:
-            return []
-        wanted = {
-            (target.internal_name, value.strip())
-            for key, target in definition.targets.items()
-            if target.kind == "user" and key in row
-            for value in row[key].split(",")
-            if value.strip()
-        }
-        return [
-            user
-            for user in self.catalog.users
-            if any(user.fields.get(name) == value for name, value in wanted)
-        ]
-
-    def _definition(self, definition_id: int) -> ImportDefinition:
-        try:
-            return self._state.definitions[definition_id]
-        except KeyError:
-            raise NotFoundError(f"account import {definition_id}") from None
-
-    def _synced_definition(self, uri: object) -> ImportDefinition | None:
-        if not isinstance(uri, str) or not uri.startswith(_ACCOUNT_IMPORT_URI):
+    def _definition_at(self, uri: object) -> ImportDefinition | None:
+        """The definition whose uri is ``uri`` (``/accounts/imports/43``), or None."""
+        if not isinstance(uri, str):
             return None
-        definition_id = uri.removeprefix(_ACCOUNT_IMPORT_URI)
-        if not definition_id.isdigit():
+        entity_path, _, definition_id = uri.strip("/").rpartition("/imports/")
+        entity = Entity.parse(entity_path)
+        if entity is None or not definition_id.isdigit():
             return None
-        return self._state.definitions.get(int(definition_id))
+        found = self._state.definitions.get(int(definition_id))
+        return found if found is not None and found.entity == entity else None
+
+    def _now(self) -> str:
+        return self._timestamp(self._clock())
 
     def _timestamp(self, clock_reading: float) -> str:
         elapsed_ticks = round((clock_reading - self._clock_origin) * 10_000_000)
@@ -518,97 +449,3 @@ def format_timestamp(ticks: int) -> str:
     seconds, fraction = divmod(ticks, 10_000_000)
     moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction:07d}Z"
-
-
-def _definition_failures(properties: Mapping[str, Any], catalog: Catalog) -> list[Failure]:
-    return [
-        *_name_failures(properties.get("name")),
-        *_fields_failures(properties.get("fields"), catalog),
-        *_identifier_failures(
-            properties.get("identifierFieldName"), properties.get("fields"), catalog
-        ),
-        *(
-            Failure(name, _as_text(properties[name]), BOOLEAN_RULE)
-            for name in _BOOLEAN_PROPERTIES
-            if properties.get(name) is not None and _as_bool(properties[name]) is None
-        ),
-    ]
-
-
-def _name_failures(name: object) -> list[Failure]:
-    if isinstance(name, str) and 1 <= len(name) <= MAX_NAME_LENGTH:
-        return []
-    return [Failure("name", _as_text(name), NAME_RULE)]
-
-
-def _fields_failures(fields: object, catalog: Catalog) -> list[Failure]:
-    if not isinstance(fields, dict) or not 1 <= len(fields) <= MAX_FIELDS:
-        shown = f"{len(fields)} fields" if isinstance(fields, dict) else _as_text(fields)
-        return [Failure("fields", shown, FIELDS_RULE)]
-    return [
-        Failure(f"fields.{key}", _as_text(statement), STATEMENT_RULE)
-        for key, statement in fields.items()
-        if not isinstance(statement, str) or catalog.resolve(statement) is None
-    ]
-
-
-def _identifier_failures(identifier: object, fields: object, catalog: Catalog) -> list[Failure]:
-    if not isinstance(identifier, str) or not 1 <= len(identifier) <= MAX_NAME_LENGTH:
-        return [Failure("identifierFieldName", _as_text(identifier), NAME_RULE)]
-    if not isinstance(fields, dict):
-        return []  # already reported as a fields failure
-    if identifier not in fields:
-        rule = IDENTIFIER_NOT_IN_FIELDS_RULE.format(name=identifier)
-        return [Failure("identifierFieldName", identifier, rule)]
-    statement = fields[identifier]
-    target = catalog.resolve(statement) if isinstance(statement, str) else None
-    if target is not None and target.kind != "account":
-        return [Failure("identifierFieldName", identifier, IDENTIFIER_TARGET_RULE)]
-    return []
-
-
-def _accepted_properties(properties: Mapping[str, Any]) -> dict[str, Any]:
-    """Known properties that were set, defaults for the rest, booleans as booleans."""
-    given = {k: properties[k] for k in _DEFINITION_PROPERTIES if properties.get(k) is not None}
-    merged = {**_DEFINITION_DEFAULTS, **given}
-    for name in _BOOLEAN_PROPERTIES:
-        if name in merged:
-            merged[name] = _as_bool(merged[name])
-    merged["fields"] = dict(merged["fields"])
-    return {k: merged[k] for k in _DEFINITION_PROPERTIES if k in merged}
-
-
-def _targets(fields: Mapping[str, str], catalog: Catalog) -> dict[str, FieldTarget]:
-    targets = {key: catalog.resolve(statement) for key, statement in fields.items()}
-    return {key: target for key, target in targets.items() if target is not None}
-
-
-def _as_bool(value: object) -> bool | None:
-    """A boolean, or the strings "true"/"false" in any case; None for anything else."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
-
-
-def _row_as_text(row: Mapping[str, object], failures: list[Failure]) -> dict[str, str]:
-    """The row with every value as text; values of other types go to ``failures``."""
-    converted = {}
-    for key, value in row.items():
-        if value is None or isinstance(value, (str, bool, int, float)):
-            converted[key] = _as_text(value)
-        else:
-            failures.append(Failure(key, _as_text(value), VALUE_RULE))
-    return converted
-
-
-def _as_text(value: object) -> str:
-    """Text as Eloqua would store it: None as "", booleans as true/false, others as JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False)

@@ -1,9 +1,11 @@
 """The emulator's HTTP server: sockets, threads, bytes in and out.
 
 ``EmulatorServer`` serves one ``EloquaInstance`` on a ``ThreadingHTTPServer``. Each request is
-read into a ``routes.Request``, answered by ``routes.dispatch`` and written back with Eloqua's
-reason phrase and headers (``Content-Type: application/json; charset=utf-8`` on bodies,
-``Cache-Control: no-store`` and ``X-Request-Id`` everywhere; a 204 has no Content-Type).
+read into a ``wire.Request``, answered by ``routes.dispatch`` and written back with Eloqua's
+reason phrase and headers (``Content-Type: application/json; charset=utf-8`` on bodies;
+``Cache-Control: no-store``, ``Pragma``, ``Expires``, ``X-Request-Id``, ``P3P`` and the security
+headers everywhere; a 204 has no Content-Type). An injected ``drop`` fault closes the connection
+without an answer.
 
     with EmulatorServer(EloquaInstance()) as server:
         requests.get(server.url + "/id", auth=("ACME\\\\API.User", "emulator"))
@@ -22,18 +24,32 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from target_eloqua.emulator.model import EloquaInstance
-from target_eloqua.emulator.routes import Request, Response, dispatch, normalise_path
+from target_eloqua.emulator.routes import dispatch, normalise_path
+from target_eloqua.emulator.traffic import Backend
+from target_eloqua.emulator.wire import Request, Response
 
 logger = logging.getLogger(__name__)
+
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "Expires": "-1",
+    "P3P": 'CP="IDC DSP COR DEVa TAIa OUR BUS PHY ONL UNI COM NAV CNT STA",',
+    "X-XSS-Protection": "1; mode=block",
+    "X-Content-Type-Options": "nosniff",
+}
+"""Headers a real Eloqua pod sends on every answer (reference section 1.6)."""
 
 _POLL_SECONDS = 0.01
 """How often the serving thread checks for ``stop()``: short, so that tests stop quickly."""
 
 
 class _HTTPServer(ThreadingHTTPServer):
-    def __init__(self, address: tuple[str, int], instance: EloquaInstance) -> None:
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], backend: Backend) -> None:
         super().__init__(address, _Handler)
-        self.instance = instance
+        self.backend = backend
         self._request_numbers = itertools.count(1)
 
     @property
@@ -86,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
             base_url=f"http://{self.headers['Host']}" if self.headers["Host"] else self.server.url,
         )
         try:
-            response = dispatch(self.server.instance, request)
+            response = dispatch(self.server.backend, request)
         except Exception:
             logger.exception("%s %s failed", self.command, self.path)
             response = Response(500)
@@ -111,8 +127,12 @@ class _Handler(BaseHTTPRequestHandler):
         return b"".join(chunks)
 
     def _send(self, response: Response) -> None:
+        if response.drop:
+            self.close_connection = True
+            return
         self.send_response(response.status, response.phrase)
-        self.send_header("Cache-Control", "no-store")
+        for name, value in {**_HEADERS, **response.headers}.items():
+            self.send_header(name, value)
         self.send_header("X-Request-Id", self.server.next_request_id())
         payload = b""
         if response.body is not None:
@@ -134,7 +154,8 @@ class EmulatorServer:
 
     def __init__(self, instance: EloquaInstance, host: str = "127.0.0.1", port: int = 0) -> None:
         self.instance = instance
-        self._httpd = _HTTPServer((host, port), instance)
+        self.backend = Backend(instance)
+        self._httpd = _HTTPServer((host, port), self.backend)
         self._thread: threading.Thread | None = None
         self._closed = False
 

@@ -31,6 +31,7 @@ def first_line(process: subprocess.Popen[str], timeout: float = 10) -> str:
 
 def test_prints_its_url_first_serves_id_and_exits_0_on_sigterm() -> None:
     login = ["--company", "Other", "--username", "bot", "--password", "s3cret"]
+    login += ["--client-id", "app", "--client-secret", "app-secret", "--token-seconds", "60"]
     process = start(["--port", "0", "--sync-seconds", "0", *login])
     try:
         url = first_line(process)
@@ -40,6 +41,15 @@ def test_prints_its_url_first_serves_id_and_exits_0_on_sigterm() -> None:
         response = requests.get(url + "/id", auth=AUTH, timeout=5)
         assert response.json()["urls"]["base"] == url
         assert response.json()["site"]["name"] == "Other"
+        grant = {"grant_type": "password", "username": "Other\\bot", "password": "s3cret"}
+        token = requests.post(
+            url + "/auth/oauth2/token", json=grant, auth=("app", "app-secret"), timeout=5
+        )
+        assert token.json()["expires_in"] == 60
+        headers = {"Authorization": "Bearer " + token.json()["access_token"]}
+        assert (
+            requests.get(url + "/API/Bulk/2.0/syncs", headers=headers, timeout=5).status_code == 200
+        )
 
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=10)

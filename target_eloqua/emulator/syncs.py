@@ -1,0 +1,110 @@
+"""Syncs and what they leave behind: counts, log entries and rejected records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SyncStatus = Literal["pending", "active", "success", "warning", "error"]
+Severity = Literal["information", "warning", "error"]
+TERMINAL_STATUSES = frozenset({"success", "warning", "error"})
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    """What a finished sync did with its rows."""
+
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "processed": self.processed,
+            "created": self.created,
+            "updated": self.updated,
+            "rejected": self.rejected,
+        }
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One aggregate line of ``/syncs/{id}/logs``."""
+
+    code: str
+    message: str
+    count: int = 0
+    severity: Severity = "information"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One rejected record, as ``/syncs/{id}/rejects`` shows it."""
+
+    record_index: int
+    field_values: Mapping[str, str]
+    invalid_fields: Sequence[str]
+    status_code: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fieldValues": dict(self.field_values),
+            "message": self.message,
+            "statusCode": self.status_code,
+            "recordIndex": self.record_index,
+            "invalidFields": list(self.invalid_fields),
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a sync ended."""
+
+    status: SyncStatus
+    counts: SyncCounts
+    logs: tuple[LogEntry, ...]
+    rejects: tuple[Reject, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sync:
+    """A sync of an import definition. ``active_from`` and ``ends_at`` are clock readings."""
+
+    id: int
+    definition_uri: str
+    created_by: str
+    created_at: str
+    active_from: float
+    ends_at: float
+    callback_url: str | None = None
+    forced_status: SyncStatus | None = None
+    """Set by the admin API: the sync ends so, whatever its rows."""
+    status: SyncStatus = "pending"
+    started_at: str | None = None
+    ended_at: str | None = None
+    outcome: Outcome | None = field(default=None, repr=False)
+    """Set when the sync reaches its terminal status."""
+
+    @property
+    def uri(self) -> str:
+        return f"/syncs/{self.id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"syncedInstanceUri": self.definition_uri}
+        if self.started_at is not None:
+            body["syncStartedAt"] = self.started_at
+        if self.ended_at is not None:
+            body["syncEndedAt"] = self.ended_at
+        body.update(
+            status=self.status, createdAt=self.created_at, createdBy=self.created_by, uri=self.uri
+        )
+        if self.callback_url is not None:
+            body["callbackUrl"] = self.callback_url
+        return body

@@ -1,0 +1,290 @@
+"""Item 4: import definitions of accounts, contacts and custom objects."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import requests
+
+from target_eloqua.emulator import EmulatorServer
+from target_eloqua.emulator.catalog import load_catalog
+from tests.emulator.conftest import Bulk
+
+ACCOUNTS: dict[str, Any] = {
+    "name": "crm accounts",
+    "fields": {
+        "company": "{{Account.Field(M_CompanyName)}}",
+        "owners": "{{Account.User.Field(CRMOSCUserId)}}",
+    },
+    "identifierFieldName": "company",
+    "linkUsers": "true",
+    "areSystemTimestampsInUTC": True,
+}
+CONTACTS: dict[str, Any] = {
+    "name": "crm contacts",
+    "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
+    "identifierFieldName": "email",
+}
+PURCHASES: dict[str, Any] = {
+    "name": "purchases",
+    "fields": {
+        "order": "{{CustomObject[9].Field[101]}}",
+        "email": "{{CustomObject[9].Field[102]}}",
+    },
+    "identifierFieldName": "order",
+    "mapDataCards": "true",
+    "mapDataCardsEntityType": "Contact",
+    "mapDataCardsEntityField": "{{Contact.Field(C_EmailAddress)}}",
+    "mapDataCardsSourceField": "email",
+}
+
+
+def test_account_definition_is_201_and_echoes_with_defaults(bulk: Bulk) -> None:
+    response = bulk.post("/accounts/imports", json=ACCOUNTS)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["linkUsers"] is True
+    assert "areSystemTimestampsInUTC" not in body
+    assert body["isSyncTriggeredOnImport"] is False
+    assert body["dataRetentionDuration"] == "P7D"
+    assert body["isUpdatingMultipleMatchedRecords"] is False
+    for unset in ("updateRule", "autoDeleteDuration", "importRule", "syncActions"):
+        assert unset not in body
+    assert body["uri"] == "/accounts/imports/1"
+    assert body["createdBy"] == body["updatedBy"] == "API.User"
+    assert body["createdAt"].endswith("Z")
+    assert len(body["createdAt"].split(".")[1]) == 8  # 7 digits and Z
+
+
+def test_contact_definition_has_no_link_users(bulk: Bulk) -> None:
+    body = bulk.post("/contacts/imports", json=CONTACTS).json()
+    assert body["uri"] == "/contacts/imports/1"
+    assert "linkUsers" not in body
+
+
+def test_custom_object_definition_has_id_and_parent_id(bulk: Bulk) -> None:
+    body = bulk.post("/customObjects/9/imports", json=PURCHASES).json()
+    assert body["uri"] == f"/customObjects/9/imports/{body['id']}"
+    assert body["parentId"] == 9
+    assert body["mapDataCards"] is True
+    assert body["mapDataCardsCaseSensitiveMatch"] is False
+
+
+def test_get_list_update_and_delete(bulk: Bulk) -> None:
+    uri = bulk.define("accounts", ACCOUNTS)
+    contacts_uri = bulk.define("contacts", CONTACTS)
+    created = bulk.get(uri).json()
+    assert [d["uri"] for d in bulk.items("/accounts/imports")] == [uri]
+    assert [d["uri"] for d in bulk.items("/imports")] == [uri, contacts_uri]
+
+    changed = bulk.put(uri, json={**ACCOUNTS, "name": "renamed", "updateRule": "ifNewIsNotNull"})
+    assert changed.status_code == 200
+    assert changed.json()["name"] == "renamed"
+    assert changed.json()["updateRule"] == "ifNewIsNotNull"
+    assert changed.json()["uri"] == uri
+    assert changed.json()["createdAt"] == created["createdAt"]
+    assert bulk.put(uri, json={**ACCOUNTS, "name": ""}).status_code == 400
+    assert bulk.get(uri).json()["name"] == "renamed"
+
+    assert bulk.delete(uri).status_code == 204
+    assert bulk.get(uri).status_code == 404
+    assert bulk.delete(uri).status_code == 404
+
+
+def test_a_definition_is_found_only_under_its_entity(bulk: Bulk) -> None:
+    uri = bulk.define("accounts", ACCOUNTS)
+    assert bulk.get(uri.replace("accounts", "contacts")).status_code == 404
+    assert bulk.post("/customObjects/77/imports", json=PURCHASES).status_code == 404
+
+
+def _with(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(base)
+    for key, value in changes.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def _fields(count: int) -> dict[str, str]:
+    return {f"k{i}": "{{Account.Field(M_City)}}" for i in range(count)}
+
+
+INVALID: list[tuple[str, dict[str, Any], str]] = [
+    ("accounts", _with(ACCOUNTS, name=None), "name"),
+    ("accounts", _with(ACCOUNTS, name="x" * 101), "name"),
+    ("accounts", _with(ACCOUNTS, fields=None), "fields"),
+    ("accounts", _with(ACCOUNTS, fields={}), "fields"),
+    ("accounts", _with(ACCOUNTS, fields=_fields(101), identifierFieldName="k0"), "fields"),
+    ("accounts", _with(ACCOUNTS, identifierFieldName=None), "identifierFieldName"),
+    ("accounts", _with(ACCOUNTS, identifierFieldName="nope"), "identifierFieldName"),
+    ("accounts", _with(ACCOUNTS, identifierFieldName="owners"), "identifierFieldName"),
+    (
+        "accounts",
+        _with(
+            ACCOUNTS, fields={"d": "{{Account.Field(M_Customer_Since1)}}"}, identifierFieldName="d"
+        ),
+        "identifierFieldName",
+    ),
+    (
+        "accounts",
+        _with(ACCOUNTS, fields={"b": "{{Account.Field(M_Is_Partner1)}}"}, identifierFieldName="b"),
+        "identifierFieldName",
+    ),
+    (
+        "accounts",
+        _with(
+            ACCOUNTS, fields={"n": "{{Account.Field(M_Account_Notes1)}}"}, identifierFieldName="n"
+        ),
+        "identifierFieldName",
+    ),
+    (
+        "accounts",
+        _with(ACCOUNTS, fields={**ACCOUNTS["fields"], "x": "{{Account.Field(Nope)}}"}),
+        "fields.x",
+    ),
+    (
+        "accounts",
+        _with(ACCOUNTS, fields={**ACCOUNTS["fields"], "x": "{{Contact.Field(C_FirstName)}}"}),
+        "fields.x",
+    ),
+    (
+        "accounts",
+        _with(ACCOUNTS, fields={**ACCOUNTS["fields"], "x": "{{Account.Field(M_Account_Rating1)}}"}),
+        "fields.x",
+    ),
+    ("contacts", _with(CONTACTS, linkUsers=True), "linkUsers"),
+    ("customObjects/9", _with(PURCHASES, linkUsers="true"), "linkUsers"),
+    ("accounts", _with(ACCOUNTS, mapDataCards=True), "mapDataCards"),
+    (
+        "contacts",
+        _with(
+            CONTACTS, syncActions=[{"action": "add", "destination": "{{ContactList[101]}}"}] * 11
+        ),
+        "syncActions",
+    ),
+    (
+        "contacts",
+        _with(CONTACTS, syncActions=[{"action": "add", "destination": "{{ContactList[999]}}"}]),
+        "syncActions[0]",
+    ),
+    (
+        "accounts",
+        _with(ACCOUNTS, syncActions=[{"action": "add", "destination": "{{ContactList[101]}}"}]),
+        "syncActions[0]",
+    ),
+    ("accounts", _with(ACCOUNTS, dataRetentionDuration="PT30M"), "dataRetentionDuration"),
+    ("accounts", _with(ACCOUNTS, dataRetentionDuration="P15D"), "dataRetentionDuration"),
+    ("accounts", _with(ACCOUNTS, dataRetentionDuration="7 days"), "dataRetentionDuration"),
+    ("accounts", _with(ACCOUNTS, autoDeleteDuration="PT59M"), "autoDeleteDuration"),
+    ("accounts", _with(ACCOUNTS, updateRule="sometimes"), "updateRule"),
+    ("accounts", _with(ACCOUNTS, updateRuleByField={"nope": "always"}), "updateRuleByField.nope"),
+    ("accounts", _with(ACCOUNTS, importRule="createMaybe"), "importRule"),
+    ("accounts", _with(ACCOUNTS, isSyncTriggeredOnImport="yes"), "isSyncTriggeredOnImport"),
+    ("accounts", _with(ACCOUNTS, importPriorityUri="/imports/priorities/99"), "importPriorityUri"),
+    ("customObjects/9", _with(PURCHASES, mapDataCardsEntityType="Lead"), "mapDataCardsEntityType"),
+    ("customObjects/9", _with(PURCHASES, mapDataCardsSourceField="x"), "mapDataCardsSourceField"),
+    (
+        "customObjects/9",
+        _with(PURCHASES, mapDataCardsEntityField="{{Contact.Field(Nope)}}"),
+        "mapDataCardsEntityField",
+    ),
+]
+
+
+@pytest.mark.parametrize(("entity", "body", "field"), INVALID)
+def test_invalid_definition_is_400_with_failures(
+    bulk: Bulk, entity: str, body: dict[str, Any], field: str
+) -> None:
+    response = bulk.post(f"/{entity}/imports", json=body)
+    assert response.status_code == 400
+    assert response.reason == "There was a validation error."
+    failures = response.json()["failures"]
+    assert field in [f["field"] for f in failures]
+    assert all(set(f) == {"field", "value", "constraint"} for f in failures)
+    assert bulk.items(f"/{entity}/imports") == []
+
+
+def test_identifier_failure_quotes_eloquas_rule(bulk: Bulk) -> None:
+    response = bulk.post("/accounts/imports", json=_with(ACCOUNTS, identifierFieldName="nope"))
+    [failure] = response.json()["failures"]
+    assert (
+        failure["constraint"]
+        == "identifierFieldName nope must be contained within Fields, if specified"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entity", "statement"),
+    [
+        ("accounts", "{{Account.Id}}"),
+        ("contacts", "{{Contact.Id}}"),
+        ("customObjects/9", "{{CustomObject[9].ExternalId}}"),
+    ],
+)
+def test_system_statements_are_valid_identifiers(bulk: Bulk, entity: str, statement: str) -> None:
+    body = {"name": "ids", "fields": {"id": statement}, "identifierFieldName": "id"}
+    assert bulk.post(f"/{entity}/imports", json=body).status_code == 201
+
+
+def test_valid_optional_properties_are_kept(bulk: Bulk) -> None:
+    body = _with(
+        CONTACTS,
+        updateRule="ifExistingIsNull",
+        updateRuleByField={"email": "always"},
+        importRule="updateOnly",
+        autoDeleteDuration="P1DT2H",
+        dataRetentionDuration="PT1H",
+        importPriorityUri="/imports/priorities/1",
+        externalSystemId=5,
+        syncActions=[
+            {"action": "setStatus", "destination": "{{EmailGroup[301]}}", "status": "subscribed"}
+        ],
+    )
+    echoed = bulk.post("/contacts/imports", json=body).json()
+    for key, value in body.items():
+        assert echoed[key] == value
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [(None, b'{"name": "x"}'), ("text/csv", b"a,b\n"), ("application/json", b"{nope")],
+)
+def test_undecodable_definition_is_400(
+    server: EmulatorServer, content_type: str | None, data: bytes
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = requests.post(
+        server.url + "/api/bulk/2.0/accounts/imports",
+        data=data,
+        headers=headers,
+        auth=("ACME\\API.User", "emulator"),
+        timeout=5,
+    )
+    assert response.status_code == 400
+    assert response.json()["failures"]
+
+
+def test_the_definition_is_validated_again_when_a_sync_is_created(
+    bulk: Bulk, server: EmulatorServer
+) -> None:
+    uri = bulk.define("accounts", ACCOUNTS)
+    catalog = load_catalog()
+    document = {
+        "accounts": {
+            "fields": [
+                dict(f.item) for f in catalog.accounts.fields if f.internal_name != "M_CompanyName"
+            ]
+        },
+        "users": {"fields": [dict(f.item) for f in catalog.user_fields.fields], "items": []},
+    }
+    replaced = requests.put(server.url + "/_emulator/catalog", json=document, timeout=5)
+    assert replaced.status_code == 204
+
+    response = bulk.post("/syncs", json={"syncedInstanceUri": uri})
+    assert response.status_code == 400
+    assert [f["field"] for f in response.json()["failures"]] == ["fields.company"]
+    assert bulk.items("/syncs") == []
