@@ -204,6 +204,33 @@ def unmapped_stream_error(
     )
 
 
+def definition_refusal_problems(
+    mapping: StreamMapping, failures: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Eloqua's ``failures`` for a refused import definition, tied back to the mapping.
+
+    A failure whose value is a field key or a statement is told about its property and field.
+    """
+    columns = {column.key: column for column in mapping.columns}
+    columns |= {column.field: column for column in mapping.columns}
+    problems = []
+    for failure in failures:
+        reason = f"Eloqua refused it: {failure.get('field')}: {failure.get('constraint')}"
+        column = columns.get(str(failure.get("value")))
+        if column is None:
+            problems.append(
+                f"stream '{mapping.stream}': Eloqua refused the import definition: "
+                f"{failure.get('field')}: {failure.get('constraint')} "
+                f"(value: {failure.get('value')!r})"
+            )
+        else:
+            problems.append(
+                f"stream '{mapping.stream}', property '{column.property}', "
+                f"field '{column.field}': {reason}"
+            )
+    return problems
+
+
 def _is_user_link(configured: str) -> bool:
     statement = parse_statement(configured)
     return bool(statement and statement.prefix == "Account" and statement.path.startswith("User."))

@@ -19,6 +19,7 @@ from target_eloqua.fields import FieldCatalog
 from target_eloqua.mapping import (
     MappingError,
     StreamMapping,
+    definition_refusal_problems,
     import_definition_body,
     parse_stream_mappings,
     unmapped_stream_error,
@@ -138,10 +139,12 @@ class TargetEloqua(Target):
                 mapping.entity.imports_path, import_definition_body(mapping)
             )
         except EloquaAPIError as error:
-            raise ConfigValidationError(
-                f"Eloqua refused the import definition of stream '{mapping.stream}'",
-                errors=[f"stream '{mapping.stream}': {line}" for line in str(error).splitlines()],
-            ) from error
+            if error.status != 400:
+                raise
+            problems = definition_refusal_problems(mapping, error.failures) or [
+                f"stream '{mapping.stream}': Eloqua refused the import definition: {error}"
+            ]
+            raise ConfigValidationError("Import definition refused", errors=problems) from error
         self.logger.info(
             "Created import definition %s for stream '%s'", definition["uri"], mapping.stream
         )

@@ -11,6 +11,7 @@ from target_eloqua.entities import ACCOUNTS, Entity
 from target_eloqua.mapping import (
     MappingError,
     definition_keys,
+    definition_refusal_problems,
     import_definition_body,
     parse_stream_mapping,
     parse_stream_mappings,
@@ -242,3 +243,18 @@ def test_an_unmapped_stream_error_shows_how_to_map_it() -> None:
     assert '"orders": {"entity": "accounts", "identifier": "id"' in message
     assert "(its properties: id, name)" in message
     assert message.endswith("or set unmapped_streams: skip")
+
+
+def test_a_refused_definition_is_told_in_terms_of_the_mapping() -> None:
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+    failures = [
+        {"field": "identifierFieldName", "value": "company_name", "constraint": "Bad."},
+        {"field": "name", "value": "x" * 3, "constraint": "Too long."},
+    ]
+
+    assert definition_refusal_problems(mapping, failures) == [
+        "stream 'crm_accounts', property 'company_name', field '{{Account.Field(M_CompanyName)}}': "
+        "Eloqua refused it: identifierFieldName: Bad.",
+        "stream 'crm_accounts': Eloqua refused the import definition: name: Too long. "
+        "(value: 'xxx')",
+    ]

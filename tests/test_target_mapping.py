@@ -164,7 +164,7 @@ def test_every_option_reaches_the_definition(emulator: EmulatorServer, tmp_path:
         update_rule="ifNewIsNotNull",
         update_rule_by_field={"country": "always"},
         import_priority="High",
-        sync_actions=[{"action": "add", "destination": "{{AccountList[1]}}"}],
+        sync_actions=[{"action": "add", "destination": "{{AccountList[201]}}"}],
     )
     config = emulator_config(emulator, streams={"companies": mapping})
 
@@ -175,9 +175,9 @@ def test_every_option_reaches_the_definition(emulator: EmulatorServer, tmp_path:
     assert definition["updateRule"] == "ifNewIsNotNull"
     assert definition["updateRuleByField"] == {"country": "always"}
     assert definition["importPriorityUri"].startswith("/imports/priorities/")
-    assert definition["syncActions"] == [{"action": "add", "destination": "{{AccountList[1]}}"}]
+    assert definition["syncActions"] == [{"action": "add", "destination": "{{AccountList[201]}}"}]
     [account] = admin(emulator, "records/accounts")
-    assert account["lists"] == [1]
+    assert account["lists"] == [201]
 
 
 @pytest.mark.parametrize("upload_format", ["csv", "json"])
@@ -202,7 +202,7 @@ def test_a_dry_run_writes_the_uploads_and_only_reads_from_eloqua(
     assert admin(emulator, "definitions") == []
     definition = json.loads((out / "companies.definition.json").read_text())
     assert definition["fields"]["name"] == "{{Account.Field(M_CompanyName)}}"
-    upload = (out / f"companies.0001.{upload_format}").read_text()
+    upload = (out / f"companies.0001.{upload_format}").read_bytes().decode()
     if upload_format == "csv":
         assert upload == 'id,name,country\r\nA1,"Acme, Inc.",\r\n'
     else:
@@ -258,3 +258,22 @@ def test_an_unmapped_stream_can_be_skipped_with_one_warning(
     assert run.stderr.count("Stream 'orders' has no mapping in 'streams'") == 1
     assert list(stored_accounts(emulator)) == ["A1"]
     assert len(admin(emulator, "definitions")) == 1
+
+
+def test_a_definition_eloqua_refuses_stops_the_run_before_any_upload(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    mapping = companies_mapping(identifier="notes")
+    mapping["fields"]["notes"] = "M_Account_Notes1"
+    config = emulator_config(emulator, streams={"companies": mapping})
+
+    run = run_target(
+        config, [schema("companies", "notes"), record(id="A1", name="Acme", notes="n")], tmp_path
+    )
+
+    assert run.returncode == 1
+    assert (
+        "stream 'companies', property 'notes', field '{{Account.Field(M_Account_Notes1)}}': "
+        "Eloqua refused it: identifierFieldName: Must not be a Large Text" in run.stderr
+    )
+    assert not [r for r in admin(emulator, "requests") if r["path"].endswith("/data")]
