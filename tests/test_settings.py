@@ -1,9 +1,11 @@
-"""The settings as users see them: ``--about``, and meltano.yml kept in step with it."""
+"""The settings as users see them: ``--about``, and meltano.yml and the README kept in step."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,16 @@ import yaml
 
 from tests.support import TARGET_COMMAND
 
-MELTANO_YML = Path(__file__).parents[1] / "meltano.yml"
+ROOT = Path(__file__).parents[1]
+MELTANO_YML = ROOT / "meltano.yml"
+MELTANO_KINDS = {
+    "string": "string",
+    "integer": "integer",
+    "number": "decimal",
+    "boolean": "boolean",
+    "object": "object",
+    "array": "array",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +57,23 @@ def test_every_setting_is_described(about: dict[str, Any]) -> None:
 
 
 def test_secrets_are_marked_secret(about: dict[str, Any]) -> None:
-    secret = {
-        name for name, schema in about["settings"]["properties"].items() if schema.get("secret")
-    }
-    assert secret == {"password"}
+    properties = about["settings"]["properties"]
+    secret = {name for name, schema in properties.items() if schema.get("secret")}
+    looks_secret = {n for n in properties if re.search(r"password|secret|refresh_token", n)}
+    assert "password" in secret
+    assert looks_secret <= secret
+
+
+def test_readme_and_meltano_yml_are_generated_from_about() -> None:
+    completed = subprocess.run(
+        [sys.executable, "scripts/sync_settings.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
 def test_meltano_yml_declares_every_setting_of_about(
@@ -69,16 +93,43 @@ def test_meltano_yml_marks_the_same_settings_sensitive(
     assert sensitive == secret
 
 
-def test_meltano_yml_defaults_match_about(
+def test_meltano_yml_kinds_match_about(
     about: dict[str, Any], meltano_loader: dict[str, Any]
 ) -> None:
     properties = about["settings"]["properties"]
-    mismatched = {
-        s["name"]: (s["value"], properties[s["name"]].get("default"))
+    for setting in meltano_loader["settings"]:
+        schema = properties[setting["name"]]
+        if "enum" in schema:
+            assert setting["kind"] == "options", setting["name"]
+            assert [option["value"] for option in setting["options"]] == schema["enum"]
+        else:
+            types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            [json_type] = [t for t in types if t != "null"]
+            assert setting["kind"] == MELTANO_KINDS[json_type], setting["name"]
+
+
+def test_meltano_yml_descriptions_match_about(
+    about: dict[str, Any], meltano_loader: dict[str, Any]
+) -> None:
+    properties = about["settings"]["properties"]
+    mismatched = [
+        s["name"]
         for s in meltano_loader["settings"]
-        if "value" in s and s["value"] != properties[s["name"]].get("default")
+        if s.get("description") != properties[s["name"]]["description"]
+    ]
+    assert mismatched == []
+
+
+def test_meltano_yml_defaults_match_about(
+    about: dict[str, Any], meltano_loader: dict[str, Any]
+) -> None:
+    defaults = {
+        name: schema["default"]
+        for name, schema in about["settings"]["properties"].items()
+        if "default" in schema
     }
-    assert mismatched == {}
+    values = {s["name"]: s["value"] for s in meltano_loader["settings"] if "value" in s}
+    assert values == defaults
 
 
 def test_meltano_yml_capabilities_are_the_sdks(
