@@ -21,15 +21,8 @@ CONFIG_EXAMPLES = [json.loads(block) for block in JSON_BLOCKS]
 
 
 @pytest.fixture(scope="module")
-def settings() -> dict[str, Any]:
-    completed = subprocess.run(
-        [TARGET_COMMAND, "--about", "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(completed.stdout)["settings"]
+def settings(about: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = about["settings"]
     return result
 
 
