@@ -1,17 +1,10 @@
 #!/usr/bin/env bash
 # The main job: the sample pipeline `meltano run tap-jsonl target-eloqua` into a freshly started
-# local Eloqua emulator; prints what Eloqua (the emulator) stored, then stops the emulator.
+# local Eloqua emulator; then the run summary and Meltano's saved state. Stops the emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
-
-MELTANO_VENV="${MELTANO_VENV:-.venv-meltano}"
-if [ ! -x "$MELTANO_VENV/bin/meltano" ]; then
-  "$PYTHON" -m venv "$MELTANO_VENV"
-  "$MELTANO_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "meltano==4.4.1"
-fi
-MELTANO="$MELTANO_VENV/bin/meltano"
-"$MELTANO" install
+bash scripts/meltano.sh install
 
 workdir="$(mktemp -d)"
 "$VENV/bin/python" -m target_eloqua.emulator --port 0 --sync-seconds 1 \
@@ -24,11 +17,23 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 ELOQUA_EMULATOR_URL="$(head -n 1 "$workdir/emulator.out")"
+if [ -z "$ELOQUA_EMULATOR_URL" ]; then
+  echo "The emulator did not start:" >&2
+  cat "$workdir/emulator.log" >&2
+  exit 1
+fi
 export ELOQUA_EMULATOR_URL
 export TARGET_ELOQUA_PASSWORD=emulator  # the emulator's default password, not a real secret
 echo "Eloqua emulator listening at $ELOQUA_EMULATOR_URL"
 
-"$MELTANO" run --full-refresh tap-jsonl target-eloqua
+status=0
+bash scripts/meltano.sh run --full-refresh tap-jsonl target-eloqua || status=$?
 "$VENV/bin/python" scripts/show_emulator.py "$ELOQUA_EMULATOR_URL"
-echo "Meltano state after the run:"
-"$MELTANO" --environment=emulator state get emulator:tap-jsonl-to-target-eloqua
+echo
+echo "Meltano's saved state (meltano --environment=emulator state get emulator:tap-jsonl-to-target-eloqua):"
+bash scripts/meltano.sh --log-level=warning --environment=emulator \
+  state get emulator:tap-jsonl-to-target-eloqua
+if [ "$status" -ne 0 ]; then
+  echo "meltano run failed (exit $status); see its log above." >&2
+fi
+exit "$status"

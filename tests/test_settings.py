@@ -1,32 +1,32 @@
-"""The settings as users see them: ``--about``, and meltano.yml kept in step with it."""
+"""The settings as users see them: ``--about``, and meltano.yml and the README kept in step."""
 
 from __future__ import annotations
 
-import json
+import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.support import TARGET_COMMAND
-
-MELTANO_YML = Path(__file__).parents[1] / "meltano.yml"
-
-
-@pytest.fixture(scope="module")
-def about() -> dict[str, Any]:
-    """``target-eloqua --about --format json``, which needs no config."""
-    completed = subprocess.run(
-        [TARGET_COMMAND, "--about", "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    about: dict[str, Any] = json.loads(completed.stdout)
-    return about
+ROOT = Path(__file__).parents[1]
+MELTANO_YML = ROOT / "meltano.yml"
+# Meltano 4.4.1's setting kinds, less the deprecated `password` and `oauth` (use `sensitive`).
+MELTANO_SETTING_KINDS = {
+    "string",
+    "integer",
+    "boolean",
+    "decimal",
+    "date_iso8601",
+    "email",
+    "options",
+    "file",
+    "array",
+    "object",
+    "hidden",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +46,23 @@ def test_every_setting_is_described(about: dict[str, Any]) -> None:
 
 
 def test_secrets_are_marked_secret(about: dict[str, Any]) -> None:
-    secret = {
-        name for name, schema in about["settings"]["properties"].items() if schema.get("secret")
-    }
-    assert secret == {"password"}
+    properties = about["settings"]["properties"]
+    secret = {name for name, schema in properties.items() if schema.get("secret")}
+    looks_secret = {n for n in properties if re.search(r"password|secret|refresh_token", n)}
+    assert "password" in secret
+    assert looks_secret <= secret
+
+
+def test_readme_and_meltano_yml_are_generated_from_about() -> None:
+    completed = subprocess.run(
+        [sys.executable, "scripts/sync_settings.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
 def test_meltano_yml_declares_every_setting_of_about(
@@ -69,16 +82,38 @@ def test_meltano_yml_marks_the_same_settings_sensitive(
     assert sensitive == secret
 
 
-def test_meltano_yml_defaults_match_about(
+def test_meltano_yml_kinds_match_about(
     about: dict[str, Any], meltano_loader: dict[str, Any]
 ) -> None:
     properties = about["settings"]["properties"]
-    mismatched = {
-        s["name"]: (s["value"], properties[s["name"]].get("default"))
+    for setting in meltano_loader["settings"]:
+        assert setting["kind"] in MELTANO_SETTING_KINDS, setting["name"]
+        options = [option["value"] for option in setting.get("options", [])]
+        assert options == properties[setting["name"]].get("enum", []), setting["name"]
+
+
+def test_meltano_yml_descriptions_match_about(
+    about: dict[str, Any], meltano_loader: dict[str, Any]
+) -> None:
+    properties = about["settings"]["properties"]
+    mismatched = [
+        s["name"]
         for s in meltano_loader["settings"]
-        if "value" in s and s["value"] != properties[s["name"]].get("default")
+        if s.get("description") != properties[s["name"]]["description"]
+    ]
+    assert mismatched == []
+
+
+def test_meltano_yml_defaults_match_about(
+    about: dict[str, Any], meltano_loader: dict[str, Any]
+) -> None:
+    defaults = {
+        name: schema["default"]
+        for name, schema in about["settings"]["properties"].items()
+        if "default" in schema
     }
-    assert mismatched == {}
+    values = {s["name"]: s["value"] for s in meltano_loader["settings"] if "value" in s}
+    assert values == defaults
 
 
 def test_meltano_yml_capabilities_are_the_sdks(

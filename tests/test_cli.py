@@ -1,0 +1,176 @@
+"""The command line before any input: ``--about`` needs no config, and a bad config fails at once.
+
+A target under Meltano or in a shell pipe gets its stdin from a tap that may run for hours, so a
+config problem must be reported before the target reads a single line: these tests keep stdin
+open and never write to it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import ACCOUNT_TUTORIAL_MAPPING, TARGET_COMMAND
+
+CREDENTIALS = {"company": "ACME", "username": "API.User", "password": "s3cret-Pa55word"}
+STREAMS = {"crm_accounts": ACCOUNT_TUTORIAL_MAPPING}
+
+
+def run_with_open_stdin(*args: str) -> tuple[int, str, str]:
+    """Run ``target-eloqua`` with a stdin that stays open and empty until it exits."""
+    with subprocess.Popen(
+        [TARGET_COMMAND, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            returncode = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("target-eloqua waited for input instead of reporting the config problem")
+        assert process.stdout is not None
+        assert process.stderr is not None
+        return returncode, process.stdout.read(), process.stderr.read()
+
+
+def write_config(tmp_path: Path, config: dict[str, Any]) -> Path:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        pytest.param({}, ["'streams' is a required property"], id="empty"),
+        pytest.param(
+            {"streams": STREAMS},
+            ["missing Eloqua credentials: set company, username, password"],
+            id="no-credentials",
+        ),
+        pytest.param(
+            {**CREDENTIALS, "streams": STREAMS, "upload_format": "xml"},
+            ["'xml' is not one of ['csv', 'json']"],
+            id="bad-option",
+        ),
+        pytest.param(
+            {
+                **CREDENTIALS,
+                "streams": {
+                    "crm_accounts": {
+                        "identifier": "id",
+                        "fields": {"name": "M_CompanyName"},
+                    }
+                },
+            },
+            [
+                "stream 'crm_accounts', property 'id': the identifier is not among 'fields'",
+                "stream 'crm_accounts', property 'name': 'M_CompanyName' is not a field statement",
+            ],
+            id="bad-mapping",
+        ),
+        pytest.param(
+            {
+                **CREDENTIALS,
+                "streams": {
+                    "crm_accounts": without(copy.deepcopy(ACCOUNT_TUTORIAL_MAPPING), "link_users")
+                },
+            },
+            ["'{{Account.User.Field(CRMOSCUserId)}}' links users; set link_users: true"],
+            id="user-link-without-link-users",
+        ),
+    ],
+)
+def test_a_bad_config_fails_readably_before_reading_input(
+    tmp_path: Path, config: dict[str, Any], expected: list[str]
+) -> None:
+    config_file = write_config(tmp_path, config)
+
+    returncode, stdout, stderr = run_with_open_stdin("--config", str(config_file))
+
+    assert returncode == 1
+    assert stdout == ""
+    for line in expected:
+        assert line in stderr
+    assert "Config validation failed" in stderr
+    assert "Traceback" not in stderr
+    assert CREDENTIALS["password"] not in stderr
+
+
+def test_no_config_at_all_fails_readably_before_reading_input() -> None:
+    returncode, stdout, stderr = run_with_open_stdin()
+
+    assert returncode == 1
+    assert stdout == ""
+    assert "'streams' is a required property" in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs target_eloqua: the SDK reports a missing or unparsable config file with a "
+    "traceback; the target should print one error line and exit 1",
+)
+@pytest.mark.parametrize("content", [None, "{not json"], ids=["missing-file", "invalid-json"])
+def test_an_unreadable_config_file_fails_in_one_line(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "config.json"
+    if content is not None:
+        path.write_text(content)
+
+    returncode, stdout, stderr = run_with_open_stdin("--config", str(path))
+
+    assert returncode == 1
+    assert stdout == ""
+    assert str(path) in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs target_eloqua: a config validation error quotes the offending value, even "
+    "for a secret setting (e.g. a YAML password of digits, which arrives as a number)",
+)
+def test_a_mistyped_secret_is_not_echoed(tmp_path: Path) -> None:
+    config = {**CREDENTIALS, "password": 987654321, "streams": STREAMS}
+
+    returncode, _, stderr = run_with_open_stdin("--config", str(write_config(tmp_path, config)))
+
+    assert returncode == 1
+    assert "config['password']" in stderr
+    assert "987654321" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param([], "Name: target-eloqua", id="text"),
+        pytest.param(["--format", "markdown"], "# `target-eloqua`", id="markdown"),
+    ],
+)
+def test_about_needs_no_config(args: list[str], expected: str) -> None:
+    returncode, stdout, stderr = run_with_open_stdin("--about", *args)
+
+    assert returncode == 0, stderr
+    assert expected in stdout
+    assert "streams" in stdout
+
+
+def test_about_as_json_lists_settings_and_capabilities() -> None:
+    returncode, stdout, stderr = run_with_open_stdin("--about", "--format", "json")
+
+    assert returncode == 0, stderr
+    about = json.loads(stdout)
+    assert about["name"] == "target-eloqua"
+    assert {"company", "username", "password", "streams"} <= set(about["settings"]["properties"])
+    assert "structured-logging" in about["capabilities"]
