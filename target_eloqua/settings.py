@@ -212,3 +212,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         exclusiveMinimum=0,
     ),
 ).to_dict()
+
+SECRET_SETTINGS = tuple(
+    name for name, schema in CONFIG_SCHEMA["properties"].items() if schema.get("secret")
+)
+"""Settings whose values never appear in logs or errors."""

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import click
 from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import Sink
@@ -26,7 +27,7 @@ from target_eloqua.mapping import (
 )
 from target_eloqua.report import RunReport
 from target_eloqua.resolve import catalogs_needed, resolve_stream_mappings
-from target_eloqua.settings import CONFIG_SCHEMA
+from target_eloqua.settings import CONFIG_SCHEMA, SECRET_SETTINGS
 from target_eloqua.sink import EloquaSink, SkippedStreamSink
 
 
@@ -52,19 +53,40 @@ class TargetEloqua(Target):
         self.stream_mappings = self._resolved_stream_mappings()
         self.dry_run = self._dry_run_writer()
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Check the settings beyond their JSON Schema: credentials and every stream mapping."""
-        errors = super()._validate_config(raise_errors=raise_errors)
-        if errors:
-            return errors
-        errors = self._credential_problems()
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """Read the config files, reporting one that cannot be read in one line (exit 1)."""
         try:
-            parse_stream_mappings(self.config.get("streams") or {})
-        except MappingError as error:
-            errors += error.problems
+            return super().cb_config(ctx, param, value)
+        except (OSError, ValueError) as error:
+            cls.logger.error("Cannot read the config file %s: %s", " and ".join(value), error)
+            ctx.exit(1)
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """Check the settings beyond their JSON Schema: credentials and every stream mapping.
+
+        A schema error about a secret setting would quote its value; that value is hidden.
+        """
+        try:
+            errors = super()._validate_config(raise_errors=True)
+        except ConfigValidationError as error:
+            errors = [self._without_secrets(message) for message in error.errors]
+        if not errors:
+            errors = self._credential_problems()
+            try:
+                parse_stream_mappings(self.config.get("streams") or {})
+            except MappingError as error:
+                errors += error.problems
         if errors and raise_errors:
             raise ConfigValidationError("Config validation failed", errors=errors)
         return errors
+
+    def _without_secrets(self, message: str) -> str:
+        for name in SECRET_SETTINGS:
+            value = self.config.get(name)
+            if value not in (None, "") and f"in config[{name!r}]" in message:
+                message = message.replace(str(value), "<hidden>")
+        return message
 
     def _credential_problems(self) -> list[str]:
         missing = [key for key in ("company", "username", "password") if not self.config.get(key)]

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import TARGET_COMMAND
+from target_eloqua.emulator import EmulatorServer
+from tests.support import emulator_config, run_target
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 JSON_BLOCKS = re.findall(r"^```json\n(.*?)^```", README, re.DOTALL | re.MULTILINE)
-CONFIG_EXAMPLES = [json.loads(block) for block in JSON_BLOCKS]
+CONFIG_EXAMPLES = [example for example in map(json.loads, JSON_BLOCKS) if "streams" in example]
+"""The README's JSON examples of target configs (others show, e.g., an emulator catalog)."""
 
 
 @pytest.fixture(scope="module")
@@ -47,21 +48,15 @@ def test_config_examples_use_only_settings_the_target_has(
         assert mapping["identifier"] in mapping["fields"]
 
 
-@pytest.mark.parametrize("example", [e for e in CONFIG_EXAMPLES if "password" in e])
-def test_complete_config_examples_are_accepted(example: dict[str, Any], tmp_path: Path) -> None:
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(example))
+@pytest.mark.parametrize("example", CONFIG_EXAMPLES)
+def test_config_examples_map_onto_the_emulators_default_catalog(
+    example: dict[str, Any], emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams=example["streams"])
 
-    completed = subprocess.run(
-        [TARGET_COMMAND, "--config", str(config)],
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = run_target(config, [], tmp_path)
 
-    assert completed.returncode == 0, completed.stderr
+    assert run.returncode == 0, run.stderr
 
 
 def test_relative_links_point_at_files() -> None:
