@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -14,7 +15,13 @@ from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import Sink
 
-from target_eloqua.bulk import BulkClient, EloquaAPIError, EloquaBasicAuth, discover_base_url
+from target_eloqua.bulk import (
+    BulkClient,
+    EloquaAPIError,
+    EloquaBasicAuth,
+    EloquaError,
+    discover_base_url,
+)
 from target_eloqua.dry_run import DryRunWriter
 from target_eloqua.fields import FieldCatalog
 from target_eloqua.mapping import (
@@ -28,7 +35,11 @@ from target_eloqua.mapping import (
 from target_eloqua.report import RunReport
 from target_eloqua.resolve import catalogs_needed, resolve_stream_mappings
 from target_eloqua.settings import CONFIG_SCHEMA, SECRET_SETTINGS
-from target_eloqua.sink import EloquaSink, SkippedStreamSink
+from target_eloqua.sink import EloquaSink, SkippedStreamSink, SyncFailedError
+from target_eloqua.values import UnformattableValueError
+
+EXPLAINED_FAILURES = (EloquaError, SyncFailedError, UnformattableValueError)
+"""Errors whose message says what went wrong and where, so a traceback would only bury it."""
 
 
 class TargetEloqua(Target):
@@ -52,6 +63,17 @@ class TargetEloqua(Target):
         self.report = RunReport()
         self.stream_mappings = self._resolved_stream_mappings()
         self.dry_run = self._dry_run_writer()
+
+    @classmethod
+    def invoke(cls, **kwargs: Any) -> None:
+        """Run the target. A failure it can explain ends the log in its own words, not with a
+        traceback: the message is what an operator reading a CI log needs.
+        """
+        try:
+            super().invoke(**kwargs)
+        except EXPLAINED_FAILURES as error:
+            cls.logger.error("%s", error)
+            sys.exit(1)
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:

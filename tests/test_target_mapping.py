@@ -277,3 +277,91 @@ def test_a_definition_eloqua_refuses_stops_the_run_before_any_upload(
         "Eloqua refused it: identifierFieldName: Must not be a Large Text" in run.stderr
     )
     assert not [r for r in admin(emulator, "requests") if r["path"].endswith("/data")]
+
+
+CONTACTS_MAPPING: dict[str, Any] = {
+    "entity": "contacts",
+    "identifier": "email",
+    "fields": {
+        "email": "C_EmailAddress",
+        "first_name": "C_FirstName",
+        "company": "{{Contact.Account.Field(M_CompanyName)}}",
+    },
+    "sync_actions": [
+        {"action": "add", "destination": "{{ContactList[101]}}"},
+        {"action": "setStatus", "destination": "{{EmailGroup[301]}}", "status": "subscribed"},
+    ],
+}
+
+
+def people_schema() -> dict[str, Any]:
+    properties = {name: {"type": "string"} for name in ("email", "first_name", "company")}
+    return {
+        "type": "SCHEMA",
+        "stream": "people",
+        "key_properties": ["email"],
+        "schema": {"properties": properties},
+    }
+
+
+def test_contacts_load_with_their_sync_actions_and_account_links(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    streams = {"companies": companies_mapping(), "people": CONTACTS_MAPPING}
+    config = emulator_config(emulator, streams=streams)
+    run_target(config, [schema(), record(id="A1", name="Acme")], tmp_path)
+
+    run = run_target(
+        config,
+        [
+            people_schema(),
+            record("people", email="ann@acme.test", first_name="Ann", company="Acme"),
+        ],
+        tmp_path,
+    )
+
+    assert run.returncode == 0, run.stderr
+    [account] = admin(emulator, "records/accounts")
+    [contact] = admin(emulator, "records/contacts")
+    assert contact["fields"]["C_EmailAddress"] == "ann@acme.test"
+    assert contact["fields"]["C_FirstName"] == "Ann"
+    assert contact["accountId"] == account["id"]
+    assert contact["lists"] == [101]
+    assert contact["emailGroups"] == {"301": "subscribed"}
+
+
+def test_custom_object_records_are_linked_to_contacts_through_data_cards(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    purchases = {
+        "entity": "customObjects/9",
+        "identifier": "order",
+        "fields": {"order": "Order_Number1", "email": "Contact_Email1", "product": "Product1"},
+        "map_data_cards": {
+            "entity_type": "Contact",
+            "entity_field": "C_EmailAddress",
+            "source_property": "email",
+        },
+    }
+    config = emulator_config(emulator, streams={"people": CONTACTS_MAPPING, "purchases": purchases})
+    run_target(config, [people_schema(), record("people", email="ann@acme.test")], tmp_path)
+    purchase_schema = {
+        "type": "SCHEMA",
+        "stream": "purchases",
+        "key_properties": ["order"],
+        "schema": {"properties": {p: {"type": "string"} for p in ("order", "email", "product")}},
+    }
+
+    run = run_target(
+        config,
+        [purchase_schema, record("purchases", order="O-1", email="ann@acme.test", product="Kit")],
+        tmp_path,
+    )
+
+    assert run.returncode == 0, run.stderr
+    [contact] = admin(emulator, "records/contacts")
+    [purchase] = admin(emulator, "records/customObjects/9")
+    assert purchase["fields"]["Order_Number1"] == "O-1"
+    assert purchase["mappedEntity"] == {"type": "Contact", "id": contact["id"]}
+    [definition] = [d for d in admin(emulator, "definitions") if "purchases" in d["name"]]
+    assert definition["mapDataCardsEntityField"] == "{{Contact.Field(C_EmailAddress)}}"
