@@ -13,6 +13,7 @@ from typing import Any
 import click
 from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.sinks import Sink
 
 from target_eloqua.bulk import (
@@ -217,7 +218,11 @@ class TargetEloqua(Target):
         newer records of the same stream, which an upsert would then overwrite with older
         values (meltano/sdk#3237).
         """
-        if schema is not None and stream_name not in self.stream_mappings:
+        if (
+            schema is not None
+            and stream_name not in self.stream_mappings
+            and not self._dropped_by_stream_maps(stream_name)
+        ):
             self._check_unmapped_stream(stream_name, schema, key_properties)
         sink = super().get_sink(
             stream_name, record=record, schema=schema, key_properties=key_properties
@@ -226,6 +231,11 @@ class TargetEloqua(Target):
             for replaced in [s for s in self._sinks_to_clear if s.stream_name == stream_name]:
                 self.drain_one(replaced)
         return sink
+
+    def _dropped_by_stream_maps(self, stream_name: str) -> bool:
+        """Whether ``stream_maps`` drops the stream (``"stream": null``): nothing to map then."""
+        maps = self.mapper.stream_maps.get(stream_name, [])
+        return bool(maps) and all(isinstance(m, RemoveRecordTransform) for m in maps)
 
     def _check_unmapped_stream(
         self, stream_name: str, schema: dict[str, Any], key_properties: Sequence[str] | None

@@ -365,3 +365,18 @@ def test_custom_object_records_are_linked_to_contacts_through_data_cards(
     assert purchase["mappedEntity"] == {"type": "Contact", "id": contact["id"]}
     [definition] = [d for d in admin(emulator, "definitions") if "purchases" in d["name"]]
     assert definition["mapDataCardsEntityField"] == "{{Contact.Field(C_EmailAddress)}}"
+
+
+def test_a_stream_dropped_by_stream_maps_needs_no_mapping(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(
+        emulator, streams={"companies": companies_mapping()}, stream_maps={"orders": None}
+    )
+    messages = [schema("orders"), record("orders", id="1"), schema(), record(id="A1", name="Acme")]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert list(stored_accounts(emulator)) == ["A1"]
+    assert "orders" not in json.dumps(admin(emulator, "definitions"))
