@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from target_eloqua.entities import Entity, parse_entity, parse_statement
 from target_eloqua.values import UnformattableValueError, format_value
@@ -24,6 +24,8 @@ MAX_FIELDS = 100
 MAX_SYNC_ACTIONS = 10
 AUTO_DELETE_DURATION = "P1D"
 """Definitions delete themselves a day after creation, so they never pile up in the instance."""
+
+T = TypeVar("T")
 
 _INTERNAL_NAME = re.compile(r"^\w+$")
 _UNSAFE_KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
@@ -177,10 +179,17 @@ def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
 
 def parse_stream_mappings(streams: Mapping[str, Mapping[str, Any]]) -> dict[str, StreamMapping]:
     """Read the whole ``streams`` setting, reporting the problems of every stream at once."""
+    return for_every_stream(streams, parse_stream_mapping)
+
+
+def for_every_stream(
+    streams: Mapping[str, T], convert: Callable[[str, T], StreamMapping]
+) -> dict[str, StreamMapping]:
+    """``convert`` each stream's item; if any fails, raise with the problems of all of them."""
     mappings, problems = {}, []
-    for stream, raw in streams.items():
+    for stream, item in streams.items():
         try:
-            mappings[stream] = parse_stream_mapping(stream, raw)
+            mappings[stream] = convert(stream, item)
         except MappingError as error:
             problems += error.problems
     if problems:

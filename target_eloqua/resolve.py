@@ -14,7 +14,7 @@ from typing import Any
 
 from target_eloqua.entities import ACCOUNTS, CONTACTS, Entity, Statement, parse_statement
 from target_eloqua.fields import EloquaField, FieldCatalog
-from target_eloqua.mapping import Column, MappingError, StreamMapping
+from target_eloqua.mapping import Column, MappingError, StreamMapping, for_every_stream
 
 IDENTIFIER_TYPES_REFUSED = frozenset({"date", "boolean"})
 DATA_CARD_ENTITIES = {"Contact": CONTACTS, "Company": ACCOUNTS}
@@ -40,15 +40,9 @@ def resolve_stream_mappings(
     priorities: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, StreamMapping]:
     """Resolve every stream's mapping, reporting the problems of all of them at once."""
-    resolved, problems = {}, []
-    for stream, mapping in mappings.items():
-        try:
-            resolved[stream] = resolve_stream_mapping(mapping, catalogs, priorities)
-        except MappingError as error:
-            problems += error.problems
-    if problems:
-        raise MappingError(problems)
-    return resolved
+    return for_every_stream(
+        mappings, lambda _, mapping: resolve_stream_mapping(mapping, catalogs, priorities)
+    )
 
 
 def resolve_stream_mapping(

@@ -74,8 +74,8 @@ class EloquaSink(BatchSink):
         """Map and format the record now, so that a bad value fails before anything is sent."""
         row = record_to_row(self.mapping, record)
         rows: dict[Any, dict[str, str]] = context.setdefault("rows", {})
-        identifier = row[self.mapping.identifier_key]
-        key: Any = identifier if identifier else ("blank", len(rows))
+        # A blank identifier matches no record in Eloqua, so such rows are never merged.
+        key: Any = row[self.mapping.identifier_key] or object()
         if key in rows:
             self.tally_duplicate_merged()
             self.eloqua.report.add(self.stream_name, merged=1)
