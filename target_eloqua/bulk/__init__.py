@@ -4,6 +4,7 @@ from target_eloqua.bulk.auth import EloquaBasicAuth
 from target_eloqua.bulk.client import TERMINAL_SYNC_STATUSES, BulkClient, discover_base_url
 from target_eloqua.bulk.errors import (
     EloquaAPIError,
+    EloquaConnectionError,
     EloquaError,
     NotAuthenticatedError,
     RetriableAPIError,
@@ -15,6 +16,7 @@ __all__ = [
     "BulkClient",
     "EloquaAPIError",
     "EloquaBasicAuth",
+    "EloquaConnectionError",
     "EloquaError",
     "NotAuthenticatedError",
     "RetriableAPIError",

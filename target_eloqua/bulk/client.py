@@ -19,6 +19,7 @@ from requests.auth import AuthBase
 
 from target_eloqua.bulk.errors import (
     EloquaAPIError,
+    EloquaConnectionError,
     EloquaError,
     NotAuthenticatedError,
     RetriableAPIError,
@@ -231,7 +232,10 @@ def _with_retries(
         on_backoff=_log_retry,
         logger=None,
     )(send)
-    response: requests.Response = retrying()
+    try:
+        response: requests.Response = retrying()
+    except requests.RequestException as error:
+        raise EloquaConnectionError(f"Eloqua did not answer: {error}") from error
     return response
 
 

@@ -39,6 +39,10 @@ class EloquaAPIError(EloquaError):
         super().__init__("\n".join(lines))
 
 
+class EloquaConnectionError(EloquaError):
+    """Eloqua could not be reached, or did not answer in time, even after retries."""
+
+
 class RetriableAPIError(EloquaAPIError):
     """A 429 or 5xx answer: worth trying again after a pause."""
 

@@ -17,6 +17,7 @@ from target_eloqua.bulk import (
     BulkClient,
     EloquaAPIError,
     EloquaBasicAuth,
+    EloquaConnectionError,
     NotAuthenticatedError,
     RetriableAPIError,
     SyncTimeoutError,
@@ -91,6 +92,14 @@ def test_retries_stop_at_the_cap_with_the_last_error() -> None:
     client, send = scripted_client(*[answer(503, reason="Service Unavailable")] * 4)
 
     with pytest.raises(RetriableAPIError, match="503 Service Unavailable to GET /syncs/7"):
+        client.get_sync("/syncs/7")
+    assert send.call_count == 4
+
+
+def test_a_connection_that_keeps_failing_ends_in_a_readable_error() -> None:
+    client, send = scripted_client(*[requests.ConnectionError("Connection refused")] * 4)
+
+    with pytest.raises(EloquaConnectionError, match="Eloqua did not answer: Connection refused"):
         client.get_sync("/syncs/7")
     assert send.call_count == 4
 
