@@ -114,67 +114,37 @@ def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
     Fields may still be internal names afterwards; ``resolve.resolve_stream_mapping`` turns them
     into statements.
     """
-    problems: list[str] = []
-    where = f"stream '{stream}'"
     try:
         entity = parse_entity(raw.get("entity") or "accounts")
     except ValueError as error:
-        raise MappingError([f"{where}: {error}"]) from error
+        raise MappingError([f"stream '{stream}': {error}"]) from error
     fields: Mapping[str, str] = raw.get("fields") or {}
-    identifier: str = raw.get("identifier") or ""
-    link_users = bool(raw.get("link_users", False))
-
-    if not fields:
-        problems.append(f"{where}: 'fields' must map at least one property")
-    elif len(fields) > MAX_FIELDS:
-        problems.append(
-            f"{where}: 'fields' maps {len(fields)} properties; an Eloqua import definition "
-            f"takes at most {MAX_FIELDS}"
-        )
-    if not identifier:
-        problems.append(f"{where}: 'identifier' must name the property to match records on")
-    elif fields and identifier not in fields:
-        problems.append(f"{where}, property '{identifier}': the identifier is not among 'fields'")
-    if link_users and entity.kind != "accounts":
-        problems.append(f"{where}: link_users is for accounts only, not {entity.path}")
-
     keys = definition_keys(fields)
-    columns = []
-    for prop, configured in fields.items():
-        column = Column(prop, keys[prop], configured.strip(), _is_user_link(configured))
-        problems += _column_problems(where, entity, column, link_users)
-        columns.append(column)
-
-    by_field = dict(raw.get("update_rule_by_field") or {})
-    problems += [
-        f"{where}, property '{prop}': update_rule_by_field names a property that is not mapped"
-        for prop in by_field
-        if prop not in fields
-    ]
-    actions = tuple(SyncAction(**action) for action in raw.get("sync_actions") or ())
-    if len(actions) > MAX_SYNC_ACTIONS:
-        problems.append(
-            f"{where}: {len(actions)} sync_actions; Eloqua takes at most {MAX_SYNC_ACTIONS}"
-        )
-    data_cards = _parse_data_cards(raw.get("map_data_cards"))
-    problems += _data_card_problems(where, entity, data_cards, fields)
-
-    if problems:
-        raise MappingError(problems)
-    return StreamMapping(
+    mapping = StreamMapping(
         stream=stream,
         entity=entity,
-        identifier=identifier,
-        columns=tuple(columns),
-        link_users=link_users,
+        identifier=raw.get("identifier") or "",
+        columns=tuple(
+            Column(prop, keys[prop], configured.strip(), _is_user_link(configured))
+            for prop, configured in fields.items()
+        ),
+        link_users=bool(raw.get("link_users", False)),
         update_rule=raw.get("update_rule"),
-        update_rule_by_field=by_field,
+        update_rule_by_field=dict(raw.get("update_rule_by_field") or {}),
         update_multiple_matched_records=bool(raw.get("update_multiple_matched_records", False)),
         import_rule=raw.get("import_rule"),
-        sync_actions=actions,
+        sync_actions=tuple(SyncAction(**action) for action in raw.get("sync_actions") or ()),
         import_priority=raw.get("import_priority"),
-        map_data_cards=data_cards,
+        map_data_cards=_parse_data_cards(raw.get("map_data_cards")),
     )
+    problems = [
+        *_shape_problems(mapping),
+        *(problem for column in mapping.columns for problem in _column_problems(mapping, column)),
+        *_option_problems(mapping),
+    ]
+    if problems:
+        raise MappingError(problems)
+    return mapping
 
 
 def parse_stream_mappings(streams: Mapping[str, Mapping[str, Any]]) -> dict[str, StreamMapping]:
@@ -245,8 +215,32 @@ def _is_user_link(configured: str) -> bool:
     return bool(statement and statement.prefix == "Account" and statement.path.startswith("User."))
 
 
-def _column_problems(where: str, entity: Entity, column: Column, link_users: bool) -> list[str]:
-    at = f"{where}, property '{column.property}', field '{column.field}'"
+def _shape_problems(mapping: StreamMapping) -> list[str]:
+    """Fields, identifier and entity that cannot make an import definition."""
+    where, count = f"stream '{mapping.stream}'", len(mapping.columns)
+    problems = []
+    if not count:
+        problems.append(f"{where}: 'fields' must map at least one property")
+    elif count > MAX_FIELDS:
+        problems.append(
+            f"{where}: 'fields' maps {count} properties; an Eloqua import definition "
+            f"takes at most {MAX_FIELDS}"
+        )
+    if not mapping.identifier:
+        problems.append(f"{where}: 'identifier' must name the property to match records on")
+    elif count and mapping.identifier not in mapping.properties:
+        problems.append(
+            f"{where}, property '{mapping.identifier}': the identifier is not among 'fields'"
+        )
+    if mapping.link_users and mapping.entity.kind != "accounts":
+        problems.append(f"{where}: link_users is for accounts only, not {mapping.entity.path}")
+    return problems
+
+
+def _column_problems(mapping: StreamMapping, column: Column) -> list[str]:
+    """What is wrong with a column's field, as far as the config alone can tell."""
+    entity = mapping.entity
+    at = f"stream '{mapping.stream}', property '{column.property}', field '{column.field}'"
     statement = parse_statement(column.field)
     if statement is None:
         if _INTERNAL_NAME.match(column.field):
@@ -259,9 +253,35 @@ def _column_problems(where: str, entity: Entity, column: Column, link_users: boo
         return [
             f"{at}: a field of {statement.entity.path}, but the stream imports into {entity.path}"
         ]
-    if column.user_link and not link_users:
+    if column.user_link and not mapping.link_users:
         return [f"{at}: links users to accounts; set link_users: true on the stream"]
     return []
+
+
+def _option_problems(mapping: StreamMapping) -> list[str]:
+    """Import options that name unmapped properties or go beyond Eloqua's limits."""
+    where = f"stream '{mapping.stream}'"
+    problems = [
+        f"{where}, property '{prop}': update_rule_by_field names a property that is not mapped"
+        for prop in mapping.update_rule_by_field
+        if prop not in mapping.properties
+    ]
+    if len(mapping.sync_actions) > MAX_SYNC_ACTIONS:
+        problems.append(
+            f"{where}: {len(mapping.sync_actions)} sync_actions; Eloqua takes at most "
+            f"{MAX_SYNC_ACTIONS}"
+        )
+    link = mapping.map_data_cards
+    if link is not None and mapping.entity.kind != "customObjects":
+        problems.append(
+            f"{where}: map_data_cards is for custom objects only, not {mapping.entity.path}"
+        )
+    elif link is not None and link.source_property not in mapping.properties:
+        problems.append(
+            f"{where}, property '{link.source_property}': map_data_cards.source_property "
+            "must be one of 'fields'"
+        )
+    return problems
 
 
 def _parse_data_cards(raw: Mapping[str, Any] | None) -> DataCardLink | None:
@@ -273,21 +293,6 @@ def _parse_data_cards(raw: Mapping[str, Any] | None) -> DataCardLink | None:
         source_property=raw.get("source_property", ""),
         case_sensitive=bool(raw.get("case_sensitive", False)),
     )
-
-
-def _data_card_problems(
-    where: str, entity: Entity, link: DataCardLink | None, fields: Mapping[str, str]
-) -> list[str]:
-    if link is None:
-        return []
-    if entity.kind != "customObjects":
-        return [f"{where}: map_data_cards is for custom objects only, not {entity.path}"]
-    if link.source_property not in fields:
-        return [
-            f"{where}, property '{link.source_property}': map_data_cards.source_property "
-            "must be one of 'fields'"
-        ]
-    return []
 
 
 def definition_keys(properties: Iterable[str]) -> dict[str, str]:
