@@ -10,7 +10,8 @@ is needed for a client that polls. A sync takes the uploads staged on its defini
 created. Its duration ``d`` is ``sync_seconds + seconds_per_record * rows`` (or what the admin API
 planned for it); it is ``pending`` at creation, ``active`` once ``0.2 * d`` has passed and terminal
 once ``d`` has passed, when its rows are imported (``importer``). A sync with a ``callbackUrl``
-also has a timer that brings it up to date at its end, so the callback is made without polling.
+also has a timer that brings it up to date at its end, so the callback is made without polling;
+the call itself goes through ``callback_sender`` (``EmulatorServer`` gives one that POSTs).
 """
 
 from __future__ import annotations
