@@ -5,8 +5,9 @@ syncs, records, logins), ``catalog`` (fields, users, priorities, lists), ``entit
 ``statements`` (what a field statement writes to), ``definitions`` (definition rules), ``checks``
 (value rules), ``importer`` (what a sync does with its rows), ``records``, ``syncs``, ``logins``.
 The HTTP side: ``wire`` (requests, responses, decoding, list envelope), ``routes`` (dispatch),
-``login_routes``, ``bulk_routes``, ``admin_routes``, ``traffic`` (request journal, faults) and
-``server`` (sockets). Run ``python -m target_eloqua.emulator --help``.
+``login_routes``, ``bulk_routes``, ``admin_routes``, ``traffic`` (request journal, faults),
+``callbacks`` (POSTs to a sync's ``callbackUrl``) and ``server`` (sockets). Run
+``python -m target_eloqua.emulator --help``.
 
 Admin API (no auth; JSON; lists are ``{"items": [...]}``):
 

@@ -12,7 +12,9 @@ Rules, where Eloqua documents them and where the emulator picks (reference secti
   is blank (except ``Id``/``ExternalId`` identifiers, where blank means a new record), or when a
   not-null field the definition maps would end up blank.
 - Keys not in the definition are ignored and logged as ELQ-00111; definition keys missing from a
-  CSV header are logged as ELQ-00121. Either, or any reject, ends the sync ``warning``.
+  CSV header are logged as ELQ-00121, and a CSV file with no header (ELQ-00126) or none of the
+  definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
+  sync ``warning``.
 - A sync with no rows logs ELQ-00124 and ends ``success``.
 """
 
@@ -53,6 +55,10 @@ _REJECT_LOGS = {
     "ELQ-00002": "Invalid email addresses.",
     "ELQ-00040": "Invalid field values.",
     "ELQ-00061": "Rejected records (missing fields).",
+}
+_UNMAPPED_LOGS = {
+    "ELQ-00126": "There are no fields to process in the file.",
+    "ELQ-00127": "There are no mapped fields in the file.",
 }
 _ACTION_LOGS = {
     ("ContactList", "add"): ("ELQ-00119", "Added members to Contact List {id}."),
@@ -316,19 +322,30 @@ class _Importer:
 
 
 def _file_logs(definition: ImportDefinition, uploads: Sequence[Upload]) -> list[LogEntry]:
-    """ELQ-00111 for each key no definition field has; ELQ-00121 for keys a CSV header lacks."""
+    """ELQ-00111 for each key no definition field has; for CSV files, ELQ-00121 for each
+    definition key a header lacks, or ELQ-00126 (empty header) / ELQ-00127 (no key of the
+    definition) per file instead."""
     known = set(definition.targets)
     extra: set[str] = set()
     missing: set[str] = set()
+    unmapped: Counter[str] = Counter()
     for upload in uploads:
         keys = upload.keys()
         extra |= keys - known
-        if upload.header is not None:
+        if upload.header is None:
+            continue
+        if keys & known:
             missing |= known - keys
+        else:
+            unmapped["ELQ-00127" if keys else "ELQ-00126"] += 1
     message = "Field {key} is not part of import definition, and will be ignored."
     logs = [LogEntry("ELQ-00111", message.format(key=k), 1, "warning") for k in sorted(extra)]
     message = "Field {key} is part of import definition, but not included in file."
     logs += [LogEntry("ELQ-00121", message.format(key=k), 1, "warning") for k in sorted(missing)]
+    logs += [
+        LogEntry(code, _UNMAPPED_LOGS[code], count, "warning")
+        for code, count in sorted(unmapped.items())
+    ]
     return logs
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_TOKEN_SECONDS = 28800
-GRANT_TYPES = ("password", "refresh_token")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ is needed for a client that polls. A sync takes the uploads staged on its defini
 created. Its duration ``d`` is ``sync_seconds + seconds_per_record * rows`` (or what the admin API
 planned for it); it is ``pending`` at creation, ``active`` once ``0.2 * d`` has passed and terminal
 once ``d`` has passed, when its rows are imported (``importer``). A sync with a ``callbackUrl``
-also has a timer that brings it up to date at its end, so the callback is made without polling.
+also has a timer that brings it up to date at its end, so the callback is made without polling;
+the call itself goes through ``callback_sender`` (``EmulatorServer`` gives one that POSTs).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from target_eloqua.emulator.callbacks import post_in_background
 from target_eloqua.emulator.catalog import Catalog, Field, ImportPriority, load_catalog
 from target_eloqua.emulator.coerce import as_text
 from target_eloqua.emulator.definitions import ImportDefinition, accept
@@ -101,7 +101,7 @@ class EloquaInstance:
         client_secret: str = DEFAULT_CLIENT_SECRET,
         refresh_token: str | None = None,
         token_seconds: float = DEFAULT_TOKEN_SECONDS,
-        callback_sender: CallbackSender = post_in_background,
+        callback_sender: CallbackSender | None = None,
     ) -> None:
         self.catalog = catalog if catalog is not None else load_catalog()
         self.sync_seconds = sync_seconds
@@ -114,7 +114,9 @@ class EloquaInstance:
             clock,
             token_seconds,
         )
-        self._send_callback = callback_sender
+        self.callback_sender = callback_sender
+        """Called with ``callbackUrl`` and the sync when a sync with a callback ends. None: no
+        callback is made; ``EmulatorServer`` supplies one that POSTs (the model has no HTTP)."""
         self._clock = clock
         self._lock = threading.RLock()
         # Timestamps are wall time at construction plus clock time elapsed since, in 100 ns ticks.
@@ -394,8 +396,8 @@ class EloquaInstance:
             if current.status == "active" and now >= current.ends_at:
                 current = self._finish(current)
                 self._state.running.discard(sync_id)
-                if current.callback_url is not None:
-                    self._send_callback(current.callback_url, current.to_json())
+                if current.callback_url is not None and self.callback_sender is not None:
+                    self.callback_sender(current.callback_url, current.to_json())
             self._state.syncs[sync_id] = current
 
     def _finish(self, sync: Sync) -> Sync:

@@ -63,12 +63,6 @@ class RecordStore:
     def __iter__(self) -> Iterator[StoredRecord]:
         return iter(self._records.values())
 
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def get(self, record_id: int) -> StoredRecord | None:
-        return self._records.get(record_id)
-
     def matching(self, name: str, value: str, case_sensitive: bool = False) -> list[StoredRecord]:
         """Records whose ``name`` field is ``value`` (in any case unless told), oldest first."""
         if name == ID:

@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from target_eloqua.emulator.callbacks import post_in_background
 from target_eloqua.emulator.model import EloquaInstance
 from target_eloqua.emulator.routes import dispatch, normalise_path
 from target_eloqua.emulator.traffic import Backend
@@ -149,11 +150,13 @@ class EmulatorServer:
     """An emulated Eloqua on loopback, served from a daemon thread.
 
     The socket is bound on construction, so ``url`` is known before ``start()``; port 0 picks a
-    free port.
+    free port. Sync callbacks are POSTed (``callbacks``) unless the instance has its own sender.
     """
 
     def __init__(self, instance: EloquaInstance, host: str = "127.0.0.1", port: int = 0) -> None:
         self.instance = instance
+        if instance.callback_sender is None:
+            instance.callback_sender = post_in_background
         self.backend = Backend(instance)
         self._httpd = _HTTPServer((host, port), self.backend)
         self._thread: threading.Thread | None = None

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 SyncStatus = Literal["pending", "active", "success", "warning", "error"]
 Severity = Literal["information", "warning", "error"]
-TERMINAL_STATUSES = frozenset({"success", "warning", "error"})
 
 
 @dataclass(frozen=True)
@@ -91,10 +90,6 @@ class Sync:
     @property
     def uri(self) -> str:
         return f"/syncs/{self.id}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in TERMINAL_STATUSES
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"syncedInstanceUri": self.definition_uri}

@@ -58,6 +58,14 @@ def test_account_definition_is_201_and_echoes_with_defaults(bulk: Bulk) -> None:
     assert len(body["createdAt"].split(".")[1]) == 8  # 7 digits and Z
 
 
+def test_string_booleans_become_booleans(bulk: Bulk) -> None:
+    body = {**CONTACTS, "isSyncTriggeredOnImport": "FALSE"}
+    body["isUpdatingMultipleMatchedRecords"] = "true"
+    echoed = bulk.post("/contacts/imports", json=body).json()
+    assert echoed["isSyncTriggeredOnImport"] is False
+    assert echoed["isUpdatingMultipleMatchedRecords"] is True
+
+
 def test_contact_definition_has_no_link_users(bulk: Bulk) -> None:
     body = bulk.post("/contacts/imports", json=CONTACTS).json()
     assert body["uri"] == "/contacts/imports/1"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import select
 import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import requests
 
@@ -56,6 +58,33 @@ def test_prints_its_url_first_serves_id_and_exits_0_on_sigterm() -> None:
         assert process.returncode == 0
         assert stdout == ""  # nothing after the URL: requests are logged to stderr
         assert "GET /id" in stderr
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_serves_the_catalog_file_and_syncs_as_fast_as_told(tmp_path: Path) -> None:
+    company = {
+        "name": "Company Name",
+        "internalName": "M_CompanyName",
+        "dataType": "string",
+        "statement": "{{Account.Field(M_CompanyName)}}",
+        "uri": "/accounts/fields/100085",
+    }
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"accounts": {"fields": [company]}}))
+    process = start(["--host", "127.0.0.1", "--catalog", str(catalog), "--sync-seconds", "0"])
+    try:
+        bulk = first_line(process) + "/api/bulk/2.0"
+        auth = ("ACME\\API.User", "emulator")
+        fields = requests.get(bulk + "/accounts/fields", auth=auth, timeout=5).json()
+        assert [f["internalName"] for f in fields["items"]] == ["M_CompanyName"]
+        body = {"name": "a", "fields": {"c": company["statement"]}, "identifierFieldName": "c"}
+        uri = requests.post(bulk + "/accounts/imports", json=body, auth=auth, timeout=5).json()
+        sync = {"syncedInstanceUri": uri["uri"]}
+        created = requests.post(bulk + "/syncs", json=sync, auth=auth, timeout=5).json()
+        done = requests.get(bulk + created["uri"], auth=auth, timeout=5).json()
+        assert done["status"] == "success"
     finally:
         process.kill()
         process.communicate()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from target_eloqua.emulator import ConflictError, EloquaInstance, NotFoundError, ValidationError
@@ -11,6 +14,33 @@ from target_eloqua.emulator.entities import ACCOUNTS, CONTACTS, Entity
 from target_eloqua.emulator.importer import Upload
 from target_eloqua.emulator.model import format_timestamp
 from tests.emulator.conftest import FakeClock
+
+MODEL_MODULES = [
+    "model",
+    "catalog",
+    "entities",
+    "statements",
+    "definitions",
+    "checks",
+    "coerce",
+    "importer",
+    "records",
+    "syncs",
+    "logins",
+    "errors",
+]
+HTTP_MODULES = {"http", "urllib", "requests", "socket", "socketserver"}
+HTTP_SIDE = {
+    "wire",
+    "routes",
+    "login_routes",
+    "bulk_routes",
+    "admin_routes",
+    "traffic",
+    "server",
+    "callbacks",
+}
+"""The emulator's HTTP side: ``callbacks`` POSTs, so the model only calls an injected sender."""
 
 CONTACT_IMPORT = {
     "name": "c",
@@ -98,3 +128,16 @@ def test_callbacks_go_through_the_sender_once() -> None:
     assert [(url, body["uri"], body["status"]) for url, body in sent] == [
         ("http://cb", sync.uri, "success")
     ]
+
+
+@pytest.mark.parametrize("module", MODEL_MODULES)
+def test_the_model_imports_nothing_http(module: str) -> None:
+    source = Path(__file__).parents[2] / "target_eloqua" / "emulator" / f"{module}.py"
+    imported = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    assert not {name for name in imported if name.split(".")[0] in HTTP_MODULES}
+    assert not {name for name in imported if name.rsplit(".", 1)[-1] in HTTP_SIDE}

@@ -50,6 +50,17 @@ def test_lists_come_in_the_envelope(bulk: Bulk, path: str) -> None:
     assert body["hasMore"] is False
 
 
+@pytest.mark.parametrize("part", ["/logs", "/rejects"])
+def test_logs_and_rejects_come_in_the_envelope(bulk: Bulk, part: str) -> None:
+    uri = bulk.define("accounts", ACCOUNTS)
+    bulk.stage(uri, [{"company": "Acme"}, {"company": ""}])
+    sync = bulk.sync(uri)
+    body = bulk.get(sync["uri"] + part, params={"limit": 1}).json()
+    assert list(body) == ["items", "totalResults", "limit", "offset", "count", "hasMore"]
+    assert (body["limit"], body["offset"], body["count"]) == (1, 0, 1)
+    assert body["hasMore"] is (body["totalResults"] > 1)
+
+
 def test_limit_and_offset_page_through_a_list(bulk: Bulk) -> None:
     every = bulk.items("/accounts/fields")
     first = bulk.get("/accounts/fields", params={"limit": 5}).json()

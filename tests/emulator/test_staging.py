@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+import requests
 
 from target_eloqua.emulator import EmulatorServer
 from tests.emulator.conftest import Bulk, FakeClock, admin
@@ -75,6 +77,8 @@ def test_json_values_are_kept_as_text(bulk: Bulk, server: EmulatorServer) -> Non
         ("application/json", b'[{"email": {"nested": 1}}]'),
         ("application/json", b"[{"),
         ("text/csv; charset=latin-1", b"email\na@x.com\n"),
+        ("text/csv", "email,first\nz@x.com,Zoë\n".encode("latin-1")),
+        ("application/json", '[{"email": "z@x.com", "first": "Zoë"}]'.encode("latin-1")),
     ],
 )
 def test_an_undecodable_upload_is_400_and_stages_nothing(
@@ -86,6 +90,44 @@ def test_an_undecodable_upload_is_400_and_stages_nothing(
     assert response.status_code == 400
     assert response.json()["failures"]
     assert staged(server) == (0, 0)
+
+
+def test_csv_may_start_with_a_bom_and_quote_newlines(bulk: Bulk, server: EmulatorServer) -> None:
+    uri = bulk.define("contacts", CONTACTS)
+    csv_text = '\ufeffemail,first\r\na@x.com,"Ann\r\nMarie"\r\nb@x.com,Zoë\r\n'
+    response = bulk.post(
+        uri + "/data", data=csv_text.encode("utf-8"), headers={"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 204
+    assert bulk.sync(uri)["status"] == "success"  # the BOM is not part of the "email" key
+    firsts = [r["fields"]["C_FirstName"] for r in admin(server, "records/contacts")]
+    assert firsts == ["Ann\r\nMarie", "Zoë"]
+
+
+def test_uploads_and_syncs_from_many_threads_lose_no_row(
+    bulk: Bulk, server: EmulatorServer
+) -> None:
+    uri = bulk.define("contacts", CONTACTS)
+    url = bulk.root + uri + "/data"
+
+    def upload(thread: int) -> list[int]:
+        with requests.Session() as session:
+            session.auth = bulk.session.auth
+            rows = [[{"email": f"{thread}-{n}-{i}@x.com"} for i in range(50)] for n in range(10)]
+            return [session.post(url, json=r, timeout=10).status_code for r in rows]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = pool.map(upload, range(8))
+        syncs = [bulk.post("/syncs", json={"syncedInstanceUri": uri}) for _ in range(20)]
+        statuses = [s for thread in answers for s in thread]
+    assert statuses == [204] * 80
+    assert {s.status_code for s in syncs} == {201}
+    bulk.clock.advance(10)
+    taken = sum(s["counts"]["processed"] for s in admin(server, "syncs"))
+    rows, _ = staged(server)
+    assert taken + rows == 8 * 10 * 50  # every row went to exactly one sync, or is still staged
+    bulk.sync(uri)
+    assert len(admin(server, "records/contacts")) == 4000
 
 
 def test_an_upload_over_32_mb_is_404(bulk: Bulk, server: EmulatorServer) -> None:

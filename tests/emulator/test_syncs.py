@@ -191,6 +191,24 @@ def test_csv_missing_a_definition_column_is_a_warning(bulk: Bulk) -> None:
     assert "ELQ-00121" in logs(bulk, sync)
 
 
+@pytest.mark.parametrize(
+    ("csv", "code"),
+    [
+        (b"", "ELQ-00126"),
+        (b"id,nickname\n17,Al\n", "ELQ-00127"),
+    ],
+)
+def test_a_csv_file_with_no_mapped_fields_is_a_warning(bulk: Bulk, csv: bytes, code: str) -> None:
+    uri = bulk.define("contacts", CONTACTS)
+    bulk.stage(uri, [{"email": "a@x.com"}])
+    bulk.post(uri + "/data", data=csv, headers={"Content-Type": "text/csv"})
+    sync = bulk.sync(uri)
+    assert sync["status"] == "warning"
+    entries = logs(bulk, sync)
+    assert entries[code]["count"] == 1
+    assert "ELQ-00121" not in entries
+
+
 REJECTS = [
     ({"email": "notanemail"}, ["email"], "ELQ-00002", "Invalid email address."),
     ({"email": "a@x.com", "revenue": "12,5"}, ["revenue"], "ELQ-00040", None),
