@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import json
 
 
@@ -13,6 +14,8 @@ def as_text(value: object) -> str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):  # plain decimals, as for 1e16 Eloqua stores 10000000000000000
+        return format(decimal.Decimal(repr(value)), "f")
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -57,15 +57,21 @@ def test_json_values_are_kept_as_text(bulk: Bulk, server: EmulatorServer) -> Non
         "identifierFieldName": "email",
     }
     bulk.load(
-        "contacts", body, [{"email": "a@x.com", "revenue": 12.5, "opted": True, "first": None}]
+        "contacts",
+        body,
+        [
+            {"email": "a@x.com", "revenue": 12.5, "opted": True, "first": None},
+            {"email": "b@x.com", "revenue": 1e16, "opted": False, "first": "Bo"},
+        ],
     )
-    [record] = admin(server, "records/contacts")
-    assert record["fields"] == {
+    a, b = admin(server, "records/contacts")
+    assert a["fields"] == {
         "C_EmailAddress": "a@x.com",
         "C_Annual_Revenue1": "12.5",
         "C_Opted_In1": "true",
         "C_FirstName": "",
     }
+    assert b["fields"]["C_Annual_Revenue1"] == "10000000000000000"
 
 
 @pytest.mark.parametrize(
