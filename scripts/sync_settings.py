@@ -25,10 +25,12 @@ README = ROOT / "README.md"
 MELTANO_YML = ROOT / "meltano.yml"
 
 # Meltano's setting kinds for the JSON Schema types (kind `password` is deprecated: sensitive).
+# Numbers are `string`: Meltano 4.4.1 turns a `decimal` setting given by an environment variable
+# into a Decimal and then fails to write the config file; target-eloqua reads numeric text itself.
 MELTANO_KINDS = {
     "string": "string",
     "integer": "integer",
-    "number": "decimal",
+    "number": "string",
     "boolean": "boolean",
     "object": "object",
     "array": "array",

@@ -217,3 +217,10 @@ SECRET_SETTINGS = tuple(
     name for name, schema in CONFIG_SCHEMA["properties"].items() if schema.get("secret")
 )
 """Settings whose values never appear in logs or errors."""
+
+NUMBER_SETTINGS = tuple(
+    name
+    for name, schema in CONFIG_SCHEMA["properties"].items()
+    if "number" in schema.get("type", [])
+)
+"""Settings whose value is a number, which may arrive as text from an environment variable."""

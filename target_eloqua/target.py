@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import threading
@@ -35,7 +36,7 @@ from target_eloqua.mapping import (
 )
 from target_eloqua.report import RunReport
 from target_eloqua.resolve import catalogs_needed, resolve_stream_mappings
-from target_eloqua.settings import CONFIG_SCHEMA, SECRET_SETTINGS
+from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
 from target_eloqua.sink import EloquaSink, SkippedStreamSink, SyncFailedError
 from target_eloqua.values import UnformattableValueError
 
@@ -90,6 +91,7 @@ class TargetEloqua(Target):
 
         A schema error about a secret setting would quote its value; that value is hidden.
         """
+        self._read_numeric_text()
         try:
             errors = super()._validate_config(raise_errors=True)
         except ConfigValidationError as error:
@@ -103,6 +105,16 @@ class TargetEloqua(Target):
         if errors and raise_errors:
             raise ConfigValidationError("Config validation failed", errors=errors)
         return errors
+
+    def _read_numeric_text(self) -> None:
+        """Take ``"0.5"`` for a number setting: environment variables (``--config ENV``, or
+        Meltano's) carry every number as text, and the SDK converts only integers.
+        """
+        for name in NUMBER_SETTINGS:
+            value = self._config.get(name)
+            if isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    self._config[name] = float(value)
 
     def _without_secrets(self, message: str) -> str:
         for name in SECRET_SETTINGS:

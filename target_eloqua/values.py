@@ -51,7 +51,7 @@ def format_number(number: int | float | decimal.Decimal) -> str:
 def format_datetime(moment: datetime.datetime) -> str:
     """UTC, second precision: fractions are dropped, not rounded."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc)
+        moment = moment.astimezone(datetime.UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -61,12 +62,23 @@ class TargetRun:
         return [json.loads(line) for line in self.stdout.splitlines()]
 
 
-def run_target(config: dict[str, Any], messages: list[dict[str, Any]], tmp_path: Path) -> TargetRun:
-    """Run the installed ``target-eloqua`` command with ``messages`` on stdin."""
+def run_target(
+    config: dict[str, Any],
+    messages: list[dict[str, Any]],
+    tmp_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+) -> TargetRun:
+    """Run the installed ``target-eloqua`` command with ``messages`` on stdin.
+
+    With ``env``, those variables are set and the target also reads its settings from them.
+    """
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(config))
+    from_env = ["--config", "ENV"] if env else []
     completed = subprocess.run(
-        [TARGET_COMMAND, "--config", str(config_file)],
+        [TARGET_COMMAND, "--config", str(config_file), *from_env],
+        env={**os.environ, **(env or {})},
         input="".join(json.dumps(message) + "\n" for message in messages),
         capture_output=True,
         text=True,

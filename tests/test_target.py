@@ -189,3 +189,19 @@ def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Pa
 
     assert run.stdout == json.dumps(STATE) + "\n"
     assert "Sync /syncs/1 ended success" in run.stderr
+
+
+def test_number_settings_may_come_as_text_from_environment_variables(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = tutorial_config(emulator)
+    del config["poll_interval_seconds"]
+    env = {
+        "TARGET_ELOQUA_POLL_INTERVAL_SECONDS": "0.05",
+        "TARGET_ELOQUA_SYNC_TIMEOUT_SECONDS": "60",
+    }
+
+    run = run_target(config, TUTORIAL_INPUT, tmp_path, env=env)
+
+    assert run.returncode == 0, run.stderr
+    assert sorted(linked_users_by_account(emulator)) == ["Eloqua", "Globex"]

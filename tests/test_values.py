@@ -9,7 +9,7 @@ import pytest
 
 from target_eloqua.values import UnformattableValueError, format_value
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from target_eloqua.emulator.catalog import Catalog, Field, ImportPriority, load_catalog
@@ -449,5 +449,5 @@ def format_timestamp(ticks: int) -> str:
     '2021-07-09T01:40:10.3187286Z'
     """
     seconds, fraction = divmod(ticks, 10_000_000)
-    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    moment = datetime.fromtimestamp(seconds, tz=UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction:07d}Z"
