@@ -22,7 +22,7 @@ MAX_DEFINITION_NAME_LENGTH = 100
 MAX_KEY_LENGTH = 100
 MAX_FIELDS = 100
 MAX_SYNC_ACTIONS = 10
-AUTO_DELETE_DURATION = "P1D"
+AUTO_DELETE_DURATION, AUTO_DELETE_SECONDS = "P1D", 24 * 3600
 """Definitions delete themselves a day after creation, so they never pile up in the instance."""
 
 T = TypeVar("T")

@@ -91,7 +91,7 @@ class EloquaSink(BatchSink):
         if self.eloqua.dry_run:
             self._write_dry_run(payload)
             return
-        import_uri = self.eloqua.import_definition_uri(self.mapping, self.client)
+        import_uri = self.eloqua.definitions.uri(self.mapping, self.client)
         started = time.monotonic()
         self.client.upload(import_uri, payload, content_type)
         self.eloqua.report.add(self.stream_name, uploaded=len(rows), uploaded_bytes=len(payload))

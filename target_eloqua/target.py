@@ -17,20 +17,13 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.sinks import Sink
 
-from target_eloqua.bulk import (
-    BulkClient,
-    EloquaAPIError,
-    EloquaBasicAuth,
-    EloquaError,
-    discover_base_url,
-)
+from target_eloqua.bulk import BulkClient, EloquaBasicAuth, EloquaError, discover_base_url
+from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
 from target_eloqua.dry_run import DryRunWriter
 from target_eloqua.fields import FieldCatalog
 from target_eloqua.mapping import (
     MappingError,
     StreamMapping,
-    definition_refusal_problems,
-    import_definition_body,
     parse_stream_mappings,
     unmapped_stream_error,
 )
@@ -40,7 +33,12 @@ from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTIN
 from target_eloqua.sink import EloquaSink, SkippedStreamSink, SyncFailedError
 from target_eloqua.values import UnformattableValueError
 
-EXPLAINED_FAILURES = (EloquaError, SyncFailedError, UnformattableValueError)
+EXPLAINED_FAILURES = (
+    DefinitionRefusedError,
+    EloquaError,
+    SyncFailedError,
+    UnformattableValueError,
+)
 """Errors whose message says what went wrong and where, so a traceback would only bury it."""
 
 
@@ -52,19 +50,21 @@ class TargetEloqua(Target):
     default_sink_class = EloquaSink
 
     def __init__(self, **kwargs: Any) -> None:
-        """Check every stream mapping against Eloqua's fields before any input is read.
+        """Check every stream mapping against Eloqua before any input is read.
 
         The target also holds what the sinks share: the pod's base URL (discovered once per
-        run), each stream's import definition (created once per run) and the run's report.
+        run), each stream's import definition and the run's report.
         """
         super().__init__(**kwargs)
         self._lock = threading.Lock()
         self._base_url: str | None = self.config.get("base_url")
-        self._import_uris: dict[str, str] = {}
         self._notes: set[str] = set()
         self.report = RunReport()
         self.stream_mappings = self._resolved_stream_mappings()
         self.dry_run = self._dry_run_writer()
+        self.definitions = ImportDefinitions()
+        if not self.dry_run:
+            self._create_definitions()
 
     @classmethod
     def invoke(cls, **kwargs: Any) -> None:
@@ -151,6 +151,23 @@ class TargetEloqua(Target):
                 "The stream mappings do not match Eloqua's fields", errors=error.problems
             ) from error
 
+    def _create_definitions(self) -> None:
+        """Create every stream's definition before any input is read: Eloqua checks more than
+        ``/fields`` shows (a large-text identifier, the user fields of linked users), and a
+        refusal must stop the run before any stream's data is staged.
+        """
+        client, problems = self.new_client(), []
+        try:
+            for mapping in self.stream_mappings.values():
+                try:
+                    self.definitions.create(mapping, client)
+                except DefinitionRefusedError as error:
+                    problems += error.problems
+        finally:
+            client.close()
+        if problems:
+            raise ConfigValidationError("Eloqua refused import definitions", errors=problems)
+
     @cached_property
     def auth(self) -> EloquaBasicAuth:
         """Basic credentials, ``Company\\User:password``."""
@@ -182,30 +199,6 @@ class TargetEloqua(Target):
     def new_client(self) -> BulkClient:
         """A Bulk API client of its own for the caller (clients are not shared by threads)."""
         return BulkClient(self.base_url(), self.auth)
-
-    def import_definition_uri(self, mapping: StreamMapping, client: BulkClient) -> str:
-        """The stream's import definition, created on its first drain and reused after."""
-        with self._lock:
-            if mapping.stream not in self._import_uris:
-                self._import_uris[mapping.stream] = self._create_definition(mapping, client)
-            return self._import_uris[mapping.stream]
-
-    def _create_definition(self, mapping: StreamMapping, client: BulkClient) -> str:
-        try:
-            definition = client.create_import(
-                mapping.entity.imports_path, import_definition_body(mapping)
-            )
-        except EloquaAPIError as error:
-            if error.status != 400:
-                raise
-            problems = definition_refusal_problems(mapping, error.failures) or [
-                f"stream '{mapping.stream}': Eloqua refused the import definition: {error}"
-            ]
-            raise ConfigValidationError("Import definition refused", errors=problems) from error
-        self.logger.info(
-            "Created import definition %s for stream '%s'", definition["uri"], mapping.stream
-        )
-        return str(definition["uri"])
 
     def log_once(self, message: str, *args: Any, warning: bool = False) -> None:
         """Log a note about a stream once per run, however many sinks the stream gets."""

@@ -48,6 +48,15 @@ def admin(emulator: EmulatorServer, path: str) -> Any:
     return response.json()["items"]
 
 
+def data_uploads(emulator: EmulatorServer) -> list[dict[str, Any]]:
+    """The data uploads (``POST .../data``) the emulator received, in order."""
+    return [
+        request
+        for request in admin(emulator, "requests")
+        if request["method"] == "POST" and request["path"].endswith("/data")
+    ]
+
+
 @dataclass
 class TargetRun:
     """The outcome of one ``target-eloqua`` process."""

@@ -66,6 +66,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeltanoPipeli
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "ELOQUA_EMULATOR_URL": emulator.url,
             "TARGET_ELOQUA_PASSWORD": EMULATOR_PASSWORD,
+            # A number setting from the environment, as Meltano passes it on.
+            "TARGET_ELOQUA_POLL_INTERVAL_SECONDS": "0.2",
         }
         pipeline = MeltanoPipeline(emulator, env)
         pipeline.meltano("install")

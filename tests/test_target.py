@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from target_eloqua.emulator import EmulatorServer
-from tests.support import ACCOUNT_TUTORIAL_MAPPING, admin, emulator_config, run_target
+from tests.support import (
+    ACCOUNT_TUTORIAL_MAPPING,
+    admin,
+    data_uploads,
+    emulator_config,
+    run_target,
+)
 
 STATE = {"bookmarks": {"crm_accounts": {"replication_key_value": "2026-11-28T10:00:00Z"}}}
 
@@ -167,7 +173,8 @@ def test_an_unmapped_stream_is_named_and_nothing_is_sent(
 
     assert run.returncode == 1
     assert "stream 'crm_contacts' has no mapping" in run.stderr
-    assert admin(emulator, "definitions") == []
+    assert data_uploads(emulator) == []
+    assert admin(emulator, "syncs") == []
 
 
 def test_refused_credentials_are_explained_and_never_echoed(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from target_eloqua.emulator import EmulatorServer
-from tests.support import admin, emulator_config, run_target, summary_row
+from tests.support import admin, data_uploads, emulator_config, run_target, summary_row
 
 STATE = {"bookmarks": {"companies": {"replication_key_value": 3}}}
 
@@ -233,7 +233,8 @@ def test_an_unmapped_stream_fails_with_how_to_map_it(
     assert run.returncode == 1
     assert "stream 'orders' has no mapping. Map it under 'streams'" in run.stderr
     assert "or set unmapped_streams: skip" in run.stderr
-    assert admin(emulator, "definitions") == []
+    assert data_uploads(emulator) == []
+    assert admin(emulator, "syncs") == []
 
 
 def test_an_unmapped_stream_can_be_skipped_with_one_warning(
@@ -260,23 +261,30 @@ def test_an_unmapped_stream_can_be_skipped_with_one_warning(
     assert len(admin(emulator, "definitions")) == 1
 
 
-def test_a_definition_eloqua_refuses_stops_the_run_before_any_upload(
+def test_a_definition_eloqua_refuses_stops_the_run_before_any_stream_is_staged(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    mapping = companies_mapping(identifier="notes")
-    mapping["fields"]["notes"] = "M_Account_Notes1"
-    config = emulator_config(emulator, streams={"companies": mapping})
-
-    run = run_target(
-        config, [schema("companies", "notes"), record(id="A1", name="Acme", notes="n")], tmp_path
+    notes = companies_mapping(identifier="notes")
+    notes["fields"]["notes"] = "M_Account_Notes1"  # large text: /fields cannot tell
+    config = emulator_config(
+        emulator, streams={"companies": companies_mapping(), "notes": notes}, batch_size_rows=2
     )
+    messages = [
+        schema(),
+        *(record(id=f"A{n}", name="Acme") for n in range(3)),
+        schema("notes", "notes"),
+        record("notes", id="B1", name="Beta", notes="n"),
+    ]
+
+    run = run_target(config, messages, tmp_path)
 
     assert run.returncode == 1
     assert (
-        "stream 'companies', property 'notes', field '{{Account.Field(M_Account_Notes1)}}': "
+        "stream 'notes', property 'notes', field '{{Account.Field(M_Account_Notes1)}}': "
         "Eloqua refused it: identifierFieldName: Must not be a Large Text" in run.stderr
     )
-    assert not [r for r in admin(emulator, "requests") if r["path"].endswith("/data")]
+    assert data_uploads(emulator) == []
+    assert admin(emulator, "syncs") == []
 
 
 CONTACTS_MAPPING: dict[str, Any] = {
@@ -363,8 +371,10 @@ def test_custom_object_records_are_linked_to_contacts_through_data_cards(
     [purchase] = admin(emulator, "records/customObjects/9")
     assert purchase["fields"]["Order_Number1"] == "O-1"
     assert purchase["mappedEntity"] == {"type": "Contact", "id": contact["id"]}
-    [definition] = [d for d in admin(emulator, "definitions") if "purchases" in d["name"]]
-    assert definition["mapDataCardsEntityField"] == "{{Contact.Field(C_EmailAddress)}}"
+    purchase_definitions = [d for d in admin(emulator, "definitions") if "purchases" in d["name"]]
+    assert {d["mapDataCardsEntityField"] for d in purchase_definitions} == {
+        "{{Contact.Field(C_EmailAddress)}}"
+    }
 
 
 def test_a_stream_dropped_by_stream_maps_needs_no_mapping(
