@@ -34,7 +34,7 @@ _EXTRA_SYSTEM_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Entity:
     """An importable Eloqua entity: ``accounts``, ``contacts`` or ``customObjects/<id>``."""
 

@@ -52,15 +52,19 @@ def resolve_stream_mapping(
 ) -> StreamMapping:
     """The mapping with statements for every field and the import priority's uri."""
     problems: list[str] = []
-    columns = []
+    columns: list[Column] = []
     for column in mapping.columns:
         at = f"stream '{mapping.stream}', property '{column.property}', field '{column.field}'"
         field, problem = _find_field(mapping.entity, column, catalogs)
+        resolved = replace(column, field=field.statement) if field else column
+        taken = [c.property for c in columns if c.field == resolved.field]
         if problem:
             problems.append(f"{at}: {problem}")
+        elif taken:
+            problems.append(f"{at}: property '{taken[0]}' is already imported into that field")
         elif column.property == mapping.identifier and (reason := _cannot_identify(column, field)):
             problems.append(f"{at}: cannot be the identifier: {reason}")
-        columns.append(replace(column, field=field.statement) if field else column)
+        columns.append(resolved)
 
     priority = mapping.import_priority
     if priority is not None:
@@ -97,12 +101,18 @@ def _find_field(
     if (data_type := entity.system_field_type(statement.path)) is not None:
         return EloquaField(statement.path, statement.text, data_type, read_only=False), None
     related = statement.related
-    if related and related[0] == "User":
+    if related is None:
+        return _by_statement(entity, statement, catalogs[entity])
+    relation, name = related
+    if (entity.kind, relation) == ("accounts", "User"):
         return None, None
-    if related and related[0] == "Account":
-        field, problem = _by_name(ACCOUNTS, related[1], catalogs[ACCOUNTS])
+    if (entity.kind, relation) == ("contacts", "Account"):
+        field, problem = _by_name(ACCOUNTS, name, catalogs[ACCOUNTS])
         return (replace(field, statement=statement.text), None) if field else (None, problem)
-    return _by_statement(entity, statement, catalogs[entity])
+    return None, (
+        "fields of related records are imported only as {{Contact.Account.Field(...)}} on "
+        "contacts and {{Account.User.Field(...)}} on accounts"
+    )
 
 
 def _by_name(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient
@@ -23,8 +24,9 @@ class SyncFailedError(Exception):
 class EloquaSink(BatchSink):
     """Loads one stream into Eloqua: one drain is one upload and one sync, awaited to its end.
 
-    Rows are buffered by identifier value: a later record with the same identifier replaces
-    the earlier one in the batch (the last one wins) and is counted as merged.
+    Rows are buffered by identifier value: a later record with the same identifier (in any
+    letter case, as Eloqua matches them) replaces the earlier one in the batch (the last one
+    wins) and is counted as merged.
     """
 
     def __init__(
@@ -47,8 +49,19 @@ class EloquaSink(BatchSink):
         return self._client
 
     def setup(self) -> None:
-        """Say once per stream which properties are not sent and which mapped ones are absent."""
+        """Refuse a schema without the identifier; say once per stream which properties are not
+        sent and which mapped ones are absent.
+        """
         schema_properties = list(self.schema.get("properties", {}))
+        if schema_properties and self.mapping.identifier not in schema_properties:
+            raise ConfigValidationError(
+                "Identifier missing from the stream",
+                errors=[
+                    f"stream '{self.stream_name}', property '{self.mapping.identifier}': the "
+                    "identifier is not in the stream's schema, so every record would be "
+                    f"rejected (its properties: {', '.join(schema_properties)})"
+                ],
+            )
         unmapped = [
             p
             for p in schema_properties
@@ -74,8 +87,8 @@ class EloquaSink(BatchSink):
         """Map and format the record now, so that a bad value fails before anything is sent."""
         row = record_to_row(self.mapping, record)
         rows: dict[Any, dict[str, str]] = context.setdefault("rows", {})
-        # A blank identifier matches no record in Eloqua, so such rows are never merged.
-        key: Any = row[self.mapping.identifier_key] or object()
+        # Eloqua matches identifiers in any letter case; a blank one matches no record at all.
+        key: Any = row[self.mapping.identifier_key].casefold() or object()
         if key in rows:
             self.tally_duplicate_merged()
             self.eloqua.report.add(self.stream_name, merged=1)

@@ -17,9 +17,16 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.sinks import Sink
 
-from target_eloqua.bulk import BulkClient, EloquaBasicAuth, EloquaError, discover_base_url
+from target_eloqua.bulk import (
+    BulkClient,
+    EloquaAPIError,
+    EloquaBasicAuth,
+    EloquaError,
+    discover_base_url,
+)
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
 from target_eloqua.dry_run import DryRunWriter
+from target_eloqua.entities import Entity
 from target_eloqua.fields import FieldCatalog
 from target_eloqua.mapping import (
     MappingError,
@@ -132,13 +139,9 @@ class TargetEloqua(Target):
     def _resolved_stream_mappings(self) -> dict[str, StreamMapping]:
         """The mappings, completed and checked against the fields Eloqua lists (reads only)."""
         mappings = parse_stream_mappings(self.config["streams"])
-        entities = set().union(*(catalogs_needed(mapping) for mapping in mappings.values()))
         client = self.new_client()
         try:
-            catalogs = {
-                entity: FieldCatalog.from_api(client.list_items(entity.fields_path))
-                for entity in sorted(entities, key=lambda entity: entity.path)
-            }
+            catalogs = self._field_catalogs(mappings, client)
             priorities: list[dict[str, Any]] = []
             if any(mapping.import_priority for mapping in mappings.values()):
                 priorities = client.list_items("/imports/priorities")
@@ -150,6 +153,30 @@ class TargetEloqua(Target):
             raise ConfigValidationError(
                 "The stream mappings do not match Eloqua's fields", errors=error.problems
             ) from error
+
+    @staticmethod
+    def _field_catalogs(
+        mappings: dict[str, StreamMapping], client: BulkClient
+    ) -> dict[Entity, FieldCatalog]:
+        """The fields of every entity the mappings use; an entity Eloqua does not have (a
+        custom object id that does not exist) is told with the streams that use it.
+        """
+        catalogs, problems = {}, []
+        for entity in sorted(set().union(*map(catalogs_needed, mappings.values()))):
+            try:
+                catalogs[entity] = FieldCatalog.from_api(client.list_items(entity.fields_path))
+            except EloquaAPIError as error:
+                if error.status != 404:
+                    raise
+                problems += [
+                    f"stream '{stream}': Eloqua has no {entity.path} "
+                    f"(GET /api/bulk/2.0{entity.fields_path} answered 404)"
+                    for stream, mapping in mappings.items()
+                    if entity in catalogs_needed(mapping)
+                ]
+        if problems:
+            raise ConfigValidationError("Unknown Eloqua entities", errors=problems)
+        return catalogs
 
     def _create_definitions(self) -> None:
         """Create every stream's definition before any input is read: Eloqua checks more than

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from target_eloqua.entities import ACCOUNTS, CONTACTS, Entity
+from target_eloqua.entities import ACCOUNTS, CONTACTS, Entity, parse_entity
 from target_eloqua.fields import EloquaField, FieldCatalog
 from target_eloqua.mapping import MappingError, StreamMapping, parse_stream_mapping
 from target_eloqua.resolve import catalogs_needed, resolve_stream_mapping, resolve_stream_mappings
@@ -213,4 +213,43 @@ def test_the_problems_of_every_stream_are_reported_together() -> None:
     assert [problem.split(",")[0] for problem in caught.value.problems] == [
         "stream 'a'",
         "stream 'c'",
+    ]
+
+
+def test_two_properties_cannot_import_into_one_field() -> None:
+    raw = {
+        "identifier": "id",
+        "fields": {
+            "id": "CompanyIDExt",
+            "name": "M_CompanyName",
+            "title": "{{Account.Field(M_CompanyName)}}",
+        },
+    }
+
+    assert problems("crm", raw) == [
+        "stream 'crm', property 'title', field '{{Account.Field(M_CompanyName)}}': property "
+        "'name' is already imported into that field"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entity", "statement"),
+    [
+        ("customObjects/9", "{{CustomObject[9].Account.Field(M_CompanyName)}}"),
+        ("contacts", "{{Contact.User.Field(CRMOSCUserId)}}"),
+    ],
+)
+def test_fields_of_related_records_only_where_eloqua_links_them(
+    entity: str, statement: str
+) -> None:
+    raw = {
+        "entity": entity,
+        "identifier": "id",
+        "fields": {"id": "{{" + parse_entity(entity).prefix + ".Id}}", "other": statement},
+    }
+
+    assert problems("s", raw) == [
+        f"stream 's', property 'other', field '{statement}': fields of related records are "
+        "imported only as {{Contact.Account.Field(...)}} on contacts and "
+        "{{Account.User.Field(...)}} on accounts"
     ]

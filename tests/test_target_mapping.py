@@ -120,13 +120,16 @@ def test_the_last_of_several_records_with_one_identifier_wins_and_is_counted(
         schema(),
         record(id="A1", name="Old"),
         record(id="B2", name="Other"),
-        record(id="A1", name="New"),
+        record(id="a1", name="New"),  # Eloqua matches identifiers in any letter case
     ]
 
     run = run_target(config, messages, tmp_path)
 
     assert run.returncode == 0, run.stderr
-    assert stored_accounts(emulator)["A1"]["M_CompanyName"] == "New"
+    assert stored_accounts(emulator) == {
+        "a1": {"M_CompanyName": "New", "M_Country": ""},
+        "B2": {"M_CompanyName": "Other", "M_Country": ""},
+    }
     [sync] = admin(emulator, "syncs")
     assert sync["counts"]["processed"] == 2
     row = summary_row(run.stderr, "companies")
@@ -390,3 +393,36 @@ def test_a_stream_dropped_by_stream_maps_needs_no_mapping(
     assert run.returncode == 0, run.stderr
     assert list(stored_accounts(emulator)) == ["A1"]
     assert "orders" not in json.dumps(admin(emulator, "definitions"))
+
+
+def test_a_custom_object_eloqua_does_not_have_is_named_with_its_stream(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    mapping = {"entity": "customObjects/99", "identifier": "id", "fields": {"id": "Order_Number1"}}
+    config = emulator_config(emulator, streams={"orders": mapping})
+
+    run = run_target(config, [], tmp_path)
+
+    assert run.returncode == 1
+    assert (
+        "stream 'orders': Eloqua has no customObjects/99 "
+        "(GET /api/bulk/2.0/customObjects/99/fields answered 404)" in run.stderr
+    )
+    assert "Traceback" not in run.stderr
+
+
+def test_a_stream_whose_schema_lacks_the_identifier_stops_before_its_records(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams={"companies": companies_mapping(identifier="name")})
+    schema_without_name = schema()
+    del schema_without_name["schema"]["properties"]["name"]
+
+    run = run_target(config, [schema_without_name, record(id="A1")], tmp_path)
+
+    assert run.returncode == 1
+    assert (
+        "stream 'companies', property 'name': the identifier is not in the stream's schema"
+        in run.stderr
+    )
+    assert data_uploads(emulator) == []
