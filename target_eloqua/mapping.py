@@ -299,11 +299,15 @@ def definition_keys(properties: Iterable[str]) -> dict[str, str]:
     """Each property's definition field key: letters, digits and ``_``, unique, <= 100 chars.
 
     Keys are also the CSV header and the JSON keys of the uploaded rows, and what Eloqua's
-    rejects name, so they stay close to the property names.
+    rejects name, so they stay close to the property names: a property that is already a safe
+    key keeps it, and the others get theirs after, with ``_2``, ``_3``... where two would clash.
     """
-    keys: dict[str, str] = {}
-    taken: set[str] = set()
+    properties = list(properties)
+    keys = {prop: prop for prop in properties if _is_safe_key(prop)}
+    taken = set(keys.values())
     for prop in properties:
+        if prop in keys:
+            continue
         base = (_UNSAFE_KEY_CHARACTERS.sub("_", prop) or "field")[:MAX_KEY_LENGTH]
         key, number = base, 1
         while key in taken:
@@ -312,7 +316,11 @@ def definition_keys(properties: Iterable[str]) -> dict[str, str]:
             key = base[: MAX_KEY_LENGTH - len(suffix)] + suffix
         keys[prop] = key
         taken.add(key)
-    return keys
+    return {prop: keys[prop] for prop in properties}
+
+
+def _is_safe_key(prop: str) -> bool:
+    return 0 < len(prop) <= MAX_KEY_LENGTH and not _UNSAFE_KEY_CHARACTERS.search(prop)
 
 
 def import_definition_body(mapping: StreamMapping) -> dict[str, Any]:

@@ -145,7 +145,8 @@ class EloquaSink(BatchSink):
                 self.logger.error("Sync %s: %s", sync["uri"], line)
             raise SyncFailedError(
                 f"stream '{self.stream_name}': sync {sync['uri']} ended '{sync['status']}'; "
-                f"Eloqua's rejected records are at {sync['uri']}/rejects"
+                f"Eloqua's log of it is at {sync['uri']}/logs and the records it rejected at "
+                f"{sync['uri']}/rejects"
             )
 
     def _write_dry_run(self, payload: bytes) -> None:

@@ -2,7 +2,8 @@
 
 Every value staged for Eloqua is text. The rules, in one place:
 
-- strings as they are, minus NUL and other control characters except tab and newline;
+- strings as they are, minus NUL and other control characters except tab and newline (a
+  carriage return becomes a newline);
 - integers, floats and decimals as plain decimal text, never with an exponent;
 - booleans as ``true`` / ``false``;
 - date-times as ``YYYY-MM-DD HH:MM:SS`` in UTC without fractions (naive ones are taken as UTC);
@@ -23,7 +24,8 @@ from typing import Any
 
 from singer_sdk.singerlib.json import serialize_json
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n?")
 
 
 class UnformattableValueError(ValueError):
@@ -31,8 +33,12 @@ class UnformattableValueError(ValueError):
 
 
 def clean_text(text: str) -> str:
-    """Remove NUL and the other control characters, keeping tab and newline."""
-    return _CONTROL_CHARACTERS.sub("", text)
+    """Remove NUL and the other control characters (C0 and C1), keeping tab and newline.
+
+    A carriage return ends a line too (``\r\n`` or a lone ``\r``): it becomes a newline, so
+    that lines are not run together.
+    """
+    return _CONTROL_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
 def format_number(number: int | float | decimal.Decimal) -> str:

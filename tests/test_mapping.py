@@ -113,6 +113,10 @@ def test_definition_keys_are_safe_unique_and_at_most_100_characters() -> None:
     }
 
 
+def test_a_property_that_is_already_a_safe_key_keeps_it() -> None:
+    assert definition_keys(["a b", "a_b"]) == {"a b": "a_b_2", "a_b": "a_b"}
+
+
 def test_rows_carry_every_key_formatted_and_nothing_unmapped() -> None:
     mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
     record = {

@@ -20,6 +20,8 @@ UTC = datetime.UTC
         ("tab\tand\nnewline", "tab\tand\nnewline"),
         ("nul\x00bell\x07esc\x1bdel\x7f", "nulbellescdel"),
         ("carriage\r\nreturn", "carriage\nreturn"),
+        ("old\rmac", "old\nmac"),
+        ("c1\x85\x9bcontrols", "c1controls"),
         ('quotes " and, commas', 'quotes " and, commas'),
     ],
 )
