@@ -125,6 +125,13 @@ class EloquaSink(BatchSink):
             sync["uri"],
             timeout=float(self.config["sync_timeout_seconds"]),
             first_interval=float(self.config["poll_interval_seconds"]),
+            on_change=lambda changed, seconds: self.logger.info(
+                "Sync %s is %s after %.1f s (%d rows)",
+                changed["uri"],
+                changed["status"],
+                seconds,
+                row_count,
+            ),
         )
         elapsed = time.monotonic() - started
         logs = self.client.list_items(f"{sync['uri']}/logs")

@@ -426,3 +426,20 @@ def test_a_stream_whose_schema_lacks_the_identifier_stops_before_its_records(
         in run.stderr
     )
     assert data_uploads(emulator) == []
+
+
+def test_a_user_field_eloqua_does_not_have_stops_the_run_before_any_input(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    mapping = companies_mapping(link_users=True)
+    mapping["fields"]["owners"] = "{{Account.User.Field(NoSuchUserField)}}"
+    config = emulator_config(emulator, streams={"companies": mapping})
+
+    run = run_target(config, [schema("companies", "owners"), record(id="A1")], tmp_path)
+
+    assert run.returncode == 1
+    assert (
+        "stream 'companies', property 'owners', field '{{Account.User.Field(NoSuchUserField)}}': "
+        "Eloqua refused it" in run.stderr
+    )
+    assert data_uploads(emulator) == []

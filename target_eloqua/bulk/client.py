@@ -114,8 +114,12 @@ class BulkClient:
         timeout: float,
         first_interval: float = 1.0,
         max_interval: float = 30.0,
+        on_change: Callable[[dict[str, Any], float], None] | None = None,
     ) -> dict[str, Any]:
-        """Poll until the sync ends, waiting longer between checks up to ``max_interval``."""
+        """Poll until the sync ends, waiting longer between checks up to ``max_interval``.
+
+        ``on_change(sync, seconds)`` hears of each new status and how long the wait has lasted.
+        """
         started = time.monotonic()
         deadline = started + timeout
         interval = first_interval
@@ -124,9 +128,8 @@ class BulkClient:
             sync = self.get_sync(sync_uri)
             if sync["status"] != status:
                 status = sync["status"]
-                logger.info(
-                    "Sync %s is %s after %.1f s", sync_uri, status, time.monotonic() - started
-                )
+                if on_change is not None:
+                    on_change(sync, time.monotonic() - started)
             if status in TERMINAL_SYNC_STATUSES:
                 return sync
             time.sleep(max(0.0, min(interval, deadline - time.monotonic())))

@@ -139,17 +139,25 @@ def test_an_upload_is_repeated_after_429_which_eloqua_did_not_act_on() -> None:
     assert send.call_args.kwargs["data"] == b"a\r\n1\r\n"
 
 
-def test_wait_for_sync_returns_the_terminal_sync() -> None:
+def test_wait_for_sync_returns_the_terminal_sync_and_tells_each_new_status() -> None:
     client, send = scripted_client(
         answer(200, {"uri": "/syncs/7", "status": "pending"}),
         answer(200, {"uri": "/syncs/7", "status": "active"}),
+        answer(200, {"uri": "/syncs/7", "status": "active"}),
         answer(200, {"uri": "/syncs/7", "status": "success"}),
     )
+    heard: list[str] = []
 
-    sync = client.wait_for_sync("/syncs/7", timeout=5, first_interval=0.001)
+    sync = client.wait_for_sync(
+        "/syncs/7",
+        timeout=5,
+        first_interval=0.001,
+        on_change=lambda changed, seconds: heard.append(changed["status"]),
+    )
 
     assert sync["status"] == "success"
-    assert send.call_count == 3
+    assert send.call_count == 4
+    assert heard == ["pending", "active", "success"]
 
 
 def test_wait_for_sync_gives_up_at_its_deadline() -> None:
