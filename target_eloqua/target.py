@@ -19,23 +19,20 @@ from singer_sdk.sinks import Sink
 
 from target_eloqua.bulk import (
     BulkClient,
-    EloquaAPIError,
     EloquaBasicAuth,
     EloquaError,
     discover_base_url,
 )
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
 from target_eloqua.dry_run import DryRunWriter
-from target_eloqua.entities import Entity
-from target_eloqua.fields import FieldCatalog
 from target_eloqua.mapping import (
     MappingError,
     StreamMapping,
     parse_stream_mappings,
     unmapped_stream_error,
 )
+from target_eloqua.preflight import create_definitions, resolve_with_eloqua
 from target_eloqua.report import RunReport
-from target_eloqua.resolve import catalogs_needed, resolve_stream_mappings
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
 from target_eloqua.sink import EloquaSink, SkippedStreamSink, SyncFailedError
 from target_eloqua.values import UnformattableValueError
@@ -67,11 +64,9 @@ class TargetEloqua(Target):
         self._base_url: str | None = self.config.get("base_url")
         self._notes: set[str] = set()
         self.report = RunReport()
-        self.stream_mappings = self._resolved_stream_mappings()
         self.dry_run = self._dry_run_writer()
         self.definitions = ImportDefinitions()
-        if not self.dry_run:
-            self._create_definitions()
+        self.stream_mappings = self._settle_with_eloqua()
 
     @classmethod
     def invoke(cls, **kwargs: Any) -> None:
@@ -136,64 +131,22 @@ class TargetEloqua(Target):
             return [f"missing Eloqua credentials: set {', '.join(missing)}"]
         return []
 
-    def _resolved_stream_mappings(self) -> dict[str, StreamMapping]:
-        """The mappings, completed and checked against the fields Eloqua lists (reads only)."""
-        mappings = parse_stream_mappings(self.config["streams"])
+    def _settle_with_eloqua(self) -> dict[str, StreamMapping]:
+        """The stream mappings, checked against Eloqua before any input is read; in a real run,
+        each stream's import definition is created too (see ``preflight``).
+        """
         client = self.new_client()
         try:
-            catalogs = self._field_catalogs(mappings, client)
-            priorities: list[dict[str, Any]] = []
-            if any(mapping.import_priority for mapping in mappings.values()):
-                priorities = client.list_items("/imports/priorities")
-        finally:
-            client.close()
-        try:
-            return resolve_stream_mappings(mappings, catalogs, priorities)
+            mappings = resolve_with_eloqua(parse_stream_mappings(self.config["streams"]), client)
+            if not self.dry_run:
+                create_definitions(mappings, self.definitions, client)
         except MappingError as error:
             raise ConfigValidationError(
-                "The stream mappings do not match Eloqua's fields", errors=error.problems
+                "The stream mappings do not work with this Eloqua", errors=error.problems
             ) from error
-
-    @staticmethod
-    def _field_catalogs(
-        mappings: dict[str, StreamMapping], client: BulkClient
-    ) -> dict[Entity, FieldCatalog]:
-        """The fields of every entity the mappings use; an entity Eloqua does not have (a
-        custom object id that does not exist) is told with the streams that use it.
-        """
-        catalogs, problems = {}, []
-        for entity in sorted(set().union(*map(catalogs_needed, mappings.values()))):
-            try:
-                catalogs[entity] = FieldCatalog.from_api(client.list_items(entity.fields_path))
-            except EloquaAPIError as error:
-                if error.status != 404:
-                    raise
-                problems += [
-                    f"stream '{stream}': Eloqua has no {entity.path} "
-                    f"(GET /api/bulk/2.0{entity.fields_path} answered 404)"
-                    for stream, mapping in mappings.items()
-                    if entity in catalogs_needed(mapping)
-                ]
-        if problems:
-            raise ConfigValidationError("Unknown Eloqua entities", errors=problems)
-        return catalogs
-
-    def _create_definitions(self) -> None:
-        """Create every stream's definition before any input is read: Eloqua checks more than
-        ``/fields`` shows (a large-text identifier, the user fields of linked users), and a
-        refusal must stop the run before any stream's data is staged.
-        """
-        client, problems = self.new_client(), []
-        try:
-            for mapping in self.stream_mappings.values():
-                try:
-                    self.definitions.create(mapping, client)
-                except DefinitionRefusedError as error:
-                    problems += error.problems
         finally:
             client.close()
-        if problems:
-            raise ConfigValidationError("Eloqua refused import definitions", errors=problems)
+        return mappings
 
     @cached_property
     def auth(self) -> EloquaBasicAuth:
