@@ -22,19 +22,34 @@ from target_eloqua.resolve import catalogs_needed, resolve_stream_mappings
 def resolve_with_eloqua(
     mappings: Mapping[str, StreamMapping], client: BulkClient
 ) -> dict[str, StreamMapping]:
-    """The mappings, completed and checked against the fields Eloqua lists (reads only)."""
-    catalogs = field_catalogs(mappings, client)
+    """The mappings, completed and checked against the fields Eloqua lists (reads only).
+
+    The problems of every stream come out together, those of streams whose entity Eloqua does
+    not have among them.
+    """
+    catalogs, problems = field_catalogs(mappings, client)
     priorities: list[dict[str, Any]] = []
     if any(mapping.import_priority for mapping in mappings.values()):
         priorities = client.list_items("/imports/priorities")
-    return resolve_stream_mappings(mappings, catalogs, priorities)
+    checkable = {
+        stream: mapping
+        for stream, mapping in mappings.items()
+        if catalogs_needed(mapping) <= catalogs.keys()
+    }
+    try:
+        resolved = resolve_stream_mappings(checkable, catalogs, priorities)
+    except MappingError as error:
+        problems += error.problems
+    if problems:
+        raise MappingError(problems)
+    return resolved
 
 
 def field_catalogs(
     mappings: Mapping[str, StreamMapping], client: BulkClient
-) -> dict[Entity, FieldCatalog]:
-    """The fields of every entity the mappings use; an entity Eloqua does not have (a custom
-    object id that does not exist) is told with the streams that use it.
+) -> tuple[dict[Entity, FieldCatalog], list[str]]:
+    """The fields of every entity the mappings use, and a problem for each stream that uses an
+    entity Eloqua does not have (a custom object id that does not exist).
     """
     catalogs, problems = {}, []
     for entity in sorted(set().union(*map(catalogs_needed, mappings.values()))):
@@ -49,9 +64,7 @@ def field_catalogs(
                 for stream, mapping in mappings.items()
                 if entity in catalogs_needed(mapping)
             ]
-    if problems:
-        raise MappingError(problems)
-    return catalogs
+    return catalogs, problems
 
 
 def create_definitions(

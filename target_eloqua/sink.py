@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import BatchSink
 
-from target_eloqua.bulk import BulkClient
+from target_eloqua.bulk import BulkClient, SyncTimeoutError
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.mapping import import_definition_body, record_to_row
 from target_eloqua.staging import encode_rows
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 class SyncFailedError(Exception):
     """An import sync that did not end in ``success``; the drain's records are not committed."""
+
+
+class UnsupportedMessageError(Exception):
+    """A Singer message the target cannot load (a BATCH message): the run stops unloaded."""
 
 
 class EloquaSink(BatchSink):
@@ -74,7 +79,7 @@ class EloquaSink(BatchSink):
                 ", ".join(unmapped),
             )
         absent = [p for p in self.mapping.properties if p not in schema_properties]
-        if absent:
+        if schema_properties and absent:
             self.eloqua.log_once(
                 "Stream '%s': mapped properties missing from the stream's schema are sent "
                 "blank: %s",
@@ -121,18 +126,10 @@ class EloquaSink(BatchSink):
         started = time.monotonic()
         sync = self.client.create_sync(import_uri)
         self.logger.info("Created sync %s for %s", sync["uri"], import_uri)
-        sync = self.client.wait_for_sync(
-            sync["uri"],
-            timeout=float(self.config["sync_timeout_seconds"]),
-            first_interval=float(self.config["poll_interval_seconds"]),
-            on_change=lambda changed, seconds: self.logger.info(
-                "Sync %s is %s after %.1f s (%d rows)",
-                changed["uri"],
-                changed["status"],
-                seconds,
-                row_count,
-            ),
-        )
+        try:
+            sync = self._wait_for(sync["uri"], row_count)
+        except SyncTimeoutError as error:
+            raise SyncFailedError(f"stream '{self.stream_name}': {error}") from error
         elapsed = time.monotonic() - started
         logs = self.client.list_items(f"{sync['uri']}/logs")
         counts = count_sync_logs(logs)
@@ -156,6 +153,21 @@ class EloquaSink(BatchSink):
                 f"{sync['uri']}/rejects"
             )
 
+    def _wait_for(self, sync_uri: str, row_count: int) -> dict[str, Any]:
+        """Poll the sync to its end, logging each new status with the drain's row count."""
+        return self.client.wait_for_sync(
+            sync_uri,
+            timeout=float(self.config["sync_timeout_seconds"]),
+            first_interval=float(self.config["poll_interval_seconds"]),
+            on_change=lambda changed, seconds: self.logger.info(
+                "Sync %s is %s after %.1f s (%d rows)",
+                changed["uri"],
+                changed["status"],
+                seconds,
+                row_count,
+            ),
+        )
+
     def _write_dry_run(self, payload: bytes) -> None:
         """Write the upload and, once, the definition a real run would create."""
         assert self.eloqua.dry_run is not None
@@ -166,6 +178,15 @@ class EloquaSink(BatchSink):
             self.config["upload_format"],
         )
         self.logger.info("Dry run: wrote %d bytes to %s", len(payload), part)
+
+    def process_batch_files(self, encoding: Any, files: Sequence[str]) -> None:
+        """Refuse BATCH messages: the SDK would hand their records to ``process_batch`` with no
+        validation or mapping, and nothing would reach Eloqua while STATE went on.
+        """
+        raise UnsupportedMessageError(
+            f"stream '{self.stream_name}': BATCH messages are not supported; have the tap send "
+            "RECORD messages (leave its batch_config unset)"
+        )
 
     def clean_up(self) -> None:
         """At the end of the input: release the client's connections."""

@@ -34,7 +34,12 @@ from target_eloqua.mapping import (
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
 from target_eloqua.report import RunReport
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
-from target_eloqua.sink import EloquaSink, SkippedStreamSink, SyncFailedError
+from target_eloqua.sink import (
+    EloquaSink,
+    SkippedStreamSink,
+    SyncFailedError,
+    UnsupportedMessageError,
+)
 from target_eloqua.values import UnformattableValueError
 
 EXPLAINED_FAILURES = (
@@ -42,6 +47,7 @@ EXPLAINED_FAILURES = (
     EloquaError,
     SyncFailedError,
     UnformattableValueError,
+    UnsupportedMessageError,
 )
 """Errors whose message says what went wrong and where, so a traceback would only bury it."""
 
@@ -99,7 +105,7 @@ class TargetEloqua(Target):
         except ConfigValidationError as error:
             errors = [self._without_secrets(message) for message in error.errors]
         if not errors:
-            errors = self._credential_problems()
+            errors = self._setting_problems()
             try:
                 parse_stream_mappings(self.config.get("streams") or {})
             except MappingError as error:
@@ -125,11 +131,16 @@ class TargetEloqua(Target):
                 message = message.replace(str(value), "<hidden>")
         return message
 
-    def _credential_problems(self) -> list[str]:
+    def _setting_problems(self) -> list[str]:
+        """What the schema cannot say: credentials given together, a batch of one row or more."""
+        problems = []
         missing = [key for key in ("company", "username", "password") if not self.config.get(key)]
         if missing:
-            return [f"missing Eloqua credentials: set {', '.join(missing)}"]
-        return []
+            problems.append(f"missing Eloqua credentials: set {', '.join(missing)}")
+        batch_size = self.config.get("batch_size_rows")
+        if batch_size is not None and batch_size < 1:
+            problems.append(f"batch_size_rows must be at least 1, not {batch_size}")
+        return problems
 
     def _settle_with_eloqua(self) -> dict[str, StreamMapping]:
         """The stream mappings, checked against Eloqua before any input is read; in a real run,
@@ -160,11 +171,17 @@ class TargetEloqua(Target):
         if not self.config.get("dry_run"):
             return None
         configured = self.config.get("dry_run_dir")
-        if configured:
-            Path(configured).mkdir(parents=True, exist_ok=True)
-            directory = Path(configured)
-        else:
+        if not configured:
             directory = Path(tempfile.mkdtemp(prefix="target-eloqua-dry-run-"))
+        else:
+            directory = Path(configured)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise ConfigValidationError(
+                    "Config validation failed",
+                    errors=[f"dry_run_dir: cannot make the directory {directory}: {error}"],
+                ) from error
         self.logger.info("Dry run: what would be uploaded is written to %s", directory)
         return DryRunWriter(directory)
 

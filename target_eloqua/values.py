@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from singer_sdk.singerlib.json import serialize_json
-
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n?")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+MAX_EXPONENT = 1000
+"""Numbers beyond 10**1000 would be written out as thousands of digits: they are refused."""
 
 
 class UnformattableValueError(ValueError):
@@ -36,9 +38,11 @@ def clean_text(text: str) -> str:
     """Remove NUL and the other control characters (C0 and C1), keeping tab and newline.
 
     A carriage return ends a line too (``\r\n`` or a lone ``\r``): it becomes a newline, so
-    that lines are not run together.
+    that lines are not run together. A lone surrogate, which UTF-8 cannot carry, becomes the
+    replacement character.
     """
-    return _CONTROL_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", text))
+    text = _SURROGATES.sub("\ufffd", _LINE_BREAKS.sub("\n", text))
+    return _CONTROL_CHARACTERS.sub("", text)
 
 
 def format_number(number: int | float | decimal.Decimal) -> str:
@@ -51,14 +55,28 @@ def format_number(number: int | float | decimal.Decimal) -> str:
         number = decimal.Decimal(repr(number))
     if not number.is_finite():
         raise UnformattableValueError(f"{number!r} is not a finite number")
+    if abs(number.adjusted()) > MAX_EXPONENT:
+        raise UnformattableValueError(f"{number!r} is too large or too small to send")
     return format(number, "f")
 
 
 def format_datetime(moment: datetime.datetime) -> str:
     """UTC, second precision: fractions are dropped, not rounded."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+        try:
+            moment = moment.astimezone(datetime.UTC)
+        except OverflowError as error:
+            raise UnformattableValueError(f"{moment.isoformat()} is out of range in UTC") from error
+    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+
+
+def format_time(moment: datetime.time) -> str:
+    """``HH:MM:SS`` in UTC when the time has an offset, without fractions."""
+    offset = moment.utcoffset()
+    if offset:
+        shifted = datetime.datetime.combine(datetime.date(2000, 1, 1), moment) - offset
+        moment = shifted.time()
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def format_value(value: Any, *, user_link: bool = False) -> str:
@@ -73,7 +91,7 @@ def format_value(value: Any, *, user_link: bool = False) -> str:
     if isinstance(value, (Mapping, list, tuple)):
         if user_link and not isinstance(value, Mapping):
             return ",".join(format_value(item) for item in value if item is not None)
-        return serialize_json(_clean_nested(value), ensure_ascii=False)
+        return _json_text(value)
     for kind, formatter in _FORMATTERS.items():  # subclasses of the types above
         if isinstance(value, kind):
             return formatter(value)
@@ -91,16 +109,25 @@ _FORMATTERS: dict[type, Callable[[Any], str]] = {
     decimal.Decimal: format_number,
     datetime.datetime: format_datetime,
     datetime.date: datetime.date.isoformat,
-    datetime.time: lambda value: value.strftime("%H:%M:%S"),
+    datetime.time: format_time,
 }
 
 
-def _clean_nested(value: Any) -> Any:
-    """Strip control characters from every string inside a list or object."""
-    if isinstance(value, str):
-        return clean_text(value)
+def _json_text(value: Any) -> str:
+    """Compact JSON whose strings are cleaned and whose numbers are plain decimals, as their
+    own values would be: ``{"p": 1E-7}`` becomes ``{"p":0.0000001}``.
+    """
     if isinstance(value, Mapping):
-        return {clean_text(str(key)): _clean_nested(item) for key, item in value.items()}
+        members = (f"{_json_string(str(key))}:{_json_text(item)}" for key, item in value.items())
+        return "{" + ",".join(members) + "}"
     if isinstance(value, (list, tuple)):
-        return [_clean_nested(item) for item in value]
-    return value
+        return "[" + ",".join(_json_text(item) for item in value) + "]"
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return format_number(value)
+    return _json_string(format_value(value))
+
+
+def _json_string(text: str) -> str:
+    return json.dumps(clean_text(text), ensure_ascii=False)

@@ -65,6 +65,11 @@ def without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
             id="bad-option",
         ),
         pytest.param(
+            {**CREDENTIALS, "streams": STREAMS, "batch_size_rows": 0},
+            ["batch_size_rows must be at least 1, not 0"],
+            id="empty-batches",
+        ),
+        pytest.param(
             {
                 **CREDENTIALS,
                 "streams": {

@@ -56,17 +56,21 @@ def test_mappings_are_completed_from_the_fields_and_priorities_eloqua_lists() ->
     assert eloqua.paths == ["/accounts/fields", "/imports/priorities"]
 
 
-def test_a_custom_object_eloqua_does_not_have_is_told_for_each_stream_using_it() -> None:
-    raw = {"entity": "customObjects/7", "identifier": "id", "fields": {"id": "X"}}
+def test_problems_of_unknown_entities_and_of_fields_come_out_together() -> None:
+    unknown = {"entity": "customObjects/7", "identifier": "id", "fields": {"id": "X"}}
+    misspelt = {"identifier": "id", "fields": {"id": "CompanyIDExtt"}}
 
     with pytest.raises(MappingError) as caught:
-        resolve_with_eloqua(mappings(a=raw, b=raw), cast(BulkClient, FakeEloqua()))
+        resolve_with_eloqua(mappings(a=unknown, b=unknown, c=misspelt), cast(Any, FakeEloqua()))
 
-    assert caught.value.problems == [
+    assert caught.value.problems[:2] == [
         f"stream '{s}': Eloqua has no customObjects/7 (GET /api/bulk/2.0/customObjects/7/fields "
         "answered 404)"
         for s in ("a", "b")
     ]
+    assert caught.value.problems[2].startswith(
+        "stream 'c', property 'id', field 'CompanyIDExtt': no field of accounts matches"
+    )
 
 
 def test_every_refused_definition_is_told_and_the_others_are_created() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from target_eloqua.emulator import EmulatorServer
 from tests.support import (
@@ -212,3 +213,38 @@ def test_number_settings_may_come_as_text_from_environment_variables(
 
     assert run.returncode == 0, run.stderr
     assert sorted(linked_users_by_account(emulator)) == ["Eloqua", "Globex"]
+
+
+def test_a_batch_message_stops_the_run_without_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    batch = {
+        "type": "BATCH",
+        "stream": "crm_accounts",
+        "encoding": {"format": "jsonl", "compression": "gzip"},
+        "manifest": [(tmp_path / "part.jsonl.gz").as_uri()],
+    }
+
+    run = run_target(
+        tutorial_config(emulator),
+        [schema_message(), batch, {"type": "STATE", "value": STATE}],
+        tmp_path,
+    )
+
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "stream 'crm_accounts': BATCH messages are not supported" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_sync_that_outlives_its_timeout_fails_the_run_naming_the_stream(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    slow = requests.post(f"{emulator.url}/_emulator/syncs/next", json={"seconds": 5}, timeout=10)
+    slow.raise_for_status()
+
+    run = run_target(tutorial_config(emulator, sync_timeout_seconds=0.5), TUTORIAL_INPUT, tmp_path)
+
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "stream 'crm_accounts': sync /syncs/1 did not end within 0.5 s" in run.stderr

@@ -22,6 +22,7 @@ UTC = datetime.UTC
         ("carriage\r\nreturn", "carriage\nreturn"),
         ("old\rmac", "old\nmac"),
         ("c1\x85\x9bcontrols", "c1controls"),
+        ("lone \ud800 surrogate", "lone \ufffd surrogate"),
         ('quotes " and, commas', 'quotes " and, commas'),
     ],
 )
@@ -53,6 +54,11 @@ def test_numbers_that_are_not_finite_are_refused(value: float | decimal.Decimal)
         format_value(value)
 
 
+def test_numbers_too_large_to_write_out_are_refused() -> None:
+    with pytest.raises(UnformattableValueError, match="too large or too small"):
+        format_value(decimal.Decimal("1e999999999"))
+
+
 def test_booleans_are_lowercase_words() -> None:
     assert (format_value(True), format_value(False)) == ("true", "false")
 
@@ -63,6 +69,17 @@ def test_aware_datetimes_go_to_utc_without_fractions() -> None:
     assert format_value(moment) == "2026-02-28 23:30:15"
 
 
+def test_early_years_keep_four_digits() -> None:
+    assert format_value(datetime.datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01 00:00:00"
+    assert format_value(datetime.date(99, 6, 1)) == "0099-06-01"
+
+
+def test_a_datetime_with_no_utc_equivalent_is_refused() -> None:
+    minus_one = datetime.timezone(datetime.timedelta(hours=-1))
+    with pytest.raises(UnformattableValueError, match="out of range in UTC"):
+        format_value(datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=minus_one))
+
+
 def test_naive_datetimes_are_taken_as_utc() -> None:
     assert format_value(datetime.datetime(2026, 11, 28, 18, 5, 9, 500000)) == "2026-11-28 18:05:09"
 
@@ -70,6 +87,8 @@ def test_naive_datetimes_are_taken_as_utc() -> None:
 def test_dates_and_times() -> None:
     assert format_value(datetime.date(2026, 1, 2)) == "2026-01-02"
     assert format_value(datetime.time(7, 8, 9, 123)) == "07:08:09"
+    plus_two = datetime.timezone(datetime.timedelta(hours=2))
+    assert format_value(datetime.time(1, 20, 30, 500000, tzinfo=plus_two)) == "23:20:30"
 
 
 def test_none_is_an_empty_value_never_the_text_null() -> None:
@@ -84,6 +103,14 @@ def test_user_link_lists_are_joined_with_commas() -> None:
 def test_other_lists_and_objects_become_compact_json_text() -> None:
     assert format_value(["a", 1, decimal.Decimal("2.50")]) == '["a",1,2.50]'
     assert format_value({"city": "Zürich", "tags": ["x\x00"]}) == '{"city":"Zürich","tags":["x"]}'
+
+
+def test_numbers_and_dates_inside_json_text_follow_the_same_rules() -> None:
+    nested = {"p": decimal.Decimal("1E-7"), "q": 1.5e16, "ok": True, "none": None}
+    nested["at"] = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert format_value(nested) == (
+        '{"p":0.0000001,"q":15000000000000000,"ok":true,"none":null,"at":"2026-01-02 03:04:05"}'
+    )
 
 
 def test_unknown_types_are_refused_with_their_name() -> None:
