@@ -54,11 +54,11 @@ class EloquaSink(BatchSink):
         return self._client
 
     def setup(self) -> None:
-        """Refuse a schema without the identifier; say once per stream which properties are not
-        sent and which mapped ones are absent.
-        """
+        """Check the stream's schema against its mapping before any of its records arrive."""
         schema_properties = list(self.schema.get("properties", {}))
-        if schema_properties and self.mapping.identifier not in schema_properties:
+        if not schema_properties:  # an open schema: records may carry anything
+            return
+        if self.mapping.identifier not in schema_properties:
             raise ConfigValidationError(
                 "Identifier missing from the stream",
                 errors=[
@@ -67,19 +67,22 @@ class EloquaSink(BatchSink):
                     f"rejected (its properties: {', '.join(schema_properties)})"
                 ],
             )
-        unmapped = [
-            p
-            for p in schema_properties
-            if p not in self.mapping.properties and not p.startswith("_sdc_")
-        ]
+        self._note_unsent_and_absent(schema_properties)
+
+    def _note_unsent_and_absent(self, schema_properties: list[str]) -> None:
+        """Say once per stream which properties are not sent, and which mapped ones the schema
+        does not have (they are sent blank).
+        """
+        mapped = self.mapping.properties
+        unmapped = [p for p in schema_properties if p not in mapped and not p.startswith("_sdc_")]
         if unmapped:
             self.eloqua.log_once(
                 "Stream '%s': properties not mapped, so not sent: %s",
                 self.stream_name,
                 ", ".join(unmapped),
             )
-        absent = [p for p in self.mapping.properties if p not in schema_properties]
-        if schema_properties and absent:
+        absent = [p for p in mapped if p not in schema_properties]
+        if absent:
             self.eloqua.log_once(
                 "Stream '%s': mapped properties missing from the stream's schema are sent "
                 "blank: %s",
