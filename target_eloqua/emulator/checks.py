@@ -3,7 +3,8 @@
 A blank value always fits here: blank identifiers and blank not-null fields are the importer's
 business. Invalid email addresses are ELQ-00002 (Eloqua's documented code and message); other
 invalid values are ELQ-00040, the code real rejects carry (its message text is not documented,
-so the emulator's own messages say what is wrong).
+so the emulator's own messages say what is wrong). ``DUPLICATE_EMAIL`` and ``EMAIL_TAKEN`` are
+the importer's: they depend on the other rows and the stored contacts, not on the value alone.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ INVALID_BOOLEAN = Problem("ELQ-00040", "Invalid field value: not a boolean.")
 INVALID_ID = Problem("ELQ-00040", "Invalid field value: not a record id.")
 BLANK_IDENTIFIER = Problem("ELQ-00061", "Missing identifier value.")
 BLANK_REQUIRED = Problem("ELQ-00061", "Missing value for a required field.")
+DUPLICATE_EMAIL = Problem("ELQ-00011", "Duplicate email address.")
+EMAIL_TAKEN = Problem("ELQ-00048", "Contact already exists.")
 
 Check = Callable[[str], "Problem | None"]
 

@@ -81,13 +81,15 @@ BOOLEAN_PROPERTIES = (
     "mapDataCards",
     "mapDataCardsCaseSensitiveMatch",
 )
+# Defaults Eloqua echoes when the property was not sent (reference 2.4's real responses); other
+# optional properties, linkUsers and mapDataCards among them, are echoed only when sent.
 _DEFAULTS: Mapping[str, Any] = {
     "isSyncTriggeredOnImport": False,
     "dataRetentionDuration": "P7D",
     "isUpdatingMultipleMatchedRecords": False,
 }
 _ENTITY_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
-    "accounts": {"linkUsers": False},
+    "accounts": {},
     "contacts": {},
     "customObjects": {"mapDataCardsCaseSensitiveMatch": False},
 }

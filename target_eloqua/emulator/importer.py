@@ -11,6 +11,9 @@ Rules, where Eloqua documents them and where the emulator picks (reference secti
 - A row is rejected, whole, when a value does not fit its field (``checks``), when its identifier
   is blank (except ``Id``/``ExternalId`` identifiers, where blank means a new record), or when a
   not-null field the definition maps would end up blank.
+- Contacts' email addresses stay unique (``emails``): a later row of the sync with the same email
+  is rejected as ELQ-00011, one that would give a contact another contact's email as ELQ-00048,
+  and ``createOnly`` also skips rows whose email a stored contact has.
 - Keys not in the definition are ignored and logged as ELQ-00111; definition keys missing from a
   CSV header are logged as ELQ-00121, and a CSV file with no header (ELQ-00126) or none of the
   definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
@@ -28,6 +31,8 @@ from target_eloqua.emulator.catalog import Catalog, User
 from target_eloqua.emulator.checks import (
     BLANK_IDENTIFIER,
     BLANK_REQUIRED,
+    DUPLICATE_EMAIL,
+    EMAIL_TAKEN,
     Check,
     Problem,
     check_for,
@@ -36,6 +41,7 @@ from target_eloqua.emulator.checks import (
     too_long,
 )
 from target_eloqua.emulator.definitions import ImportDefinition, SyncAction
+from target_eloqua.emulator.emails import EMAIL_FIELD, ContactEmails
 from target_eloqua.emulator.records import MAPPED_ENTITY_TYPES, RecordStores, StoredRecord
 from target_eloqua.emulator.syncs import (
     LogEntry,
@@ -53,7 +59,9 @@ _UPDATED = {"accounts": "ELQ-00023", "contacts": "ELQ-00022", "customObjects": "
 _NOUNS = {"accounts": "Accounts", "contacts": "Contacts", "customObjects": "CustomObject data"}
 _REJECT_LOGS = {
     "ELQ-00002": "Invalid email addresses.",
+    "ELQ-00011": "Duplicate email addresses.",
     "ELQ-00040": "Invalid field values.",
+    "ELQ-00048": "Contact already exists.",
     "ELQ-00061": "Rejected records (missing fields).",
 }
 _UNMAPPED_LOGS = {
@@ -75,7 +83,6 @@ _SEVERITIES: Mapping[SyncStatus, Severity] = {
     "warning": "warning",
     "error": "error",
 }
-_EMAIL_FIELD = "C_EmailAddress"
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,7 @@ class _Importer:
         properties = definition.properties
         self.import_rule = str(properties.get("importRule", "createAndUpdate"))
         self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
+        self.emails = ContactEmails.of(definition, self.store)
 
     def _checks(self) -> tuple[list[tuple[str, int, Problem]], list[tuple[str, Check]]]:
         """Text length limits, checked inline for speed, and the checks of other values."""
@@ -185,23 +193,21 @@ class _Importer:
         ]
 
     def process(self, index: int, row: Row) -> None:
-        problems = self._problems(row)
+        problems = self._problems(row) or self._repeated_email(row)
         if problems:
             self._reject(index, row, problems)
             return
         matches = self._matches(row.get(self.identifier_key, ""))
-        if (self.import_rule == "updateOnly" and not matches) or (
-            self.import_rule == "createOnly" and matches
-        ):
+        if self._skips(row, matches):
             self.tally.skipped += 1
             return
         targets = matches if self.update_all else matches[:1]
         changes: list[tuple[StoredRecord | None, dict[str, str]]] = [
             (record, self._changes(row, record)) for record in targets
         ] or [(None, self._changes(row, None))]
-        blank = self._blank_required(changes) if self.required else []
-        if blank:
-            self._reject(index, row, dict.fromkeys(blank, BLANK_REQUIRED))
+        problems = self._unfit(changes)
+        if problems:
+            self._reject(index, row, problems)
             return
         for record, values in changes:
             self._store(row, record, values)
@@ -222,6 +228,30 @@ class _Importer:
             problems.setdefault(self.identifier_key, BLANK_IDENTIFIER)
         return problems
 
+    def _repeated_email(self, row: Row) -> dict[str, Problem]:
+        if self.emails is None or not self.emails.repeated(row):
+            return {}
+        return {self.emails.key: DUPLICATE_EMAIL}
+
+    def _skips(self, row: Row, matches: Sequence[StoredRecord]) -> bool:
+        """Whether the import rule leaves the row out (contacts' createOnly also on email)."""
+        if self.import_rule == "updateOnly":
+            return not matches
+        if self.import_rule == "createOnly":
+            return bool(matches) or (self.emails is not None and self.emails.stored(row))
+        return False
+
+    def _unfit(
+        self, changes: Sequence[tuple[StoredRecord | None, Mapping[str, str]]]
+    ) -> dict[str, Problem]:
+        """Why the row's changes may not be stored: blank required fields, or a taken email."""
+        blank = self._blank_required(changes) if self.required else []
+        if blank:
+            return dict.fromkeys(blank, BLANK_REQUIRED)
+        if self.emails is not None and any(self.emails.taken(r, v) for r, v in changes):
+            return {self.emails.key: EMAIL_TAKEN}
+        return {}
+
     def _matches(self, identifier: str) -> list[StoredRecord]:
         if not identifier.strip():
             return []
@@ -239,7 +269,7 @@ class _Importer:
                     continue
                 if rule == "ifExistingIsNull" and record.fields.get(name, "").strip():
                     continue
-                if name == _EMAIL_FIELD and self.update_all and self.entity.kind == "contacts":
+                if name == EMAIL_FIELD and self.update_all and self.entity.kind == "contacts":
                     continue  # Eloqua changes emails only when updating one record per row
             changes[name] = new
         return changes

@@ -58,6 +58,19 @@ def test_account_definition_is_201_and_echoes_with_defaults(bulk: Bulk) -> None:
     assert len(body["createdAt"].split(".")[1]) == 8  # 7 digits and Z
 
 
+@pytest.mark.parametrize(("sent", "echoed"), [({}, None), ({"linkUsers": "false"}, False)])
+def test_link_users_is_echoed_only_when_sent(
+    bulk: Bulk, sent: dict[str, Any], echoed: bool | None
+) -> None:
+    body = {k: v for k, v in ACCOUNTS.items() if k != "linkUsers"}
+    body["fields"] = {"company": "{{Account.Field(M_CompanyName)}}"}
+    response = bulk.post("/accounts/imports", json={**body, **sent})
+    assert response.status_code == 201, response.text
+    assert response.json().get("linkUsers") == echoed
+    assert ("linkUsers" in response.json()) == bool(sent)
+    assert response.json()["isUpdatingMultipleMatchedRecords"] is False  # a default, echoed
+
+
 def test_string_booleans_become_booleans(bulk: Bulk) -> None:
     body = {**CONTACTS, "isSyncTriggeredOnImport": "FALSE"}
     body["isUpdatingMultipleMatchedRecords"] = "true"

@@ -310,3 +310,83 @@ def test_import_rules(bulk: Bulk, server: EmulatorServer, rule: str, names: list
     assert {i["statusCode"]: i["count"] for i in bulk.items(sync["uri"] + "/logs")}[
         "ELQ-00034"
     ] == 1
+
+
+BY_EXT: dict[str, Any] = {
+    "name": "contacts by external id",
+    "fields": {
+        "ext": "{{Contact.Field(ContactIDExt)}}",
+        "email": "{{Contact.Field(C_EmailAddress)}}",
+        "first": "{{Contact.Field(C_FirstName)}}",
+    },
+    "identifierFieldName": "ext",
+}
+
+
+def emails(server: EmulatorServer) -> list[str]:
+    return [c["fields"].get("C_EmailAddress", "") for c in admin(server, "records/contacts")]
+
+
+@pytest.mark.parametrize("identifier", ["email", "ext"])
+def test_a_later_row_with_an_email_already_in_the_sync_is_a_duplicate(
+    bulk: Bulk, server: EmulatorServer, identifier: str
+) -> None:
+    body = {**BY_EXT, "identifierFieldName": identifier}
+    rows = [
+        {"ext": "1", "email": "a@x.com", "first": "Ann"},
+        {"ext": "2", "email": "A@X.com", "first": "Anna"},
+    ]
+    sync = bulk.load("contacts", body, rows)
+    assert sync["status"] == "warning"
+    assert [c["fields"]["C_FirstName"] for c in admin(server, "records/contacts")] == ["Ann"]
+    [reject] = bulk.items(sync["uri"] + "/rejects")
+    assert (reject["recordIndex"], reject["statusCode"]) == (2, "ELQ-00011")
+    assert reject["message"] == "Duplicate email address."
+    assert reject["invalidFields"] == ["email"]
+    logs = {i["statusCode"]: i for i in bulk.items(sync["uri"] + "/logs")}
+    duplicates = logs["ELQ-00011"]
+    assert (duplicates["message"], duplicates["count"]) == ("Duplicate email addresses.", 1)
+    assert duplicates["severity"] == "warning"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"ext": "3", "email": "A@x.com"},  # a new contact
+        {"ext": "2", "email": "a@x.com"},  # an update of another contact
+    ],
+    ids=["create", "update"],
+)
+def test_an_email_another_contact_has_is_rejected(
+    bulk: Bulk, server: EmulatorServer, row: dict[str, str]
+) -> None:
+    stored = [{"ext": "1", "email": "a@x.com"}, {"ext": "2", "email": "b@x.com"}]
+    bulk.load("contacts", BY_EXT, stored)
+    sync = bulk.load("contacts", BY_EXT, [row])
+    assert emails(server) == ["a@x.com", "b@x.com"]
+    [reject] = bulk.items(sync["uri"] + "/rejects")
+    assert (reject["recordIndex"], reject["statusCode"]) == (1, "ELQ-00048")
+    assert (reject["message"], reject["invalidFields"]) == ("Contact already exists.", ["email"])
+    assert sync["status"] == "warning"
+
+
+def test_a_contact_may_change_the_case_of_its_own_email(bulk: Bulk, server: EmulatorServer) -> None:
+    bulk.load("contacts", BY_EXT, [{"ext": "1", "email": "a@x.com"}])
+    sync = bulk.load("contacts", BY_EXT, [{"ext": "1", "email": "A@X.COM"}])
+    assert (sync["status"], emails(server)) == ("success", ["A@X.COM"])
+
+
+def test_create_only_contacts_skip_rows_whose_email_a_contact_has(
+    bulk: Bulk, server: EmulatorServer
+) -> None:
+    bulk.load("contacts", BY_EXT, [{"ext": "1", "email": "a@x.com"}])
+    sync = bulk.load(
+        "contacts",
+        {**BY_EXT, "importRule": "createOnly"},
+        [{"ext": "2", "email": "A@x.com", "first": "Ann"}, {"ext": "3", "email": "c@x.com"}],
+    )
+    assert emails(server) == ["a@x.com", "c@x.com"]
+    assert sync["status"] == "success"
+    counts = {i["statusCode"]: i["count"] for i in bulk.items(sync["uri"] + "/logs")}
+    assert (counts["ELQ-00034"], counts["ELQ-00004"]) == (1, 1)
+    assert bulk.items(sync["uri"] + "/rejects") == []
