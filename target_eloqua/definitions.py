@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from target_eloqua.bulk import BulkClient, EloquaAPIError
 from target_eloqua.mapping import (
     AUTO_DELETE_SECONDS,
+    MappingError,
     StreamMapping,
     definition_refusal_problems,
     import_definition_body,
@@ -24,12 +25,8 @@ from target_eloqua.mapping import (
 logger = logging.getLogger(__name__)
 
 
-class DefinitionRefusedError(Exception):
+class DefinitionRefusedError(MappingError):
     """Eloqua refused a stream's import definition; ``problems`` says why, one line each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
