@@ -27,14 +27,13 @@ def resolve_with_eloqua(
     The problems of every stream come out together, those of streams whose entity Eloqua does
     not have among them.
     """
-    catalogs, problems = field_catalogs(mappings, client)
+    needed = {stream: catalogs_needed(mapping) for stream, mapping in mappings.items()}
+    catalogs, problems = field_catalogs(needed, client)
     priorities: list[dict[str, Any]] = []
     if any(mapping.import_priority for mapping in mappings.values()):
         priorities = client.list_items("/imports/priorities")
     checkable = {
-        stream: mapping
-        for stream, mapping in mappings.items()
-        if catalogs_needed(mapping) <= catalogs.keys()
+        stream: mapping for stream, mapping in mappings.items() if needed[stream] <= catalogs.keys()
     }
     try:
         resolved = resolve_stream_mappings(checkable, catalogs, priorities)
@@ -46,13 +45,13 @@ def resolve_with_eloqua(
 
 
 def field_catalogs(
-    mappings: Mapping[str, StreamMapping], client: BulkClient
+    needed: Mapping[str, set[Entity]], client: BulkClient
 ) -> tuple[dict[Entity, FieldCatalog], list[str]]:
-    """The fields of every entity the mappings use, and a problem for each stream that uses an
+    """The fields of every entity the streams need, and a problem for each stream that needs an
     entity Eloqua does not have (a custom object id that does not exist).
     """
     catalogs, problems = {}, []
-    for entity in sorted(set().union(*map(catalogs_needed, mappings.values()))):
+    for entity in sorted(set().union(*needed.values())):
         try:
             catalogs[entity] = FieldCatalog.from_api(client.list_items(entity.fields_path))
         except EloquaAPIError as error:
@@ -61,8 +60,8 @@ def field_catalogs(
             problems += [
                 f"stream '{stream}': Eloqua has no {entity.path} "
                 f"(GET /api/bulk/2.0{entity.fields_path} answered 404)"
-                for stream, mapping in mappings.items()
-                if entity in catalogs_needed(mapping)
+                for stream, entities in needed.items()
+                if entity in entities
             ]
     return catalogs, problems
 

@@ -99,15 +99,16 @@ class EloquaSink(BatchSink):
         key: Any = row[self.mapping.identifier_key].casefold() or object()
         if key in rows:
             self.tally_duplicate_merged()
-            self.eloqua.report.add(self.stream_name, merged=1)
         rows[key] = row
-        self.eloqua.report.add(self.stream_name, read=1)
+        context["read"] = context.get("read", 0) + 1
 
     def process_batch(self, context: dict[str, Any]) -> None:
         """Stage the batch, sync it, and return only once Eloqua has imported all of it."""
         rows = list(context.get("rows", {}).values())
         if not rows:
             return
+        read = context["read"]
+        self.eloqua.report.add(self.stream_name, read=read, merged=read - len(rows))
         payload, content_type = encode_rows(rows, self.mapping.keys, self.config["upload_format"])
         if self.eloqua.dry_run:
             self._write_dry_run(payload)

@@ -126,6 +126,8 @@ def _json_text(value: Any) -> str:
         return json.dumps(value)
     if isinstance(value, (int, float, decimal.Decimal)):
         return format_number(value)
+    if isinstance(value, str):
+        return _json_string(value)
     return _json_string(format_value(value))
 
 

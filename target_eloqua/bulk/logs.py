@@ -6,10 +6,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-PROCESSED = frozenset({"ELQ-00001"})
-CREATED = frozenset({"ELQ-00004", "ELQ-00005", "ELQ-00007"})  # contacts, accounts, custom objects
-UPDATED = frozenset({"ELQ-00022", "ELQ-00023", "ELQ-00012"})
-REJECTED = frozenset({"ELQ-00060"})
+COUNTERS = {
+    "ELQ-00001": "processed",
+    "ELQ-00004": "created",  # contacts
+    "ELQ-00005": "created",  # accounts
+    "ELQ-00007": "created",  # custom object records
+    "ELQ-00022": "updated",
+    "ELQ-00023": "updated",
+    "ELQ-00012": "updated",
+    "ELQ-00060": "rejected",
+}
+"""Which of a sync's counters each counting ELQ code adds to."""
 
 
 @dataclass(frozen=True)
@@ -24,17 +31,11 @@ class SyncCounts:
 
 def count_sync_logs(logs: Iterable[Mapping[str, Any]]) -> SyncCounts:
     """Add up the counters of a sync's log items."""
-    totals = {"processed": 0, "created": 0, "updated": 0, "rejected": 0}
+    totals = dict.fromkeys(("processed", "created", "updated", "rejected"), 0)
     for item in logs:
-        code, count = item.get("statusCode"), int(item.get("count") or 0)
-        for name, codes in (
-            ("processed", PROCESSED),
-            ("created", CREATED),
-            ("updated", UPDATED),
-            ("rejected", REJECTED),
-        ):
-            if code in codes:
-                totals[name] += count
+        counter = COUNTERS.get(str(item.get("statusCode")))
+        if counter is not None:
+            totals[counter] += int(item.get("count") or 0)
     return SyncCounts(**totals)
 
 
