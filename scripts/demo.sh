@@ -30,6 +30,9 @@ status=0
 bash scripts/meltano.sh run --full-refresh tap-jsonl target-eloqua || status=$?
 "$VENV/bin/python" scripts/show_emulator.py "$ELOQUA_EMULATOR_URL"
 echo
+echo "The target's own run summary (summary_path in meltano.yml): output/summary.json"
+echo "Its rejected records, one JSON line each (rejects_path): output/rejects.jsonl ($(wc -l <output/rejects.jsonl) lines)"
+echo
 echo "Meltano's saved state (meltano --environment=emulator state get emulator:tap-jsonl-to-target-eloqua):"
 bash scripts/meltano.sh --log-level=warning --environment=emulator \
   state get emulator:tap-jsonl-to-target-eloqua

@@ -11,6 +11,12 @@ from singer_sdk import typing as th
 from target_eloqua.entities import ENTITY_PATTERN
 from target_eloqua.mapping import MAX_FIELDS, MAX_SYNC_ACTIONS
 
+MAX_UPLOAD_BYTES = 32_000_000
+"""Eloqua answers 404 to a data upload over 32 MB."""
+
+MAX_PARTS_PER_SYNC = 500
+"""Eloqua refuses a 501st data upload before a sync (since 24D)."""
+
 UPDATE_RULES = ["always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule"]
 
 SYNC_ACTION = th.ObjectType(
@@ -210,6 +216,49 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=3600,
         description="A sync not finished by then fails the run.",
         exclusiveMinimum=0,
+    ),
+    th.Property(
+        "max_upload_bytes",
+        th.IntegerType,
+        default=30_000_000,
+        description="Largest body of one data upload; a drain uploads as many as it needs "
+        f"(at most {MAX_PARTS_PER_SYNC} per sync). Eloqua refuses bodies over 32 MB.",
+        minimum=1024,
+        maximum=MAX_UPLOAD_BYTES,
+    ),
+    th.Property(
+        "max_sync_bytes",
+        th.IntegerType,
+        default=200_000_000,
+        description="A stream's batch is loaded (one sync) once its staged rows reach this "
+        "size, or batch_size_rows rows, whichever comes first.",
+        minimum=1,
+    ),
+    th.Property(
+        "callback_url",
+        th.StringType,
+        description="Passed to Eloqua with every sync (callbackUrl): Eloqua calls it when the "
+        "sync ends.",
+    ),
+    th.Property(
+        "max_rejects",
+        th.IntegerType,
+        default=0,
+        description="Records Eloqua may reject in a run before the run fails (exit 1, no "
+        "STATE for the batch that went over).",
+        minimum=0,
+    ),
+    th.Property(
+        "rejects_path",
+        th.StringType,
+        description="JSON Lines file of the run's rejected records: stream, identifier, "
+        "Eloqua's status code and message, invalid fields and the record as the tap sent it.",
+    ),
+    th.Property(
+        "summary_path",
+        th.StringType,
+        description="JSON file with the run's summary (per stream and per sync counts, "
+        "statuses and durations, exit status), written however the run ends.",
     ),
 ).to_dict()
 

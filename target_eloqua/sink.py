@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from singer_sdk import metrics
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient, SyncTimeoutError
-from target_eloqua.bulk.logs import count_sync_logs, problem_messages
+from target_eloqua.bulk.logs import SyncCounts, count_sync_logs, problem_messages
 from target_eloqua.mapping import import_definition_body, record_to_row
-from target_eloqua.staging import encode_rows
+from target_eloqua.rejects import RejectTally, reject_line
+from target_eloqua.report import SyncRecord
+from target_eloqua.settings import MAX_PARTS_PER_SYNC
+from target_eloqua.spool import Part, RowSpool, RowTooLargeError
 
 if TYPE_CHECKING:
     from target_eloqua.target import TargetEloqua
@@ -26,12 +33,30 @@ class UnsupportedMessageError(Exception):
     """A Singer message the target cannot load (a BATCH message): the run stops unloaded."""
 
 
-class EloquaSink(BatchSink):
-    """Loads one stream into Eloqua: one drain is one upload and one sync, awaited to its end.
+class UnloadableRecordError(Exception):
+    """A record no upload can carry: its row is larger than ``max_upload_bytes``."""
 
-    Rows are buffered by identifier value: a later record with the same identifier (in any
-    letter case, as Eloqua matches them) replaces the earlier one in the batch (the last one
-    wins) and is counted as merged.
+
+@dataclass(frozen=True)
+class Staged:
+    """What a drain has uploaded to the definition's staging area so far."""
+
+    rows: int = 0
+    parts: int = 0
+    bytes: int = 0
+
+    def plus(self, part: Part) -> Staged:
+        """These totals with one more part."""
+        return Staged(self.rows + part.rows, self.parts + 1, self.bytes + len(part.body))
+
+
+class EloquaSink(BatchSink):
+    """Loads one stream into Eloqua: one drain is one sync, awaited to its end.
+
+    Rows are spooled to disk as they arrive; a drain uploads them in parts of at most
+    ``max_upload_bytes``. A later record with the same identifier (in any letter case, as
+    Eloqua matches them) replaces the earlier one in the batch (the last one wins) and is
+    counted as merged.
     """
 
     def __init__(
@@ -45,13 +70,24 @@ class EloquaSink(BatchSink):
         self.eloqua = target
         self.mapping = target.stream_mappings[stream_name]
         self._client: BulkClient | None = None
+        self._spool: RowSpool | None = None
 
     @property
     def client(self) -> BulkClient:
         """This sink's own Bulk API client: drains of several sinks run in threads."""
         if self._client is None:
-            self._client = self.eloqua.new_client()
+            self._client = self.eloqua.new_client(on_response=self._log_request_metric)
         return self._client
+
+    def _log_request_metric(self, method: str, endpoint: str, status: int, seconds: float) -> None:
+        """Emit the SDK's request duration metric for one answer from Eloqua."""
+        tags: dict[str, Any] = {
+            Tag.STREAM: self.stream_name,
+            Tag.ENDPOINT: f"{method} {endpoint}",
+            Tag.HTTP_STATUS_CODE: status,
+        }
+        point = Point("timer", Metric.HTTP_REQUEST_DURATION, seconds, tags)
+        metrics.log(self.eloqua.metrics_logger, point)
 
     def setup(self) -> None:
         """Check the stream's schema against its mapping before any of its records arrive."""
@@ -91,71 +127,196 @@ class EloquaSink(BatchSink):
                 warning=True,
             )
 
+    def start_batch(self, context: dict[str, Any]) -> None:
+        """Open the batch's spool; records are only kept beside rows when rejects are reported."""
+        self._spool = context["spool"] = RowSpool(
+            self.mapping.keys,
+            self.config["upload_format"],
+            self.config["max_upload_bytes"],
+            keep_records=self.eloqua.rejects is not None,
+        )
+
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         """Map and format the record now, so that a bad value fails before anything is sent."""
         row = record_to_row(self.mapping, record)
-        rows: dict[Any, dict[str, str]] = context.setdefault("rows", {})
+        identifier = row[self.mapping.identifier_key]
         # Eloqua matches identifiers in any letter case; a blank one matches no record at all.
-        key: Any = row[self.mapping.identifier_key].casefold() or object()
-        if key in rows:
+        try:
+            merged = context["spool"].add(identifier.casefold() or None, row, record)
+        except RowTooLargeError as error:
+            raise UnloadableRecordError(
+                f"stream '{self.stream_name}', record {self.mapping.identifier}="
+                f"{identifier[:100]!r}: {error}"
+            ) from error
+        if merged:
             self.tally_duplicate_merged()
-        rows[key] = row
-        context["read"] = context.get("read", 0) + 1
+
+    @property
+    def is_full(self) -> bool:
+        """Full at ``batch_size_rows`` records, ``max_sync_bytes`` staged, or as many parts as
+        one sync takes.
+        """
+        spool = self._spool
+        return super().is_full or (
+            spool is not None
+            and (
+                spool.staged_bytes >= self.config["max_sync_bytes"]
+                or spool.part_count >= MAX_PARTS_PER_SYNC
+            )
+        )
 
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Stage the batch, sync it, and return only once Eloqua has imported all of it."""
-        rows = list(context.get("rows", {}).values())
-        if not rows:
+        """Stage the batch, sync it, and return only once Eloqua has imported it."""
+        spool: RowSpool | None = context.get("spool")
+        if spool is None:
             return
-        read = context["read"]
-        self.eloqua.report.add(self.stream_name, read=read, merged=read - len(rows))
-        payload, content_type = encode_rows(rows, self.mapping.keys, self.config["upload_format"])
-        if self.eloqua.dry_run:
-            self._write_dry_run(payload)
-            return
-        import_uri = self.eloqua.definitions.uri(self.mapping, self.client)
-        started = time.monotonic()
-        self.client.upload(import_uri, payload, content_type)
-        self.eloqua.report.add(self.stream_name, uploaded=len(rows), uploaded_bytes=len(payload))
-        self.logger.info(
-            "Uploaded %d rows (%d bytes) to %s in %.1f s",
-            len(rows),
-            len(payload),
-            import_uri,
-            time.monotonic() - started,
-        )
-        self._sync(import_uri, len(rows))
+        if spool is self._spool:
+            self._spool = None
+        with spool:
+            self.eloqua.report.add(self.stream_name, read=spool.read, merged=spool.merged)
+            if self.eloqua.dry_run:
+                self._write_dry_run(spool)
+                return
+            import_uri = self.eloqua.definitions.uri(self.mapping, self.client)
+            staged = self._upload(import_uri, spool)
+            self._sync(import_uri, spool, staged)
 
-    def _sync(self, import_uri: str, row_count: int) -> None:
+    def _upload(self, import_uri: str, spool: RowSpool) -> Staged:
+        """Upload the spool's parts to the definition's staging area."""
+        staged = Staged()
+        for part in spool.parts():
+            started = time.monotonic()
+            self.client.upload(import_uri, part.body, spool.content_type)
+            staged = staged.plus(part)
+            self.eloqua.report.add(
+                self.stream_name, uploaded=part.rows, uploaded_bytes=len(part.body)
+            )
+            self.logger.info(
+                "Uploaded part %d: %d rows (%d bytes) to %s in %.1f s",
+                staged.parts,
+                part.rows,
+                len(part.body),
+                import_uri,
+                time.monotonic() - started,
+            )
+        return staged
+
+    def _sync(self, import_uri: str, spool: RowSpool, staged: Staged) -> None:
+        """Sync what is staged, wait for the end, and account for every row: fail the run on
+        an ``error`` or a timeout, or when the run's rejects go over ``max_rejects``.
+        """
         started = time.monotonic()
-        sync = self.client.create_sync(import_uri)
-        self.logger.info("Created sync %s for %s", sync["uri"], import_uri)
+        sync = self.client.create_sync(import_uri, callback_url=self.config.get("callback_url"))
+        self.logger.info("Created sync %s for %s (%d rows)", sync["uri"], import_uri, staged.rows)
         try:
-            sync = self._wait_for(sync["uri"], row_count)
+            sync = self._wait_for(sync["uri"], staged.rows)
         except SyncTimeoutError as error:
+            self._record_sync(sync["uri"], import_uri, "timeout", started=started, staged=staged)
             raise SyncFailedError(f"stream '{self.stream_name}': {error}") from error
-        elapsed = time.monotonic() - started
-        logs = self.client.list_items(f"{sync['uri']}/logs")
-        counts = count_sync_logs(logs)
-        self.eloqua.report.add_sync(self.stream_name, counts)
+        counts, rejected = self._outcome(sync, spool)
+        record = self._record_sync(
+            sync["uri"],
+            import_uri,
+            sync["status"],
+            started=started,
+            staged=staged,
+            counts=counts,
+            rejected=rejected,
+        )
         self.logger.info(
             "Sync %s ended %s in %.1f s: %d rows, %d created, %d updated, %d rejected",
-            sync["uri"],
-            sync["status"],
-            elapsed,
-            row_count,
-            counts.created,
-            counts.updated,
-            counts.rejected,
+            record.uri,
+            record.status,
+            record.seconds,
+            record.rows,
+            record.created,
+            record.updated,
+            record.rejected,
         )
-        if sync["status"] != "success":
-            for line in problem_messages(logs):
-                self.logger.error("Sync %s: %s", sync["uri"], line)
+        if sync["status"] == "error":
             raise SyncFailedError(
-                f"stream '{self.stream_name}': sync {sync['uri']} ended '{sync['status']}'; "
-                f"Eloqua's log of it is at {sync['uri']}/logs and the records it rejected at "
-                f"{sync['uri']}/rejects"
+                f"stream '{self.stream_name}': sync {sync['uri']} ended 'error'; Eloqua's log "
+                f"of it is at {sync['uri']}/logs"
             )
+        self.eloqua.check_rejects()
+
+    def _outcome(self, sync: dict[str, Any], spool: RowSpool) -> tuple[SyncCounts, int]:
+        """What the ended sync did, from its logs, and how many records it rejected. A sync
+        that did not simply succeed has its warnings and errors logged and its rejects reported.
+        """
+        uri = sync["uri"]
+        logs = self.client.list_items(f"{uri}/logs")
+        counts = count_sync_logs(logs)
+        if sync["status"] not in ("warning", "error"):
+            return counts, counts.rejected
+        level = logging.ERROR if sync["status"] == "error" else logging.WARNING
+        for line in problem_messages(logs):
+            self.logger.log(level, "Sync %s: %s", uri, line)
+        listed = self._report_rejects(uri, spool)
+        if listed < counts.rejected:
+            self.logger.warning(
+                "Sync %s: Eloqua's log counts %d rejected records, its list of rejects only %d; "
+                "the larger number counts against max_rejects",
+                uri,
+                counts.rejected,
+                listed,
+            )
+        return counts, max(listed, counts.rejected)
+
+    def _record_sync(
+        self,
+        sync_uri: str,
+        import_uri: str,
+        status: str,
+        *,
+        started: float,
+        staged: Staged,
+        counts: SyncCounts | None = None,
+        rejected: int = 0,
+    ) -> SyncRecord:
+        """Add the sync to the run's report, and emit its duration as a metric."""
+        seconds = time.monotonic() - started
+        counts = counts or SyncCounts()
+        record = SyncRecord(
+            uri=sync_uri,
+            import_uri=import_uri,
+            status=status,
+            seconds=round(seconds, 3),
+            rows=staged.rows,
+            parts=staged.parts,
+            bytes=staged.bytes,
+            created=counts.created,
+            updated=counts.updated,
+            rejected=rejected,
+        )
+        self.eloqua.report.add_sync(self.stream_name, record)
+        tags: dict[str, Any] = {
+            Tag.STREAM: self.stream_name,
+            Tag.JOB_TYPE: "eloqua_sync",
+            Tag.STATUS: status,
+        }
+        metrics.log(self.eloqua.metrics_logger, Point("timer", Metric.JOB_DURATION, seconds, tags))
+        return record
+
+    def _report_rejects(self, sync_uri: str, spool: RowSpool) -> int:
+        """Read every page of the sync's rejects, write them to the rejects file with their
+        source records, log a summary per status code, and return how many there were.
+        """
+        tally = RejectTally()
+        for page in self.client.pages(f"{sync_uri}/rejects"):
+            indexes = [int(item.get("recordIndex") or 0) for item in page]
+            records = spool.records(indexes)
+            lines = [
+                reject_line(self.mapping, sync_uri, item, records.get(index))
+                for item, index in zip(page, indexes, strict=True)
+            ]
+            if self.eloqua.rejects is not None:
+                self.eloqua.rejects.write(lines)
+            for line in lines:
+                tally.add(str(line["status_code"]), str(line["message"]), line["identifier"])
+        for summary in tally.lines():
+            self.logger.info("Sync %s rejected %s", sync_uri, summary)
+        return tally.total
 
     def _wait_for(self, sync_uri: str, row_count: int) -> dict[str, Any]:
         """Poll the sync to its end, logging each new status with the drain's row count."""
@@ -172,16 +333,19 @@ class EloquaSink(BatchSink):
             ),
         )
 
-    def _write_dry_run(self, payload: bytes) -> None:
-        """Write the upload and, once, the definition a real run would create."""
+    def _write_dry_run(self, spool: RowSpool) -> None:
+        """Write each part and, once, the definition a real run would create."""
         assert self.eloqua.dry_run is not None
-        part = self.eloqua.dry_run.write(
-            self.stream_name,
-            import_definition_body(self.mapping),
-            payload,
-            self.config["upload_format"],
-        )
-        self.logger.info("Dry run: wrote %d bytes to %s", len(payload), part)
+        for part in spool.parts():
+            path = self.eloqua.dry_run.write(
+                self.stream_name,
+                import_definition_body(self.mapping),
+                part.body,
+                self.config["upload_format"],
+            )
+            self.logger.info(
+                "Dry run: wrote %d rows (%d bytes) to %s", part.rows, len(part.body), path
+            )
 
     def process_batch_files(self, encoding: Any, files: Sequence[str]) -> None:
         """Refuse BATCH messages: the SDK would hand their records to ``process_batch`` with no

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 from singer_sdk import Target
@@ -23,6 +23,7 @@ from target_eloqua.bulk import (
     EloquaError,
     discover_base_url,
 )
+from target_eloqua.bulk.client import ResponseHook
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
 from target_eloqua.dry_run import DryRunWriter
 from target_eloqua.mapping import (
@@ -32,21 +33,30 @@ from target_eloqua.mapping import (
     unmapped_stream_error,
 )
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
-from target_eloqua.report import RunReport
+from target_eloqua.rejects import RejectsFile
+from target_eloqua.report import RunReport, write_summary
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
 from target_eloqua.sink import (
     EloquaSink,
     SkippedStreamSink,
     SyncFailedError,
+    UnloadableRecordError,
     UnsupportedMessageError,
 )
 from target_eloqua.values import UnformattableValueError
+
+
+class TooManyRejectsError(Exception):
+    """The run's rejected records went over ``max_rejects``."""
+
 
 EXPLAINED_FAILURES = (
     DefinitionRefusedError,
     EloquaError,
     SyncFailedError,
+    TooManyRejectsError,
     UnformattableValueError,
+    UnloadableRecordError,
     UnsupportedMessageError,
 )
 """Errors whose message says what went wrong and where, so a traceback would only bury it."""
@@ -70,20 +80,79 @@ class TargetEloqua(Target):
         self._base_url: str | None = self.config.get("base_url")
         self._notes: set[str] = set()
         self.report = RunReport()
-        self.dry_run = self._dry_run_writer()
-        self.definitions = ImportDefinitions()
-        self.stream_mappings = self._settle_with_eloqua()
+        try:
+            self.dry_run = self._dry_run_writer()
+            self.rejects = self._rejects_file()
+            self.definitions = ImportDefinitions()
+            self.stream_mappings = self._settle_with_eloqua()
+        except BaseException as error:
+            self.finish(error)
+            raise
 
     @classmethod
-    def invoke(cls, **kwargs: Any) -> None:
-        """Run the target. A failure it can explain ends the log in its own words, not with a
-        traceback: the message is what an operator reading a CI log needs.
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: Any = None,
+        file_input: IO[str] | None = None,
+    ) -> None:
+        """Run the target: the SDK's ``Target.invoke``, with the run's report written however
+        the run ends. A failure the target can explain ends the log in its own words, not with
+        a traceback: the message is what an operator reading a CI log needs.
         """
+        if about:
+            super().invoke(about=about, about_format=about_format)
+        cls.print_version(print_fn=cls.logger.info)
         try:
-            super().invoke(**kwargs)
+            target = cls(
+                config=config.config if config else {},
+                validate_config=True,
+                parse_env_config=config.parse_env if config else False,
+            )
+            target.load(file_input)
         except EXPLAINED_FAILURES as error:
             cls.logger.error("%s", error)
             sys.exit(1)
+
+    def load(self, file_input: IO[str] | None = None) -> None:
+        """Read and load the input to its end, then report the run, also when it failed."""
+        try:
+            self.listen(file_input)
+        except BaseException as error:
+            self.finish(error)
+            raise
+        self.finish()
+
+    def finish(self, error: BaseException | None = None) -> None:
+        """End the run's log with its numbers, and write the summary and the rejects file."""
+        if self.report.streams:
+            for line in self.report.table().splitlines():
+                self.logger.info(line)
+        rejects: RejectsFile | None = getattr(self, "rejects", None)  # None if __init__ failed
+        if rejects is not None:
+            rejects.close()
+        path = self.config.get("summary_path")
+        if not path:
+            return
+        exit_code = 0 if error is None else _exit_code(error)
+        summary = self.report.summary(
+            exit_code=exit_code, error=None if error is None else _error_text(error)
+        )
+        write_summary(Path(path), summary)
+        self.logger.info("Run summary written to %s", path)
+
+    def check_rejects(self) -> None:
+        """Fail the run once its rejected records go over ``max_rejects``."""
+        rejected, allowed = self.report.rejected(), self.config["max_rejects"]
+        if rejected > allowed:
+            where = self.config.get("rejects_path")
+            raise TooManyRejectsError(
+                f"Eloqua rejected {rejected} records in this run, more than max_rejects "
+                f"({allowed}); "
+                + (f"they are listed in {where}" if where else "set rejects_path to list them")
+            )
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
@@ -185,6 +254,19 @@ class TargetEloqua(Target):
         self.logger.info("Dry run: what would be uploaded is written to %s", directory)
         return DryRunWriter(directory)
 
+    def _rejects_file(self) -> RejectsFile | None:
+        """The run's rejects file, emptied; ``None`` when ``rejects_path`` is not set."""
+        configured = self.config.get("rejects_path")
+        if not configured:
+            return None
+        try:
+            return RejectsFile(Path(configured))
+        except OSError as error:
+            raise ConfigValidationError(
+                "Config validation failed",
+                errors=[f"rejects_path: cannot write {configured}: {error}"],
+            ) from error
+
     def base_url(self) -> str:
         """The pod's URL: ``base_url`` if set, else discovered through ``/id`` once per run."""
         with self._lock:
@@ -193,9 +275,9 @@ class TargetEloqua(Target):
                 self.logger.info("Eloqua instance found at %s", self._base_url)
             return self._base_url
 
-    def new_client(self) -> BulkClient:
+    def new_client(self, on_response: ResponseHook | None = None) -> BulkClient:
         """A Bulk API client of its own for the caller (clients are not shared by threads)."""
-        return BulkClient(self.base_url(), self.auth)
+        return BulkClient(self.base_url(), self.auth, on_response=on_response)
 
     def log_once(self, message: str, *args: Any, warning: bool = False) -> None:
         """Log a note about a stream once per run, however many sinks the stream gets."""
@@ -260,15 +342,23 @@ class TargetEloqua(Target):
             return EloquaSink
         return SkippedStreamSink
 
-    def process_endofpipe(self) -> None:
-        """Load what is left, then end the log with the run's numbers."""
-        super().process_endofpipe()
-        for line in self.report.table().splitlines():
-            self.logger.info(line)
-
     def _write_state_message(self, state: dict[str, Any]) -> None:
         """A dry run loads nothing, so it must not tell the orchestrator that anything is done."""
         if self.dry_run:
             self.logger.info("Dry run: STATE not written")
             return
         super()._write_state_message(state)
+
+
+def _error_text(error: BaseException) -> str:
+    """What the summary says went wrong: the message, with each problem of a config error."""
+    if isinstance(error, ConfigValidationError):
+        return "\n".join([str(error), *error.errors])
+    return str(error) or type(error).__name__
+
+
+def _exit_code(error: BaseException) -> int:
+    """The exit status a failure ends the run with."""
+    if isinstance(error, SystemExit):
+        return error.code if isinstance(error.code, int) else 1
+    return 1

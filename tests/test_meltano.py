@@ -34,6 +34,7 @@ class MeltanoPipeline:
 
     emulator: EmulatorServer
     env: dict[str, str]
+    summary_path: Path
 
     def meltano(self, *args: str) -> subprocess.CompletedProcess[str]:
         completed = subprocess.run(
@@ -54,6 +55,7 @@ class MeltanoPipeline:
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeltanoPipeline]:
     """Install the project's plugins, then run the sample pipeline once against an emulator."""
     system_db = tmp_path_factory.mktemp("meltano") / "meltano.db"
+    summary_path = system_db.with_name("summary.json")
     with EmulatorServer(EloquaInstance(sync_seconds=0.2)) as emulator:
         env = {
             # Nothing of the caller's own Meltano or target settings may steer this run.
@@ -68,8 +70,9 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeltanoPipeli
             "TARGET_ELOQUA_PASSWORD": EMULATOR_PASSWORD,
             # A number setting from the environment, as Meltano passes it on.
             "TARGET_ELOQUA_POLL_INTERVAL_SECONDS": "0.2",
+            "TARGET_ELOQUA_SUMMARY_PATH": str(summary_path),
         }
-        pipeline = MeltanoPipeline(emulator, env)
+        pipeline = MeltanoPipeline(emulator, env, summary_path)
         pipeline.meltano("install")
         pipeline.meltano("run", "tap-jsonl", "target-eloqua")
         yield pipeline
@@ -121,3 +124,13 @@ def test_meltano_saved_the_state(pipeline: MeltanoPipeline) -> None:
     bookmark = state["singer_state"]["bookmarks"]["crm_accounts"]
     assert bookmark["replication_key"] == "_sdc_last_modified"
     assert bookmark["replication_key_value"]
+
+
+def test_the_run_summary_counts_every_sample_account(pipeline: MeltanoPipeline) -> None:
+    summary = json.loads(pipeline.summary_path.read_text())
+
+    assert (summary["status"], summary["exit_code"]) == ("succeeded", 0)
+    stream = summary["streams"]["crm_accounts"]
+    assert (stream["read"], stream["created"], stream["rejected"]) == (len(SAMPLE), len(SAMPLE), 0)
+    [sync] = stream["syncs"]
+    assert sync["uri"] == admin(pipeline.emulator, "syncs")[0]["uri"]

@@ -17,8 +17,14 @@ from tests.support import emulator_config, run_target
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 JSON_BLOCKS = re.findall(r"^```json\n(.*?)^```", README, re.DOTALL | re.MULTILINE)
-CONFIG_EXAMPLES = [example for example in map(json.loads, JSON_BLOCKS) if "streams" in example]
-"""The README's JSON examples of target configs (others show, e.g., an emulator catalog)."""
+CONFIG_EXAMPLES = [
+    example
+    for example in map(json.loads, JSON_BLOCKS)
+    if all("fields" in mapping for mapping in example.get("streams", {"-": {}}).values())
+]
+"""The README's JSON examples of target configs: those with stream mappings (others show, e.g.,
+an emulator catalog or a run summary).
+"""
 
 
 @pytest.fixture(scope="module")

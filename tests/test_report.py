@@ -1,25 +1,49 @@
-"""The run's per-stream numbers and the table that ends the log."""
+"""The run's numbers: the table that ends the log and the JSON summary."""
 
 from __future__ import annotations
 
-from target_eloqua.bulk.logs import SyncCounts
-from target_eloqua.report import RunReport, StreamTotals
+import json
+from pathlib import Path
+
+from target_eloqua.report import RunReport, SyncRecord, write_summary
 
 
-def test_counters_add_up_per_stream() -> None:
+def sync(uri: str, status: str = "success", **counts: int) -> SyncRecord:
+    return SyncRecord(
+        uri=uri,
+        import_uri="/accounts/imports/1",
+        status=status,
+        seconds=1.5,
+        rows=3,
+        parts=1,
+        bytes=120,
+        **counts,
+    )
+
+
+def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
     report = RunReport()
     report.add("accounts", read=3, merged=1)
     report.add("accounts", uploaded=2, uploaded_bytes=40)
-    report.add_sync("accounts", SyncCounts(processed=2, created=1, updated=1))
+    report.add_sync("accounts", sync("/syncs/1", created=1, updated=1))
+    report.add_sync("accounts", sync("/syncs/2", "warning", rejected=2))
 
-    assert report.streams == {
-        "accounts": StreamTotals(
-            read=3, merged=1, uploaded=2, uploaded_bytes=40, syncs=1, created=1, updated=1
-        )
+    totals = report.streams["accounts"]
+    assert totals.counters() == {
+        "read": 3,
+        "merged": 1,
+        "uploaded": 2,
+        "uploaded_bytes": 40,
+        "syncs": 2,
+        "created": 1,
+        "updated": 1,
+        "rejected": 2,
     }
+    assert [s.uri for s in totals.sync_records] == ["/syncs/1", "/syncs/2"]
+    assert report.rejected() == 2
 
 
-def test_the_table_has_a_header_and_a_row_per_stream_in_name_order() -> None:
+def test_the_table_has_a_header_a_row_per_stream_in_name_order_and_totals() -> None:
     report = RunReport()
     report.add("zeta", read=10)
     report.add("alpha", read=2)
@@ -39,3 +63,38 @@ def test_the_table_has_a_header_and_a_row_per_stream_in_name_order() -> None:
     ]
     assert lines[1].split() == ["alpha", "2", "0", "0", "0", "0", "0", "0", "0"]
     assert lines[2].split() == ["zeta", "10", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[3].split() == ["total", "12", "0", "0", "0", "0", "0", "0", "0"]
+
+
+def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path) -> None:
+    report = RunReport()
+    report.add("accounts", read=4, uploaded=4)
+    report.add_sync("accounts", sync("/syncs/7", "error", rejected=1))
+    report.add("contacts", read=1)
+
+    path = tmp_path / "out" / "summary.json"
+    write_summary(path, report.summary(exit_code=1, error="sync /syncs/7 ended 'error'"))
+
+    summary = json.loads(path.read_text())
+    assert summary["status"] == "failed"
+    assert summary["exit_code"] == 1
+    assert summary["error"] == "sync /syncs/7 ended 'error'"
+    assert summary["streams"]["accounts"]["read"] == 4
+    assert summary["streams"]["accounts"]["syncs"] == [
+        {
+            "uri": "/syncs/7",
+            "import_uri": "/accounts/imports/1",
+            "status": "error",
+            "seconds": 1.5,
+            "rows": 3,
+            "parts": 1,
+            "bytes": 120,
+            "created": 0,
+            "updated": 0,
+            "rejected": 1,
+        }
+    ]
+    assert summary["totals"]["read"] == 5
+    assert summary["totals"]["syncs"] == 1
+    assert summary["seconds"] >= 0
+    assert not list(tmp_path.glob("out/*.partial"))

@@ -139,7 +139,7 @@ def test_each_drain_is_one_sync_and_state_comes_after_all_of_them(
     assert len(admin(emulator, "records/accounts")) == 5
 
 
-def test_a_sync_that_does_not_succeed_fails_the_run_without_state(
+def test_a_rejected_record_fails_the_run_without_state_by_default(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     messages = [schema_message(), record("Eloqua"), record("  "), {"type": "STATE", "value": STATE}]
@@ -148,7 +148,7 @@ def test_a_sync_that_does_not_succeed_fails_the_run_without_state(
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert "stream 'crm_accounts': sync /syncs/1 ended 'warning'" in run.stderr
+    assert "Eloqua rejected 1 records in this run, more than max_rejects (0)" in run.stderr
 
 
 def test_a_mapping_problem_stops_the_run_before_anything_is_sent(

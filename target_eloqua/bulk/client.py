@@ -9,8 +9,9 @@ creation) is only retried when Eloqua cannot have acted on it.
 from __future__ import annotations
 
 import logging
+import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import backoff
@@ -33,6 +34,9 @@ PAGE_SIZE = 1000  # the most Eloqua returns per page
 MAX_PAGES = 10_000
 
 logger = logging.getLogger(__name__)
+
+ResponseHook = Callable[[str, str, int, float], None]
+"""Hears of every HTTP answer: method, endpoint (ids as ``{id}``), status code, seconds."""
 
 
 def discover_base_url(
@@ -62,11 +66,13 @@ class BulkClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_tries: int = 6,
         backoff_factor: float = 1.0,
+        on_response: ResponseHook | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_tries = max_tries
         self.backoff_factor = backoff_factor
+        self.on_response = on_response
         self.session = requests.Session()
         self.session.auth = auth
 
@@ -84,24 +90,37 @@ class BulkClient:
         )
 
     def list_items(self, path: str, *, page_size: int = PAGE_SIZE) -> list[dict[str, Any]]:
-        """Every item of a list endpoint (``/accounts/fields``, ``/syncs/1/rejects``, ...).
+        """Every item of a list endpoint (``/accounts/fields``, ``/syncs/1/logs``, ...)."""
+        return [item for page in self.pages(path, page_size=page_size) for item in page]
 
-        Pages through Eloqua's ``{items, hasMore, ...}`` envelope with ``limit`` and ``offset``.
+    def pages(self, path: str, *, page_size: int = PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
+        """The items of a list endpoint one page at a time, for lists too long to hold at once
+        (``/syncs/1/rejects``). Pages through Eloqua's ``{items, hasMore, ...}`` envelope with
+        ``limit`` and ``offset``.
         """
-        items: list[dict[str, Any]] = []
+        offset = 0
+        separator = "&" if "?" in path else "?"
         for _ in range(MAX_PAGES):
-            separator = "&" if "?" in path else "?"
-            page = self._json("GET", f"{path}{separator}limit={page_size}&offset={len(items)}")
-            items += page.get("items", [])
-            if not page.get("hasMore") or not page.get("items"):
-                return items
+            page = self._json("GET", f"{path}{separator}limit={page_size}&offset={offset}")
+            items = page.get("items") or []
+            if items:
+                yield items
+            offset += len(items)
+            if not page.get("hasMore") or not items:
+                return
         raise EloquaError(f"{path} lists more than {MAX_PAGES * page_size} items")
 
-    def create_sync(self, synced_instance_uri: str) -> dict[str, Any]:
-        """Start a sync of what is staged on a definition; returns the sync (``uri``, status)."""
-        return self._json(
-            "POST", "/syncs", json_body={"syncedInstanceUri": synced_instance_uri}, repeatable=False
-        )
+    def create_sync(
+        self, synced_instance_uri: str, *, callback_url: str | None = None
+    ) -> dict[str, Any]:
+        """Start a sync of what is staged on a definition; returns the sync (``uri``, status).
+
+        Eloqua calls ``callback_url``, when given, once the sync has ended.
+        """
+        body = {"syncedInstanceUri": synced_instance_uri}
+        if callback_url:
+            body["callbackUrl"] = callback_url
+        return self._json("POST", "/syncs", json_body=body, repeatable=False)
 
     def get_sync(self, sync_uri: str) -> dict[str, Any]:
         """The sync as Eloqua reports it now."""
@@ -157,9 +176,13 @@ class BulkClient:
         url = self.base_url + BULK_ROOT + path
 
         def send() -> requests.Response:
+            started = time.monotonic()
             response = self.session.request(
                 method, url, json=json_body, data=data, headers=headers, timeout=self.timeout
             )
+            if self.on_response is not None:
+                seconds = time.monotonic() - started
+                self.on_response(method, endpoint_of(path), response.status_code, seconds)
             return _checked(response, method=method, path=path)
 
         return _with_retries(
@@ -173,6 +196,13 @@ class BulkClient:
     def close(self) -> None:
         """Release the connections of the session."""
         self.session.close()
+
+
+def endpoint_of(path: str) -> str:
+    """The endpoint a path calls, without ids or query: ``/syncs/12/logs?offset=0`` is
+    ``/syncs/{id}/logs``.
+    """
+    return re.sub(r"/\d+(?=/|$)", "/{id}", path.split("?", 1)[0])
 
 
 def _checked(

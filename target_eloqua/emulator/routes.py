@@ -53,7 +53,11 @@ def dispatch(backend: Backend, request: Request) -> Response:
         if fault is not None and fault.after and _replaces(fault):
             response = _fault_response(fault)
     backend.journal.record(
-        request.method, request.path, request.query, None if response.drop else response.status
+        request.method,
+        request.path,
+        request.query,
+        None if response.drop else response.status,
+        len(request.body),
     )
     return response
 

@@ -81,14 +81,24 @@ class Faults:
 
 
 class Journal:
-    """Every non-admin request received, in order, with the status it got. Thread-safe."""
+    """Every non-admin request received, in order, with the status it got and the size of its
+    body. Thread-safe.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[dict[str, Any]] = []
 
-    def record(self, method: str, path: str, query: Mapping[str, str], status: int | None) -> None:
-        entry = {"method": method, "path": path, "query": dict(query), "status": status}
+    def record(
+        self, method: str, path: str, query: Mapping[str, str], status: int | None, size: int
+    ) -> None:
+        entry = {
+            "method": method,
+            "path": path,
+            "query": dict(query),
+            "status": status,
+            "bytes": size,
+        }
         with self._lock:
             self._entries.append(entry)
 

@@ -18,11 +18,13 @@ from target_eloqua.bulk import (
     EloquaAPIError,
     EloquaBasicAuth,
     EloquaConnectionError,
+    EloquaError,
     NotAuthenticatedError,
     RetriableAPIError,
     SyncTimeoutError,
     discover_base_url,
 )
+from target_eloqua.bulk.client import endpoint_of
 
 AUTH = EloquaBasicAuth("ACME", "API.User", "s3cret-password")
 
@@ -193,3 +195,124 @@ def test_basic_auth_uses_company_backslash_user_and_hides_the_password() -> None
 
     assert request.headers["Authorization"] == "Basic QUNNRVxBUEkuVXNlcjpzM2NyZXQtcGFzc3dvcmQ="
     assert "s3cret" not in repr(AUTH)
+
+
+def test_pages_yields_each_page_as_it_is_read() -> None:
+    client, send = scripted_client(
+        answer(200, {"items": [{"n": 1}, {"n": 2}], "hasMore": True}),
+        answer(200, {"items": [{"n": 3}], "hasMore": False}),
+    )
+
+    pages = client.pages("/syncs/7/rejects", page_size=2)
+
+    assert next(pages) == [{"n": 1}, {"n": 2}]
+    assert send.call_count == 1
+    assert list(pages) == [[{"n": 3}]]
+    assert [call.args[1] for call in send.call_args_list] == [
+        "https://eloqua.test/api/bulk/2.0/syncs/7/rejects?limit=2&offset=0",
+        "https://eloqua.test/api/bulk/2.0/syncs/7/rejects?limit=2&offset=2",
+    ]
+
+
+def test_pages_stop_at_an_empty_page_even_if_eloqua_says_there_is_more() -> None:
+    client, send = scripted_client(
+        answer(200, {"items": [{"n": 1}], "hasMore": True}),
+        answer(200, {"items": [], "hasMore": True}),
+        answer(200, {"items": [{"n": 2}], "hasMore": False}),
+    )
+
+    assert list(client.pages("/syncs/7/rejects")) == [[{"n": 1}]]
+    assert send.call_count == 2
+
+
+def test_an_empty_list_has_no_pages() -> None:
+    client, send = scripted_client(answer(200, {"items": [], "hasMore": False, "totalResults": 0}))
+
+    assert list(client.pages("/syncs/7/rejects")) == []
+    assert send.call_count == 1
+
+
+def test_pages_add_limit_and_offset_to_a_path_that_has_a_query() -> None:
+    client, send = scripted_client(answer(200, {"items": [{"n": 1}], "hasMore": False}))
+
+    list(client.pages("/accounts/fields?q=name", page_size=5))
+
+    assert send.call_args.args[1].endswith("/accounts/fields?q=name&limit=5&offset=0")
+
+
+def test_pages_give_up_on_a_list_that_never_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("target_eloqua.bulk.client.MAX_PAGES", 3)
+    client, send = scripted_client(*[answer(200, {"items": [{"n": 1}], "hasMore": True})] * 4)
+
+    with pytest.raises(EloquaError, match="/syncs/7/rejects lists more than 3 items"):
+        list(client.pages("/syncs/7/rejects", page_size=1))
+    assert send.call_count == 3
+
+
+def test_create_sync_sends_a_callback_url_only_when_given() -> None:
+    client, send = scripted_client(
+        answer(201, {"uri": "/syncs/7", "status": "pending"}),
+        answer(201, {"uri": "/syncs/8", "status": "pending"}),
+    )
+
+    client.create_sync("/accounts/imports/3", callback_url="https://hooks.example/eloqua")
+    client.create_sync("/accounts/imports/3")
+
+    assert [call.kwargs["json"] for call in send.call_args_list] == [
+        {"syncedInstanceUri": "/accounts/imports/3", "callbackUrl": "https://hooks.example/eloqua"},
+        {"syncedInstanceUri": "/accounts/imports/3"},
+    ]
+
+
+@pytest.mark.parametrize(("path", "endpoint"), [
+    ("/syncs/12/logs?offset=0&limit=1000", "/syncs/{id}/logs"),
+    ("/syncs/12", "/syncs/{id}"),
+    ("/customObjects/9/imports/3/data", "/customObjects/{id}/imports/{id}/data"),
+    ("/accounts/imports", "/accounts/imports"),
+    ("/syncs", "/syncs"),
+    ("/syncs/12abc/logs", "/syncs/12abc/logs"),
+])  # fmt: skip
+def test_endpoint_of_replaces_numeric_ids_and_drops_the_query(path: str, endpoint: str) -> None:
+    assert endpoint_of(path) == endpoint
+
+
+def test_on_response_hears_every_answer_retried_ones_included() -> None:
+    heard: list[tuple[str, str, int, float]] = []
+    client, _ = scripted_client(answer(503), answer(500), answer(200, {"status": "active"}))
+    client.on_response = lambda *answered: heard.append(answered)
+
+    client.get_sync("/syncs/7")
+
+    assert [(method, endpoint, status) for method, endpoint, status, _ in heard] == [
+        ("GET", "/syncs/{id}", 503),
+        ("GET", "/syncs/{id}", 500),
+        ("GET", "/syncs/{id}", 200),
+    ]
+    assert all(seconds >= 0 for *_, seconds in heard)
+
+
+def test_on_response_hears_a_refusal_but_not_a_connection_that_never_answered() -> None:
+    heard: list[tuple[str, str, int]] = []
+    client, _ = scripted_client(
+        requests.ConnectionError("reset"), answer(400, {"failures": []}, "Bad Request")
+    )
+    client.on_response = lambda method, endpoint, status, seconds: heard.append(
+        (method, endpoint, status)
+    )
+
+    with pytest.raises(EloquaAPIError):
+        client.create_import("/customObjects/9/imports", {"name": "x"})
+
+    assert heard == [("POST", "/customObjects/{id}/imports", 400)]
+
+
+def test_on_response_names_the_endpoint_of_each_page() -> None:
+    heard: list[str] = []
+    client, _ = scripted_client(
+        answer(200, {"items": [{"n": 1}], "hasMore": True}),
+        answer(200, {"items": [{"n": 2}], "hasMore": False}),
+    )
+    client.on_response = lambda method, endpoint, status, seconds: heard.append(endpoint)
+
+    assert client.list_items("/syncs/7/rejects", page_size=1) == [{"n": 1}, {"n": 2}]
+    assert heard == ["/syncs/{id}/rejects", "/syncs/{id}/rejects"]

@@ -83,14 +83,21 @@ def test_requests_are_journaled_in_order_without_admin_ones(
     bulk.post("/accounts/imports", json={})
     admin(server, "syncs")
     assert admin(server, "requests") == [
-        {"method": "GET", "path": "/id", "query": {}, "status": 200},
+        {"method": "GET", "path": "/id", "query": {}, "status": 200, "bytes": 0},
         {
             "method": "GET",
             "path": "/api/bulk/2.0/accounts/fields",
             "query": {"limit": "3"},
             "status": 200,
+            "bytes": 0,
         },
-        {"method": "POST", "path": "/api/bulk/2.0/accounts/imports", "query": {}, "status": 400},
+        {
+            "method": "POST",
+            "path": "/api/bulk/2.0/accounts/imports",
+            "query": {},
+            "status": 400,
+            "bytes": 2,
+        },
     ]
 
 

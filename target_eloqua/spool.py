@@ -1,0 +1,231 @@
+"""One batch of rows, spooled to disk and cut into upload parts.
+
+Rows are encoded for upload as they arrive (a CSV line, or a JSON object) and appended to an
+anonymous temporary file, so memory holds offsets, not rows. The operating system removes the
+files when they are closed, or when the process ends in any way.
+
+A later row with the same key supersedes the earlier one: the last one wins. The upload parts
+skip superseded rows, and the position of a row across all parts (``recordIndex`` in Eloqua's
+rejects, 1-based) leads back to the record the row came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+import weakref
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from singer_sdk.singerlib.json import deserialize_json, serialize_json
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+class RowTooLargeError(ValueError):
+    """A single row does not fit in one upload part."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """The body of one data upload and how many rows it holds."""
+
+    body: bytes
+    rows: int
+
+
+class RowSpool:
+    """The rows of one batch, on disk, ready to be cut into parts of at most ``max_part_bytes``.
+
+    With ``keep_records``, the records the rows came from are spooled too, so that a rejected
+    row can be reported with the record as the tap sent it.
+    """
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        upload_format: str,
+        max_part_bytes: int,
+        *,
+        keep_records: bool = False,
+    ) -> None:
+        self.keys = list(keys)
+        self.upload_format = upload_format
+        self.content_type = CONTENT_TYPES[upload_format]
+        self.max_part_bytes = max_part_bytes
+        self.read = 0
+        self.merged = 0
+        self.staged_bytes = 0
+        self.part_count = 0
+        self._encoder = _CsvRowEncoder(self.keys) if upload_format == "csv" else _JsonRowEncoder()
+        self._head, self._separator, self._tail = self._encoder.framing()
+        self._open_part_bytes = 0
+        # The spool owns its files: close() ends them (and the OS removes them) after the drain.
+        self._rows: IO[bytes] = tempfile.TemporaryFile(prefix="target-eloqua-rows-")  # noqa: SIM115
+        self._row_ends = array("q")
+        self._superseded = bytearray()
+        self._latest: dict[str, int] = {}
+        self._records: IO[bytes] | None = None
+        self._record_ends = array("q")
+        if keep_records:
+            self._records = tempfile.TemporaryFile(prefix="target-eloqua-records-")  # noqa: SIM115
+        self._uploaded = array("q")
+        self._sealed = False
+        # A batch the run never drained (it failed first) is closed when it is collected.
+        self._finalizer = weakref.finalize(self, _close_all, self._rows, self._records)
+
+    @property
+    def row_count(self) -> int:
+        """Rows that will be uploaded: those read, less the superseded ones."""
+        return self.read - self.merged
+
+    def add(self, key: str | None, row: Mapping[str, str], record: Mapping[str, Any]) -> bool:
+        """Spool ``row`` (keyed by the definition's field keys) and the record it came from.
+
+        ``key`` is what rows are matched on; ``None`` never matches. Returns whether the row
+        supersedes an earlier one. Raises ``RowTooLargeError`` if the row cannot fit in a part.
+        """
+        if self._sealed:
+            raise RuntimeError("rows cannot be added once the spool's parts have been read")
+        encoded = self._encoder.encode(row)
+        self._reserve_part_space(len(encoded))
+        sequence = self.read
+        self._rows.write(encoded)
+        self.staged_bytes += len(encoded)
+        self._row_ends.append(self.staged_bytes)
+        self._superseded.append(0)
+        if self._records is not None:
+            self._records.write(serialize_json(record).encode("utf-8") + b"\n")
+            self._record_ends.append(self._records.tell())
+        self.read += 1
+        superseded = False
+        if key is not None:
+            earlier = self._latest.get(key)
+            if earlier is not None:
+                self._superseded[earlier] = 1
+                self.merged += 1
+                superseded = True
+            self._latest[key] = sequence
+        return superseded
+
+    def _reserve_part_space(self, row_bytes: int) -> None:
+        """Count the row into the part it will go to, opening a new part when it is full.
+
+        Parts are filled in order, so leaving superseded rows out later never needs more parts
+        than counted here.
+        """
+        framing = len(self._head) + len(self._tail)
+        if framing + row_bytes > self.max_part_bytes:
+            raise RowTooLargeError(
+                f"the row takes {row_bytes} bytes, more than fits in one upload "
+                f"(max_upload_bytes: {self.max_part_bytes})"
+            )
+        needed = row_bytes + (len(self._separator) if self._open_part_bytes else 0)
+        if self.part_count == 0 or self._open_part_bytes + needed > self.max_part_bytes:
+            self.part_count += 1
+            self._open_part_bytes = framing + row_bytes
+        else:
+            self._open_part_bytes += needed
+
+    def parts(self) -> Iterator[Part]:
+        """The upload bodies, in row order, each within ``max_part_bytes``; CSV parts each
+        start with the header row. Once they are read, no more rows can be added.
+        """
+        self._sealed = True
+        self._uploaded = array("q")
+        self._rows.seek(0)
+        framing = len(self._head) + len(self._tail)
+        chunks: list[bytes] = []
+        size = framing
+        start = 0
+        for sequence, end in enumerate(self._row_ends):
+            encoded = self._rows.read(end - start)
+            start = end
+            if self._superseded[sequence]:
+                continue
+            needed = len(encoded) + (len(self._separator) if chunks else 0)
+            if chunks and size + needed > self.max_part_bytes:
+                yield self._part(chunks)
+                chunks, size = [], framing
+                needed = len(encoded)
+            chunks.append(encoded)
+            size += needed
+            self._uploaded.append(sequence)
+        if chunks:
+            yield self._part(chunks)
+
+    def _part(self, chunks: list[bytes]) -> Part:
+        return Part(self._head + self._separator.join(chunks) + self._tail, len(chunks))
+
+    def records(self, indexes: Iterable[int]) -> dict[int, Any]:
+        """The records behind rows at 1-based positions across the parts (``recordIndex``),
+        once ``parts()`` has been read.
+
+        Positions outside the parts are left out; so is everything when records are not kept.
+        """
+        found: dict[int, Any] = {}
+        if self._records is None:
+            return found
+        for index in sorted(set(indexes)):
+            if not 1 <= index <= len(self._uploaded):
+                continue
+            sequence = self._uploaded[index - 1]
+            start = self._record_ends[sequence - 1] if sequence else 0
+            self._records.seek(start)
+            found[index] = deserialize_json(self._records.read(self._record_ends[sequence] - start))
+        return found
+
+    def close(self) -> None:
+        """Remove the spooled files."""
+        self._finalizer()
+
+    def __enter__(self) -> RowSpool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _close_all(*files: IO[bytes] | None) -> None:
+    for file in files:
+        if file is not None:
+            file.close()
+
+
+class _CsvRowEncoder:
+    """CSV lines (RFC 4180, CRLF), one per row, in the order of the definition's keys."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self._buffer = io.StringIO(newline="")
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def framing(self) -> tuple[bytes, bytes, bytes]:
+        """What goes before, between and after the rows of a part: the header row first."""
+        return self._line(self.keys), b"", b""
+
+    def encode(self, row: Mapping[str, str]) -> bytes:
+        return self._line([row[key] for key in self.keys])
+
+    def _line(self, values: list[str]) -> bytes:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(values)
+        return self._buffer.getvalue().encode("utf-8")
+
+
+class _JsonRowEncoder:
+    """JSON objects, one per row, framed as one JSON array per part."""
+
+    @staticmethod
+    def framing() -> tuple[bytes, bytes, bytes]:
+        """What goes before, between and after the rows of a part."""
+        return b"[", b",", b"]"
+
+    @staticmethod
+    def encode(row: Mapping[str, str]) -> bytes:
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,409 @@
+"""End to end: uploads in parts, syncs, rejects, the reject policy and the run summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from target_eloqua.emulator import EmulatorServer
+from tests.support import admin, data_uploads, emulator_config, run_target, summary_row
+
+STREAM = "crm_accounts"
+STATE = {"bookmarks": {STREAM: {"replication_key_value": "2026-11-28T10:00:00Z"}}}
+STATE_MESSAGE = {"type": "STATE", "value": STATE}
+
+MAPPING: dict[str, Any] = {
+    "entity": "accounts",
+    "identifier": "name",
+    "fields": {
+        "name": "M_CompanyName",
+        "city": "M_City",
+        "billing_email": "M_Billing_Email1",
+        "revenue": "M_Annual_Revenue1",
+        "customer_since": "M_Customer_Since1",
+    },
+}
+SCHEMA_MESSAGE = {
+    "type": "SCHEMA",
+    "stream": STREAM,
+    "key_properties": ["name"],
+    "schema": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "city": {"type": ["string", "null"]},
+            "billing_email": {"type": ["string", "null"]},
+            "revenue": {"type": ["string", "number", "null"]},
+            "customer_since": {"type": ["string", "null"]},
+        },
+    },
+}
+
+
+def account(name: str, **values: Any) -> dict[str, Any]:
+    """A valid account record, with ``values`` replacing its defaults."""
+    return {
+        "name": name,
+        "city": "Toronto",
+        "billing_email": f"billing@{name.lower().replace(' ', '-')}.example",
+        "revenue": 1000,
+        "customer_since": "2020-01-31",
+        **values,
+    }
+
+
+def messages(*records: dict[str, Any], state: bool = True) -> list[dict[str, Any]]:
+    lines = [SCHEMA_MESSAGE, *({"type": "RECORD", "stream": STREAM, "record": r} for r in records)]
+    return [*lines, STATE_MESSAGE] if state else lines
+
+
+def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[str, Any]:
+    return emulator_config(
+        emulator,
+        streams={STREAM: MAPPING},
+        rejects_path=str(tmp_path / "out" / "rejects.jsonl"),
+        summary_path=str(tmp_path / "out" / "summary.json"),
+        **settings,
+    )
+
+
+def rejects_file(tmp_path: Path) -> list[dict[str, Any]]:
+    text = (tmp_path / "out" / "rejects.jsonl").read_text()
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def summary_file(tmp_path: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((tmp_path / "out" / "summary.json").read_text())
+    return result
+
+
+def stored_accounts(emulator: EmulatorServer) -> dict[str, dict[str, str]]:
+    return {a["fields"]["M_CompanyName"]: a["fields"] for a in admin(emulator, "records/accounts")}
+
+
+def plan_next_syncs(emulator: EmulatorServer, **plan: Any) -> None:
+    requests.post(f"{emulator.url}/_emulator/syncs/next", json=plan, timeout=10).raise_for_status()
+
+
+BAD_RECORDS = [
+    account("Bad Email", billing_email="not-an-email"),
+    account("Bad Revenue", revenue="lots"),
+    account("Bad Date", customer_since="someday"),
+]
+
+
+@pytest.mark.parametrize("upload_format", ["csv", "json"])
+def test_a_batch_over_max_upload_bytes_is_uploaded_in_parts_to_one_sync(
+    emulator: EmulatorServer, tmp_path: Path, upload_format: str
+) -> None:
+    records = [account(f"Company {n:03d}", city=f'City, "{n}"\nline 2') for n in range(120)]
+    settings = {"max_upload_bytes": 2048, "upload_format": upload_format}
+
+    run = run_target(config(emulator, tmp_path, **settings), messages(*records), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    uploads = data_uploads(emulator)
+    assert len(uploads) >= 4  # 120 rows of 75 bytes or more, at most 2048 bytes a part
+    assert all(upload["bytes"] <= 2048 for upload in uploads)
+    [sync] = admin(emulator, "syncs")
+    assert sync["counts"]["processed"] == 120
+    stored = stored_accounts(emulator)
+    assert sorted(stored) == sorted(r["name"] for r in records)
+    assert stored["Company 007"]["M_City"] == 'City, "7"\nline 2'
+    assert run.states == [STATE]
+
+
+def test_each_csv_part_has_the_header_row(emulator: EmulatorServer, tmp_path: Path) -> None:
+    dry_run_dir = tmp_path / "dry"
+    settings = {"max_upload_bytes": 1024, "dry_run": True, "dry_run_dir": str(dry_run_dir)}
+    records = [account(f"Company {n:03d}") for n in range(100)]
+
+    run = run_target(config(emulator, tmp_path, **settings), messages(*records), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    parts = sorted(dry_run_dir.glob(f"{STREAM}.*.csv"))
+    assert len(parts) >= 4
+    rows = []
+    for part in parts:
+        assert part.stat().st_size <= 1024
+        reader = csv.reader(io.StringIO(part.read_text(), newline=""))
+        assert next(reader) == ["name", "city", "billing_email", "revenue", "customer_since"]
+        rows += [row[0] for row in reader]
+    assert rows == [r["name"] for r in records]
+
+
+def test_a_sink_is_full_at_max_sync_bytes(emulator: EmulatorServer, tmp_path: Path) -> None:
+    records = [account(f"Company {n:03d}") for n in range(50)]
+
+    run = run_target(config(emulator, tmp_path, max_sync_bytes=1000), messages(*records), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    processed = [sync["counts"]["processed"] for sync in admin(emulator, "syncs")]
+    assert len(processed) >= 3
+    assert sum(processed) == 50
+    assert len(stored_accounts(emulator)) == 50
+    assert run.states == [STATE]
+
+
+def test_rejects_are_written_with_their_records_and_tolerated_up_to_max_rejects(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    records = [account("Good One"), *BAD_RECORDS, account("Good Two")]
+
+    run = run_target(config(emulator, tmp_path, max_rejects=3), messages(*records), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE]
+    assert sorted(stored_accounts(emulator)) == ["Good One", "Good Two"]
+    assert rejects_file(tmp_path) == [
+        {
+            "stream": STREAM,
+            "identifier": "Bad Email",
+            "status_code": "ELQ-00002",
+            "message": "Invalid email address.",
+            "invalid_fields": ["billing_email"],
+            "sync_uri": "/syncs/1",
+            "record_index": 2,
+            "record": BAD_RECORDS[0],
+        },
+        {
+            "stream": STREAM,
+            "identifier": "Bad Revenue",
+            "status_code": "ELQ-00040",
+            "message": "Invalid field value: not a number.",
+            "invalid_fields": ["revenue"],
+            "sync_uri": "/syncs/1",
+            "record_index": 3,
+            "record": BAD_RECORDS[1],
+        },
+        {
+            "stream": STREAM,
+            "identifier": "Bad Date",
+            "status_code": "ELQ-00040",
+            "message": "Invalid field value: not a date.",
+            "invalid_fields": ["customer_since"],
+            "sync_uri": "/syncs/1",
+            "record_index": 4,
+            "record": BAD_RECORDS[2],
+        },
+    ]
+    assert "Sync /syncs/1 rejected 2 records ELQ-00040" in run.stderr
+    assert "e.g. Bad Revenue, Bad Date" in run.stderr
+    assert "someday" not in run.stderr  # rejected values stay out of the log
+    assert summary_row(run.stderr, STREAM)["rejected"] == 3
+
+
+def test_one_reject_more_than_max_rejects_fails_the_run_after_writing_them_all(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    run = run_target(
+        config(emulator, tmp_path, max_rejects=2),
+        messages(account("Good One"), *BAD_RECORDS),
+        tmp_path,
+    )
+
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "Eloqua rejected 3 records in this run, more than max_rejects (2)" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert [line["identifier"] for line in rejects_file(tmp_path)] == [
+        "Bad Email",
+        "Bad Revenue",
+        "Bad Date",
+    ]
+    summary = summary_file(tmp_path)
+    assert (summary["status"], summary["exit_code"]) == ("failed", 1)
+    assert "more than max_rejects" in summary["error"]
+    assert summary["streams"][STREAM]["rejected"] == 3
+
+
+def test_rejects_of_every_page_are_read(emulator: EmulatorServer, tmp_path: Path) -> None:
+    bad = [account(f"Bad {n:04d}", billing_email="nope") for n in range(1005)]
+
+    run = run_target(config(emulator, tmp_path, max_rejects=2000), messages(*bad), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    lines = rejects_file(tmp_path)
+    assert [line["identifier"] for line in lines] == [r["name"] for r in bad]
+    assert lines[-1]["record_index"] == 1005
+    rejects_pages = [
+        request["query"]["offset"]
+        for request in admin(emulator, "requests")
+        if request["path"].endswith("/rejects")
+    ]
+    assert rejects_pages == ["0", "1000"]
+
+
+def test_rejects_map_back_to_records_across_parts_and_merges(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    records = [
+        account("Twice", city="first"),
+        *[account(f"Company {n:03d}") for n in range(40)],
+        account("Twice", city="last", billing_email="bad"),
+        account("Last Bad", revenue="many"),
+    ]
+
+    run = run_target(
+        config(emulator, tmp_path, max_rejects=5, max_upload_bytes=1024),
+        messages(*records),
+        tmp_path,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert len(data_uploads(emulator)) > 1
+    lines = rejects_file(tmp_path)
+    assert [(line["identifier"], line["record"]) for line in lines] == [
+        ("Twice", records[41]),
+        ("Last Bad", records[42]),
+    ]
+    summary = summary_file(tmp_path)["streams"][STREAM]
+    assert (summary["read"], summary["merged"], summary["uploaded"]) == (43, 1, 42)
+
+
+def test_a_sync_that_ends_in_error_fails_the_run_without_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_next_syncs(emulator, status="error")
+
+    run = run_target(config(emulator, tmp_path), messages(account("Acme")), tmp_path)
+
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert f"stream '{STREAM}': sync /syncs/1 ended 'error'" in run.stderr
+    assert "Traceback" not in run.stderr
+    [sync] = summary_file(tmp_path)["streams"][STREAM]["syncs"]
+    assert (sync["uri"], sync["status"], sync["rows"]) == ("/syncs/1", "error", 1)
+
+
+def test_a_sync_that_outlives_its_timeout_fails_the_run_without_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_next_syncs(emulator, seconds=5)
+
+    run = run_target(
+        config(emulator, tmp_path, sync_timeout_seconds=0.5), messages(account("Acme")), tmp_path
+    )
+
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert f"stream '{STREAM}': sync /syncs/1 did not end within 0.5 s" in run.stderr
+    [sync] = summary_file(tmp_path)["streams"][STREAM]["syncs"]
+    assert sync["status"] == "timeout"
+
+
+def test_a_failed_drain_writes_no_state_for_it_or_anything_after(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    first = [account(f"First {n}") for n in range(2)]
+    later = [account("Later", billing_email="bad")]
+    input_messages = [
+        *messages(*first),
+        *({"type": "RECORD", "stream": STREAM, "record": r} for r in later),
+        {"type": "STATE", "value": {"bookmarks": {STREAM: "later"}}},
+    ]
+
+    run = run_target(config(emulator, tmp_path, batch_size_rows=2), input_messages, tmp_path)
+
+    assert run.returncode == 1
+    assert run.states == []
+    assert sorted(stored_accounts(emulator)) == ["First 0", "First 1"]
+
+
+def test_the_summary_file_holds_the_runs_numbers(emulator: EmulatorServer, tmp_path: Path) -> None:
+    settings = {"batch_size_rows": 3, "max_rejects": 1}
+    records = [account("A"), account("B"), account("a", city="merged"), account("C")]
+    records.append(account("D", billing_email="bad"))
+    run_target(config(emulator, tmp_path), messages(account("C")), tmp_path)
+
+    run = run_target(config(emulator, tmp_path, **settings), messages(*records), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    summary = summary_file(tmp_path)
+    assert (summary["status"], summary["exit_code"], summary["error"]) == ("succeeded", 0, None)
+    stream = summary["streams"][STREAM]
+    assert {name: stream[name] for name in ("read", "merged", "uploaded", "rejected")} == {
+        "read": 5,
+        "merged": 1,
+        "uploaded": 4,
+        "rejected": 1,
+    }
+    assert (stream["created"], stream["updated"]) == (2, 1)
+    assert [(s["uri"], s["status"], s["rows"]) for s in stream["syncs"]] == [
+        ("/syncs/2", "success", 2),
+        ("/syncs/3", "warning", 2),
+    ]
+    assert all(s["seconds"] > 0 and s["parts"] == 1 for s in stream["syncs"])
+    assert summary["totals"]["read"] == 5
+    assert summary["totals"]["syncs"] == 2
+    assert summary_row(run.stderr, STREAM) == {
+        "read": 5,
+        "merged": 1,
+        "uploaded": 4,
+        "uploaded_bytes": stream["uploaded_bytes"],
+        "syncs": 2,
+        "created": 2,
+        "updated": 1,
+        "rejected": 1,
+    }
+
+
+def test_a_config_problem_still_writes_a_failed_summary(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    broken = config(emulator, tmp_path)
+    broken["streams"] = {STREAM: {**MAPPING, "fields": {"name": "M_NoSuchField"}}}
+
+    run = run_target(broken, messages(account("Acme")), tmp_path)
+
+    assert run.returncode == 1
+    summary = summary_file(tmp_path)
+    assert (summary["status"], summary["streams"]) == ("failed", {})
+    assert "M_NoSuchField" in summary["error"]
+
+
+def test_callback_url_is_passed_to_every_sync(emulator: EmulatorServer, tmp_path: Path) -> None:
+    settings = {"callback_url": "https://hooks.example/eloqua", "batch_size_rows": 1}
+
+    run = run_target(
+        config(emulator, tmp_path, **settings), messages(account("A"), account("B")), tmp_path
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert [s.get("callbackUrl") for s in admin(emulator, "syncs")] == [
+        "https://hooks.example/eloqua"
+    ] * 2
+
+
+def test_each_sync_and_request_is_a_metric(emulator: EmulatorServer, tmp_path: Path) -> None:
+    run = run_target(config(emulator, tmp_path), messages(account("Acme")), tmp_path)
+
+    points = [
+        json.loads(line.split("METRIC: ", 1)[1])
+        for line in run.stderr.splitlines()
+        if "METRIC: " in line
+    ]
+    [job] = [p for p in points if p["metric"] == "job_duration"]
+    assert job["tags"] == {"stream": STREAM, "job_type": "eloqua_sync", "status": "success"}
+    endpoints = {p["tags"]["endpoint"] for p in points if p["metric"] == "http_request_duration"}
+    assert {"POST /accounts/imports/{id}/data", "POST /syncs", "GET /syncs/{id}"} <= endpoints
+
+
+def test_spooled_rows_leave_no_files_behind(emulator: EmulatorServer, tmp_path: Path) -> None:
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    env = {"TMPDIR": str(spool_dir)}
+    records = [account(f"Company {n}") for n in range(20)]
+
+    ok = run_target(config(emulator, tmp_path), messages(*records), tmp_path, env=env)
+    plan_next_syncs(emulator, status="error")
+    failed = run_target(config(emulator, tmp_path), messages(*records), tmp_path, env=env)
+
+    assert (ok.returncode, failed.returncode) == (0, 1)
+    assert list(spool_dir.iterdir()) == []
