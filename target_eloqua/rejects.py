@@ -11,9 +11,13 @@ from typing import IO, Any
 from singer_sdk.singerlib.json import serialize_json
 
 from target_eloqua.mapping import StreamMapping
+from target_eloqua.values import UnformattableValueError, format_value
 
 SAMPLE_IDENTIFIERS = 3
 """How many identifier values the log names per stream and status code."""
+
+SAMPLE_CHARACTERS = 60
+"""How much of an identifier value the log shows."""
 
 
 def reject_line(
@@ -39,6 +43,23 @@ def reject_line(
         "record_index": reject.get("recordIndex"),
         "record": record,
     }
+
+
+def record_matches(
+    mapping: StreamMapping, reject: Mapping[str, Any], record: Mapping[str, Any]
+) -> bool:
+    """Whether ``record`` is the one Eloqua rejected: its identifier, formatted as it was
+    uploaded, is the one Eloqua echoes. This checks the position (``recordIndex``) the record
+    was found by; a reject without the echo cannot be checked and is taken as matching.
+    """
+    echoed = (reject.get("fieldValues") or {}).get(mapping.identifier_key)
+    if echoed is None:
+        return True
+    try:
+        uploaded = format_value(record.get(mapping.identifier))
+    except UnformattableValueError:
+        return False
+    return bool(uploaded == echoed)
 
 
 def reject_identifier(
@@ -71,7 +92,15 @@ class RejectTally:
         self.messages.setdefault(status_code, message)
         samples = self.samples.setdefault(status_code, [])
         if len(samples) < SAMPLE_IDENTIFIERS:
-            samples.append(repr(identifier) if identifier in (None, "") else str(identifier))
+            samples.append(_sample(identifier))
+
+    def merge(self, other: RejectTally) -> None:
+        """Add another tally's counts, and its samples while there is room."""
+        for code, count in other.counts.items():
+            self.counts[code] += count
+            self.messages.setdefault(code, other.messages[code])
+            samples = self.samples.setdefault(code, [])
+            samples += other.samples[code][: SAMPLE_IDENTIFIERS - len(samples)]
 
     def lines(self) -> list[str]:
         """One line per status code, most frequent first, e.g.
@@ -82,6 +111,18 @@ class RejectTally:
             f"e.g. {', '.join(self.samples[code])}"
             for code, count in self.counts.most_common()
         ]
+
+
+def _sample(identifier: Any) -> str:
+    """An identifier value as the log shows it: blank, missing and unprintable ones visibly
+    so, long ones cut short.
+    """
+    if identifier in (None, ""):
+        return repr(identifier)
+    text = str(identifier)
+    if len(text) > SAMPLE_CHARACTERS:
+        text = text[: SAMPLE_CHARACTERS - 3] + "..."
+    return text if text.isprintable() else repr(text)  # a newline must not fake a log line
 
 
 class RejectsFile:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from target_eloqua.rejects import RejectTally
+
 COUNTERS = (
     "read",
     "merged",
@@ -26,8 +28,8 @@ COUNTERS = (
 class SyncRecord:
     """One sync of the run: what was staged for it, and how it ended.
 
-    ``status`` is Eloqua's final status, or ``timeout`` for a sync the target stopped waiting
-    for.
+    ``status`` is Eloqua's final status; ``timeout`` for a sync the target stopped waiting
+    for; ``unknown`` for one whose end the target did not see.
     """
 
     uri: str
@@ -50,15 +52,27 @@ class StreamReport:
     merged: int = 0
     uploaded: int = 0
     uploaded_bytes: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: int = 0
     sync_records: list[SyncRecord] = field(default_factory=list)
 
     @property
     def syncs(self) -> int:
         """How many syncs the stream had."""
         return len(self.sync_records)
+
+    @property
+    def created(self) -> int:
+        """Records the stream's syncs created."""
+        return sum(sync.created for sync in self.sync_records)
+
+    @property
+    def updated(self) -> int:
+        """Records the stream's syncs updated."""
+        return sum(sync.updated for sync in self.sync_records)
+
+    @property
+    def rejected(self) -> int:
+        """Records the stream's syncs rejected."""
+        return sum(sync.rejected for sync in self.sync_records)
 
     def counters(self) -> dict[str, int]:
         """The counters by name, in ``COUNTERS`` order."""
@@ -72,6 +86,7 @@ class RunReport:
         self._lock = threading.Lock()
         self.started_at = datetime.now(UTC)
         self.streams: dict[str, StreamReport] = {}
+        self._rejects: dict[str, RejectTally] = {}
 
     def add(self, stream: str, **amounts: int) -> None:
         """Add to the stream's counters, e.g. ``add("crm", read=1)``."""
@@ -80,14 +95,33 @@ class RunReport:
             for name, amount in amounts.items():
                 setattr(totals, name, getattr(totals, name) + amount)
 
-    def add_sync(self, stream: str, sync: SyncRecord) -> None:
-        """Record one sync of the stream, and add its outcome to the stream's counters."""
+    def record_sync(self, stream: str, sync: SyncRecord) -> None:
+        """Record a sync of the stream as it is now: a sync already recorded under the same
+        uri is replaced, so that a sync is in the report from its creation to its end.
+        """
         with self._lock:
-            totals = self.streams.setdefault(stream, StreamReport())
-            totals.sync_records.append(sync)
-            totals.created += sync.created
-            totals.updated += sync.updated
-            totals.rejected += sync.rejected
+            records = self.streams.setdefault(stream, StreamReport()).sync_records
+            known = [n for n, record in enumerate(records) if record.uri == sync.uri]
+            if known:
+                records[known[0]] = sync
+            else:
+                records.append(sync)
+
+    def add_rejects(self, stream: str, tally: RejectTally) -> None:
+        """Count one sync's rejects per status code, for the stream's lines in the log."""
+        with self._lock:
+            self._rejects.setdefault(stream, RejectTally()).merge(tally)
+
+    def reject_lines(self) -> list[str]:
+        """Per stream and status code, the records rejected in the run, with a few
+        identifier values: ``Stream 'crm' rejected 2 records ELQ-00002 (...), e.g. ...``.
+        """
+        with self._lock:
+            return [
+                f"Stream '{stream}' rejected {line}"
+                for stream, tally in sorted(self._rejects.items())
+                for line in tally.lines()
+            ]
 
     def rejected(self) -> int:
         """Records rejected so far in the run, all streams together."""
@@ -144,3 +178,18 @@ def write_summary(path: Path, summary: dict[str, Any]) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     partial.replace(path)
+
+
+def error_text(error: BaseException) -> str:
+    """What the summary says went wrong: the message, with each problem of a config error."""
+    problems = getattr(error, "errors", None)  # the SDK's ConfigValidationError lists them
+    if isinstance(problems, list):
+        return "\n".join([str(error), *map(str, problems)])
+    return str(error) or type(error).__name__
+
+
+def exit_code_of(error: BaseException) -> int:
+    """The exit status a run that ended with ``error`` has."""
+    if isinstance(error, SystemExit):
+        return error.code if isinstance(error.code, int) else int(error.code is not None)
+    return 1

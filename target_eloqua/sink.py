@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import metrics
@@ -16,7 +17,7 @@ from singer_sdk.sinks import BatchSink
 from target_eloqua.bulk import BulkClient, SyncTimeoutError
 from target_eloqua.bulk.logs import SyncCounts, count_sync_logs, problem_messages
 from target_eloqua.mapping import import_definition_body, record_to_row
-from target_eloqua.rejects import RejectTally, reject_line
+from target_eloqua.rejects import RejectTally, record_matches, reject_line
 from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
 from target_eloqua.spool import Part, RowSpool, RowTooLargeError
@@ -34,7 +35,9 @@ class UnsupportedMessageError(Exception):
 
 
 class UnloadableRecordError(Exception):
-    """A record no upload can carry: its row is larger than ``max_upload_bytes``."""
+    """A record that cannot be buffered or uploaded: its row is larger than
+    ``max_upload_bytes``, or the disk it is spooled to is full.
+    """
 
 
 @dataclass(frozen=True)
@@ -76,18 +79,12 @@ class EloquaSink(BatchSink):
     def client(self) -> BulkClient:
         """This sink's own Bulk API client: drains of several sinks run in threads."""
         if self._client is None:
-            self._client = self.eloqua.new_client(on_response=self._log_request_metric)
+            self._client = self.eloqua.new_client(self.stream_name)
         return self._client
 
-    def _log_request_metric(self, method: str, endpoint: str, status: int, seconds: float) -> None:
-        """Emit the SDK's request duration metric for one answer from Eloqua."""
-        tags: dict[str, Any] = {
-            Tag.STREAM: self.stream_name,
-            Tag.ENDPOINT: f"{method} {endpoint}",
-            Tag.HTTP_STATUS_CODE: status,
-        }
-        point = Point("timer", Metric.HTTP_REQUEST_DURATION, seconds, tags)
-        metrics.log(self.eloqua.metrics_logger, point)
+    def unloaded_records(self) -> int:
+        """Records of the batch being buffered: read, but not loaded (yet)."""
+        return self._spool.read if self._spool is not None else 0
 
     def setup(self) -> None:
         """Check the stream's schema against its mapping before any of its records arrive."""
@@ -147,6 +144,11 @@ class EloquaSink(BatchSink):
             raise UnloadableRecordError(
                 f"stream '{self.stream_name}', record {self.mapping.identifier}="
                 f"{identifier[:100]!r}: {error}"
+            ) from error
+        except OSError as error:
+            raise UnloadableRecordError(
+                f"stream '{self.stream_name}': cannot buffer rows in {tempfile.gettempdir()} "
+                f"(set TMPDIR to a directory with more room): {error.strerror or error}"
             ) from error
         if merged:
             self.tally_duplicate_merged()
@@ -208,21 +210,29 @@ class EloquaSink(BatchSink):
         started = time.monotonic()
         sync = self.client.create_sync(import_uri, callback_url=self.config.get("callback_url"))
         self.logger.info("Created sync %s for %s (%d rows)", sync["uri"], import_uri, staged.rows)
-        try:
-            sync = self._wait_for(sync["uri"], staged.rows)
-        except SyncTimeoutError as error:
-            self._record_sync(sync["uri"], import_uri, "timeout", started=started, staged=staged)
-            raise SyncFailedError(f"stream '{self.stream_name}': {error}") from error
-        counts, rejected = self._outcome(sync, spool)
-        record = self._record_sync(
+        record = SyncRecord(
             sync["uri"],
             import_uri,
-            sync["status"],
-            started=started,
-            staged=staged,
-            counts=counts,
-            rejected=rejected,
+            "unknown",
+            seconds=0.0,
+            rows=staged.rows,
+            parts=staged.parts,
+            bytes=staged.bytes,
         )
+        self.eloqua.report.record_sync(self.stream_name, record)
+        try:
+            ended = self._wait_for(sync["uri"], staged.rows)
+            record = replace(record, status=ended["status"])
+            counts, rejected = self._outcome(ended, spool)
+            record = replace(
+                record, created=counts.created, updated=counts.updated, rejected=rejected
+            )
+        except SyncTimeoutError as error:
+            record = replace(record, status="timeout")
+            raise SyncFailedError(f"stream '{self.stream_name}': {error}") from error
+        finally:
+            record = replace(record, seconds=round(time.monotonic() - started, 3))
+            self._record_end(record)
         self.logger.info(
             "Sync %s ended %s in %.1f s: %d rows, %d created, %d updated, %d rejected",
             record.uri,
@@ -233,10 +243,10 @@ class EloquaSink(BatchSink):
             record.updated,
             record.rejected,
         )
-        if sync["status"] == "error":
+        if record.status == "error":
             raise SyncFailedError(
-                f"stream '{self.stream_name}': sync {sync['uri']} ended 'error'; Eloqua's log "
-                f"of it is at {sync['uri']}/logs"
+                f"stream '{self.stream_name}': sync {record.uri} ended 'error'; Eloqua's log "
+                f"of it is at {record.uri}/logs"
             )
         self.eloqua.check_rejects()
 
@@ -263,59 +273,45 @@ class EloquaSink(BatchSink):
             )
         return counts, max(listed, counts.rejected)
 
-    def _record_sync(
-        self,
-        sync_uri: str,
-        import_uri: str,
-        status: str,
-        *,
-        started: float,
-        staged: Staged,
-        counts: SyncCounts | None = None,
-        rejected: int = 0,
-    ) -> SyncRecord:
-        """Add the sync to the run's report, and emit its duration as a metric."""
-        seconds = time.monotonic() - started
-        counts = counts or SyncCounts()
-        record = SyncRecord(
-            uri=sync_uri,
-            import_uri=import_uri,
-            status=status,
-            seconds=round(seconds, 3),
-            rows=staged.rows,
-            parts=staged.parts,
-            bytes=staged.bytes,
-            created=counts.created,
-            updated=counts.updated,
-            rejected=rejected,
-        )
-        self.eloqua.report.add_sync(self.stream_name, record)
+    def _record_end(self, record: SyncRecord) -> None:
+        """Put the ended sync in the run's report, and emit its duration as a metric."""
+        self.eloqua.report.record_sync(self.stream_name, record)
         tags: dict[str, Any] = {
             Tag.STREAM: self.stream_name,
             Tag.JOB_TYPE: "eloqua_sync",
-            Tag.STATUS: status,
+            Tag.STATUS: record.status,
         }
-        metrics.log(self.eloqua.metrics_logger, Point("timer", Metric.JOB_DURATION, seconds, tags))
-        return record
+        point = Point("timer", Metric.JOB_DURATION, record.seconds, tags)
+        metrics.log(self.eloqua.metrics_logger, point)
 
     def _report_rejects(self, sync_uri: str, spool: RowSpool) -> int:
         """Read every page of the sync's rejects, write them to the rejects file with their
         source records, log a summary per status code, and return how many there were.
         """
         tally = RejectTally()
+        unmatched = 0
         for page in self.client.pages(f"{sync_uri}/rejects"):
             indexes = [int(item.get("recordIndex") or 0) for item in page]
             records = spool.records(indexes)
-            lines = [
-                reject_line(self.mapping, sync_uri, item, records.get(index))
-                for item, index in zip(page, indexes, strict=True)
-            ]
+            lines = []
+            for item, index in zip(page, indexes, strict=True):
+                record = records.get(index)
+                if record is not None and not record_matches(self.mapping, item, record):
+                    unmatched += 1
+                    record = None
+                lines.append(reject_line(self.mapping, sync_uri, item, record))
             if self.eloqua.rejects is not None:
                 self.eloqua.rejects.write(lines)
             for line in lines:
                 tally.add(str(line["status_code"]), str(line["message"]), line["identifier"])
-        for summary in tally.lines():
-            self.logger.info("Sync %s rejected %s", sync_uri, summary)
+        if unmatched:
+            self.logger.warning(
+                "Sync %s: %d rejects name a position whose record has another identifier; "
+                "they are reported with Eloqua's values only",
+                sync_uri,
+                unmatched,
+            )
+        self.eloqua.report.add_rejects(self.stream_name, tally)
         return tally.total
 
     def _wait_for(self, sync_uri: str, row_count: int) -> dict[str, Any]:
@@ -368,13 +364,33 @@ class EloquaSink(BatchSink):
 
 
 class SkippedStreamSink(BatchSink):
-    """A stream without a mapping under ``unmapped_streams: skip``: its records are dropped."""
+    """A stream without a mapping under ``unmapped_streams: skip``: its records are counted
+    as read in the run's report, and dropped.
+    """
+
+    def __init__(
+        self,
+        target: TargetEloqua,
+        stream_name: str,
+        schema: dict[str, Any],
+        key_properties: list[str] | None,
+    ) -> None:
+        super().__init__(target, stream_name, schema, key_properties)
+        self.eloqua = target
+        self._read = 0
 
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        """Send nothing."""
+        """Count the record; send nothing."""
+        self._read += 1
 
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Load nothing."""
+        """Load nothing; report what was read."""
+        self.eloqua.report.add(self.stream_name, read=self._read)
+        self._read = 0
+
+    def unloaded_records(self) -> int:
+        """Records read since the last drain."""
+        return self._read
 
     def activate_version(self, new_version: int) -> None:
         """Nothing to switch."""

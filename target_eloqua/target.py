@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Iterable, Sequence
+from functools import cached_property, partial
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any
 
 import click
-from singer_sdk import Target
+from singer_sdk import Target, metrics
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.mapper import RemoveRecordTransform
+from singer_sdk.metrics import Metric, Point, Tag
+from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import Sink
 
 from target_eloqua.bulk import (
@@ -23,7 +29,6 @@ from target_eloqua.bulk import (
     EloquaError,
     discover_base_url,
 )
-from target_eloqua.bulk.client import ResponseHook
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
 from target_eloqua.dry_run import DryRunWriter
 from target_eloqua.mapping import (
@@ -32,9 +37,10 @@ from target_eloqua.mapping import (
     parse_stream_mappings,
     unmapped_stream_error,
 )
+from target_eloqua.parallel import run_all
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
 from target_eloqua.rejects import RejectsFile
-from target_eloqua.report import RunReport, write_summary
+from target_eloqua.report import RunReport, error_text, exit_code_of, write_summary
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
 from target_eloqua.sink import (
     EloquaSink,
@@ -48,6 +54,17 @@ from target_eloqua.values import UnformattableValueError
 
 class TooManyRejectsError(Exception):
     """The run's rejected records went over ``max_rejects``."""
+
+
+class StoppedBySignal(SystemExit):
+    """SIGTERM or SIGINT: the run stops at once, with the exit status ``128 + signum``."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+
+    def __str__(self) -> str:
+        return f"stopped by signal {self.signum} ({signal.Signals(self.signum).name})"
 
 
 EXPLAINED_FAILURES = (
@@ -80,14 +97,11 @@ class TargetEloqua(Target):
         self._base_url: str | None = self.config.get("base_url")
         self._notes: set[str] = set()
         self.report = RunReport()
-        try:
-            self.dry_run = self._dry_run_writer()
-            self.rejects = self._rejects_file()
-            self.definitions = ImportDefinitions()
-            self.stream_mappings = self._settle_with_eloqua()
-        except BaseException as error:
-            self.finish(error)
-            raise
+        self.summary_path = self._summary_path()
+        self.dry_run = self._dry_run_writer()
+        self.rejects = self._rejects_file()
+        self.definitions = ImportDefinitions()
+        self.stream_mappings = self._settle_with_eloqua()
 
     @classmethod
     def invoke(  # type: ignore[override]
@@ -105,16 +119,39 @@ class TargetEloqua(Target):
         if about:
             super().invoke(about=about, about_format=about_format)
         cls.print_version(print_fn=cls.logger.info)
+        raw_config: dict[str, Any] = config.config if config else {}
+        parse_env = bool(config and config.parse_env)
         try:
-            target = cls(
-                config=config.config if config else {},
-                validate_config=True,
-                parse_env_config=config.parse_env if config else False,
-            )
+            try:
+                target = cls(config=raw_config, validate_config=True, parse_env_config=parse_env)
+            except BaseException as error:
+                cls._write_failed_summary(raw_config, parse_env, error)
+                raise
             target.load(file_input)
         except EXPLAINED_FAILURES as error:
             cls.logger.error("%s", error)
             sys.exit(1)
+
+    @classmethod
+    def _write_failed_summary(
+        cls, raw_config: dict[str, Any], parse_env: bool, error: BaseException
+    ) -> None:
+        """The summary of a run that failed before it started (a config or mapping problem)."""
+        path = raw_config.get("summary_path")
+        if parse_env:
+            path = os.environ.get("TARGET_ELOQUA_SUMMARY_PATH", path)
+        if path:
+            summary = RunReport().summary(exit_code=exit_code_of(error), error=error_text(error))
+            cls._write_summary_file(Path(path), summary)
+
+    @classmethod
+    def _write_summary_file(cls, path: Path, summary: dict[str, Any]) -> None:
+        try:
+            write_summary(path, summary)
+        except OSError as error:
+            cls.logger.error("Cannot write the run summary to %s: %s", path, error)
+        else:
+            cls.logger.info("Run summary written to %s", path)
 
     def load(self, file_input: IO[str] | None = None) -> None:
         """Read and load the input to its end, then report the run, also when it failed."""
@@ -126,22 +163,23 @@ class TargetEloqua(Target):
         self.finish()
 
     def finish(self, error: BaseException | None = None) -> None:
-        """End the run's log with its numbers, and write the summary and the rejects file."""
+        """End the run's log with its numbers; write the summary and close the rejects file."""
+        for sink in [*self._sinks_active.values(), *self._sinks_to_clear]:
+            if isinstance(sink, EloquaSink | SkippedStreamSink):
+                self.report.add(sink.stream_name, read=sink.unloaded_records())
+        for line in self.report.reject_lines():
+            self.logger.info(line)
         if self.report.streams:
             for line in self.report.table().splitlines():
                 self.logger.info(line)
-        rejects: RejectsFile | None = getattr(self, "rejects", None)  # None if __init__ failed
-        if rejects is not None:
-            rejects.close()
-        path = self.config.get("summary_path")
-        if not path:
-            return
-        exit_code = 0 if error is None else _exit_code(error)
-        summary = self.report.summary(
-            exit_code=exit_code, error=None if error is None else _error_text(error)
-        )
-        write_summary(Path(path), summary)
-        self.logger.info("Run summary written to %s", path)
+        if self.rejects is not None:
+            self.rejects.close()
+        if self.summary_path is not None:
+            summary = self.report.summary(
+                exit_code=0 if error is None else exit_code_of(error),
+                error=None if error is None else error_text(error),
+            )
+            self._write_summary_file(self.summary_path, summary)
 
     def check_rejects(self) -> None:
         """Fail the run once its rejected records go over ``max_rejects``."""
@@ -149,8 +187,8 @@ class TargetEloqua(Target):
         if rejected > allowed:
             where = self.config.get("rejects_path")
             raise TooManyRejectsError(
-                f"Eloqua rejected {rejected} records in this run, more than max_rejects "
-                f"({allowed}); "
+                f"Eloqua rejected {rejected} record{'s' if rejected != 1 else ''} in this run, "
+                f"more than max_rejects ({allowed}); "
                 + (f"they are listed in {where}" if where else "set rejects_path to list them")
             )
 
@@ -201,7 +239,9 @@ class TargetEloqua(Target):
         return message
 
     def _setting_problems(self) -> list[str]:
-        """What the schema cannot say: credentials given together, a batch of one row or more."""
+        """What the schema cannot say: credentials given together, a batch of one row or more,
+        two output files that are not one.
+        """
         problems = []
         missing = [key for key in ("company", "username", "password") if not self.config.get(key)]
         if missing:
@@ -209,6 +249,9 @@ class TargetEloqua(Target):
         batch_size = self.config.get("batch_size_rows")
         if batch_size is not None and batch_size < 1:
             problems.append(f"batch_size_rows must be at least 1, not {batch_size}")
+        summary, rejects = self.config.get("summary_path"), self.config.get("rejects_path")
+        if summary and rejects and Path(summary).resolve() == Path(rejects).resolve():
+            problems.append("summary_path and rejects_path must be different files")
         return problems
 
     def _settle_with_eloqua(self) -> dict[str, StreamMapping]:
@@ -254,6 +297,25 @@ class TargetEloqua(Target):
         self.logger.info("Dry run: what would be uploaded is written to %s", directory)
         return DryRunWriter(directory)
 
+    def _summary_path(self) -> Path | None:
+        """Where the run summary goes; checked now, so that a run never loads data and then
+        fails to say so.
+        """
+        configured = self.config.get("summary_path")
+        if not configured:
+            return None
+        path = Path(configured)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir() or not os.access(path.parent, os.W_OK):
+                raise PermissionError(errno.EACCES, "not a writable file")
+        except OSError as error:
+            raise ConfigValidationError(
+                "Config validation failed",
+                errors=[f"summary_path: cannot write {configured}: {error.strerror or error}"],
+            ) from error
+        return path
+
     def _rejects_file(self) -> RejectsFile | None:
         """The run's rejects file, emptied; ``None`` when ``rejects_path`` is not set."""
         configured = self.config.get("rejects_path")
@@ -275,9 +337,22 @@ class TargetEloqua(Target):
                 self.logger.info("Eloqua instance found at %s", self._base_url)
             return self._base_url
 
-    def new_client(self, on_response: ResponseHook | None = None) -> BulkClient:
-        """A Bulk API client of its own for the caller (clients are not shared by threads)."""
-        return BulkClient(self.base_url(), self.auth, on_response=on_response)
+    def new_client(self, stream: str | None = None) -> BulkClient:
+        """A Bulk API client of its own for the caller (clients are not shared by threads);
+        its requests are metrics tagged with ``stream``, if given.
+        """
+        hook = partial(self._log_request_metric, stream)
+        return BulkClient(self.base_url(), self.auth, on_response=hook)
+
+    def _log_request_metric(
+        self, stream: str | None, method: str, endpoint: str, status: int, seconds: float
+    ) -> None:
+        """Emit the SDK's request duration metric for one answer from Eloqua."""
+        tags: dict[str, Any] = {Tag.ENDPOINT: f"{method} {endpoint}", Tag.HTTP_STATUS_CODE: status}
+        if stream is not None:
+            tags[Tag.STREAM] = stream
+        point = Point("timer", Metric.HTTP_REQUEST_DURATION, seconds, tags)
+        metrics.log(self.metrics_logger, point)
 
     def log_once(self, message: str, *args: Any, warning: bool = False) -> None:
         """Log a note about a stream once per run, however many sinks the stream gets."""
@@ -343,22 +418,31 @@ class TargetEloqua(Target):
         return SkippedStreamSink
 
     def _write_state_message(self, state: dict[str, Any]) -> None:
-        """A dry run loads nothing, so it must not tell the orchestrator that anything is done."""
+        """Write STATE as the tap sent it: its decimals too (the SDK reads them as ``Decimal``,
+        which its own writer cannot serialize, meltano/sdk#3787). A dry run loads nothing, so
+        it writes no STATE: an orchestrator must not take it for a load.
+        """
         if self.dry_run:
             self.logger.info("Dry run: STATE not written")
             return
-        super()._write_state_message(state)
+        sys.stdout.write(serialize_json(state) + "\n")
+        sys.stdout.flush()
 
+    def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
+        """Drain the sinks in parallel, and only then raise the first failure: a sink still
+        syncing when another fails finishes, and its rejects are reported.
+        """
+        run_all([partial(self.drain_one, sink) for sink in sink_list], parallelism)
 
-def _error_text(error: BaseException) -> str:
-    """What the summary says went wrong: the message, with each problem of a config error."""
-    if isinstance(error, ConfigValidationError):
-        return "\n".join([str(error), *error.errors])
-    return str(error) or type(error).__name__
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        """Stop at once on SIGTERM or SIGINT, without draining or writing STATE.
 
-
-def _exit_code(error: BaseException) -> int:
-    """The exit status a failure ends the run with."""
-    if isinstance(error, SystemExit):
-        return error.code if isinstance(error.code, int) else 1
-    return 1
+        The SDK's handler would drain again and write STATE for a batch whose sync has not
+        ended (meltano/sdk#3775). Stopping is safe: the next run sends that batch again.
+        """
+        self.logger.warning(
+            "Signal %d received: stopping without loading what is buffered; no STATE is "
+            "written for it",
+            signum,
+        )
+        raise StoppedBySignal(signum)

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from target_eloqua.mapping import parse_stream_mapping
-from target_eloqua.rejects import RejectsFile, RejectTally, reject_identifier, reject_line
+from target_eloqua.rejects import (
+    RejectsFile,
+    RejectTally,
+    record_matches,
+    reject_identifier,
+    reject_line,
+)
 
 # "Company Name" is not a safe field key, so its definition key is "Company_Name".
 MAPPING = parse_stream_mapping(
@@ -157,3 +163,39 @@ def test_threads_writing_at_once_never_mix_their_lines(tmp_path: Path) -> None:
     for number in range(8):
         mine = [(line["batch"], line["n"]) for line in lines if line["thread"] == number]
         assert mine == [(batch, n) for batch in range(50) for n in range(5)]
+
+
+def test_a_record_matches_a_reject_that_echoes_its_identifier_as_uploaded() -> None:
+    reject = {**REJECT, "fieldValues": {"Company_Name": "Acme  Corp"}}
+
+    assert record_matches(MAPPING, reject, {"Company Name": "Acme  Corp"})
+    assert not record_matches(MAPPING, reject, {"Company Name": "Globex"})
+    assert record_matches(MAPPING, {"statusCode": "ELQ-00002"}, {"Company Name": "Globex"})
+
+
+def test_tallies_merge_their_counts_and_keep_at_most_three_samples() -> None:
+    first, second = RejectTally(), RejectTally()
+    first.add("ELQ-00002", "Invalid email address.", "a@")
+    for identifier in ["b@", "c@", "d@"]:
+        second.add("ELQ-00002", "Invalid email address.", identifier)
+    second.add("ELQ-00040", "Invalid field value.", 7)
+
+    first.merge(second)
+
+    assert first.lines() == [
+        "4 records ELQ-00002 (Invalid email address.), e.g. a@, b@, c@",
+        "1 record ELQ-00040 (Invalid field value.), e.g. 7",
+    ]
+
+
+def test_samples_are_cut_short_and_cannot_start_a_log_line_of_their_own() -> None:
+    tally = RejectTally()
+    tally.add("ELQ-00040", "Invalid field value.", "Acme\n2026-11-28 | ERROR | fake")
+    tally.add("ELQ-00040", "Invalid field value.", "x" * 500)
+
+    [line] = tally.lines()
+
+    assert "\n" not in line
+    assert "'Acme\\n2026-11-28 | ERROR | fake'" in line
+    assert f"{'x' * 57}..." in line
+    assert "x" * 58 not in line

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from target_eloqua.report import RunReport, SyncRecord, write_summary
+import pytest
+from singer_sdk.exceptions import ConfigValidationError
+
+from target_eloqua.rejects import RejectTally
+from target_eloqua.report import RunReport, SyncRecord, error_text, exit_code_of, write_summary
 
 
 def sync(uri: str, status: str = "success", **counts: int) -> SyncRecord:
@@ -25,8 +29,8 @@ def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
     report = RunReport()
     report.add("accounts", read=3, merged=1)
     report.add("accounts", uploaded=2, uploaded_bytes=40)
-    report.add_sync("accounts", sync("/syncs/1", created=1, updated=1))
-    report.add_sync("accounts", sync("/syncs/2", "warning", rejected=2))
+    report.record_sync("accounts", sync("/syncs/1", created=1, updated=1))
+    report.record_sync("accounts", sync("/syncs/2", "warning", rejected=2))
 
     totals = report.streams["accounts"]
     assert totals.counters() == {
@@ -69,7 +73,7 @@ def test_the_table_has_a_header_a_row_per_stream_in_name_order_and_totals() -> N
 def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path) -> None:
     report = RunReport()
     report.add("accounts", read=4, uploaded=4)
-    report.add_sync("accounts", sync("/syncs/7", "error", rejected=1))
+    report.record_sync("accounts", sync("/syncs/7", "error", rejected=1))
     report.add("contacts", read=1)
 
     path = tmp_path / "out" / "summary.json"
@@ -98,3 +102,41 @@ def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path
     assert summary["totals"]["syncs"] == 1
     assert summary["seconds"] >= 0
     assert not list(tmp_path.glob("out/*.partial"))
+
+
+def test_a_sync_recorded_again_under_its_uri_replaces_the_first_record() -> None:
+    report = RunReport()
+    report.record_sync("accounts", sync("/syncs/1", "unknown"))
+    report.record_sync("accounts", sync("/syncs/1", "warning", created=2, rejected=1))
+
+    [only] = report.streams["accounts"].sync_records
+    assert (only.status, only.created, only.rejected) == ("warning", 2, 1)
+    assert report.rejected() == 1
+
+
+def test_reject_lines_add_up_each_streams_rejects_per_status_code() -> None:
+    report = RunReport()
+    for identifiers in (["a@", "b@"], ["c@", "d@"]):
+        tally = RejectTally()
+        for identifier in identifiers:
+            tally.add("ELQ-00002", "Invalid email address.", identifier)
+        report.add_rejects("contacts", tally)
+
+    assert report.reject_lines() == [
+        "Stream 'contacts' rejected 4 records ELQ-00002 (Invalid email address.), e.g. a@, b@, c@"
+    ]
+
+
+def test_a_config_error_is_described_with_each_of_its_problems() -> None:
+    error = ConfigValidationError("Config validation failed", errors=["max_rejects: -1 < 0"])
+
+    assert error_text(error) == "Config validation failed\nmax_rejects: -1 < 0"
+    assert error_text(KeyError()) == "KeyError"
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [(RuntimeError("x"), 1), (SystemExit(143), 143), (SystemExit(None), 0), (SystemExit("x"), 1)],
+)
+def test_the_exit_code_of_a_failure(error: BaseException, code: int) -> None:
+    assert exit_code_of(error) == code

@@ -148,7 +148,7 @@ def test_a_rejected_record_fails_the_run_without_state_by_default(
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert "Eloqua rejected 1 records in this run, more than max_rejects (0)" in run.stderr
+    assert "Eloqua rejected 1 record in this run, more than max_rejects (0)" in run.stderr
 
 
 def test_a_mapping_problem_stops_the_run_before_anything_is_sent(
@@ -195,7 +195,8 @@ def test_refused_credentials_are_explained_and_never_echoed(
 def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Path) -> None:
     run = run_target(tutorial_config(emulator), TUTORIAL_INPUT, tmp_path)
 
-    assert run.stdout == json.dumps(STATE) + "\n"
+    [line] = run.stdout.splitlines(keepends=True)
+    assert (json.loads(line), line.endswith("\n")) == (STATE, True)
     assert "Sync /syncs/1 ended success" in run.stderr
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
+import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +16,14 @@ import pytest
 import requests
 
 from target_eloqua.emulator import EmulatorServer
-from tests.support import admin, data_uploads, emulator_config, run_target, summary_row
+from tests.support import (
+    TARGET_COMMAND,
+    admin,
+    data_uploads,
+    emulator_config,
+    run_target,
+    summary_row,
+)
 
 STREAM = "crm_accounts"
 STATE = {"bookmarks": {STREAM: {"replication_key_value": "2026-11-28T10:00:00Z"}}}
@@ -66,10 +77,12 @@ def messages(*records: dict[str, Any], state: bool = True) -> list[dict[str, Any
 def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[str, Any]:
     return emulator_config(
         emulator,
-        streams={STREAM: MAPPING},
-        rejects_path=str(tmp_path / "out" / "rejects.jsonl"),
-        summary_path=str(tmp_path / "out" / "summary.json"),
-        **settings,
+        **{
+            "streams": {STREAM: MAPPING},
+            "rejects_path": str(tmp_path / "out" / "rejects.jsonl"),
+            "summary_path": str(tmp_path / "out" / "summary.json"),
+            **settings,
+        },
     )
 
 
@@ -193,7 +206,7 @@ def test_rejects_are_written_with_their_records_and_tolerated_up_to_max_rejects(
             "record": BAD_RECORDS[2],
         },
     ]
-    assert "Sync /syncs/1 rejected 2 records ELQ-00040" in run.stderr
+    assert f"Stream '{STREAM}' rejected 2 records ELQ-00040" in run.stderr
     assert "e.g. Bad Revenue, Bad Date" in run.stderr
     assert "someday" not in run.stderr  # rejected values stay out of the log
     assert summary_row(run.stderr, STREAM)["rejected"] == 3
@@ -391,19 +404,214 @@ def test_each_sync_and_request_is_a_metric(emulator: EmulatorServer, tmp_path: P
     ]
     [job] = [p for p in points if p["metric"] == "job_duration"]
     assert job["tags"] == {"stream": STREAM, "job_type": "eloqua_sync", "status": "success"}
-    endpoints = {p["tags"]["endpoint"] for p in points if p["metric"] == "http_request_duration"}
-    assert {"POST /accounts/imports/{id}/data", "POST /syncs", "GET /syncs/{id}"} <= endpoints
+    requests_made = [p["tags"] for p in points if p["metric"] == "http_request_duration"]
+    assert {
+        (tags["endpoint"], tags.get("stream"), tags["http_status_code"]) for tags in requests_made
+    } >= {
+        ("GET /accounts/fields", None, 200),
+        ("POST /accounts/imports", None, 201),
+        ("POST /accounts/imports/{id}/data", STREAM, 204),
+        ("POST /syncs", STREAM, 201),
+        ("GET /syncs/{id}", STREAM, 200),
+        ("GET /syncs/{id}/logs", STREAM, 200),
+    }
 
 
-def test_spooled_rows_leave_no_files_behind(emulator: EmulatorServer, tmp_path: Path) -> None:
-    spool_dir = tmp_path / "spool"
-    spool_dir.mkdir()
-    env = {"TMPDIR": str(spool_dir)}
-    records = [account(f"Company {n}") for n in range(20)]
+def test_a_batch_is_loaded_when_it_fills_500_parts(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    wide = "x" * 600  # one row per part of at most 1024 bytes
+    records = [account(f"Company {n:03d}", notes=wide) for n in range(620)]
+    mapping = {**MAPPING, "fields": {**MAPPING["fields"], "notes": "M_Account_Notes1"}}
+    settings = {"max_upload_bytes": 1024, "streams": {STREAM: mapping}}
 
-    ok = run_target(config(emulator, tmp_path), messages(*records), tmp_path, env=env)
-    plan_next_syncs(emulator, status="error")
-    failed = run_target(config(emulator, tmp_path), messages(*records), tmp_path, env=env)
+    run = run_target(config(emulator, tmp_path, **settings), messages(*records), tmp_path)
 
-    assert (ok.returncode, failed.returncode) == (0, 1)
-    assert list(spool_dir.iterdir()) == []
+    assert run.returncode == 0, run.stderr
+    assert [sync["counts"]["processed"] for sync in admin(emulator, "syncs")] == [500, 120]
+    assert len(data_uploads(emulator)) == 620
+    assert len(stored_accounts(emulator)) == 620
+
+
+def test_a_failing_stream_lets_the_others_finish_their_syncs_and_report_them(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_next_syncs(emulator, count=1, seconds=0)
+    plan_next_syncs(emulator, count=1, seconds=2)
+    other = "erp_accounts"
+    input_messages = [
+        *messages(account("Fast Bad", billing_email="bad"), state=False),
+        {**SCHEMA_MESSAGE, "stream": other},
+        {"type": "RECORD", "stream": other, "record": account("Slow Bad", revenue="x")},
+        {"type": "RECORD", "stream": other, "record": account("Slow Good")},
+        STATE_MESSAGE,
+    ]
+    settings = {"streams": {STREAM: MAPPING, other: MAPPING}}
+
+    run = run_target(config(emulator, tmp_path, **settings), input_messages, tmp_path)
+
+    assert run.returncode == 1
+    assert run.states == []
+    assert sorted(line["identifier"] for line in rejects_file(tmp_path)) == [
+        "Fast Bad",
+        "Slow Bad",
+    ]
+    streams = summary_file(tmp_path)["streams"]
+    assert [s["status"] for s in streams[STREAM]["syncs"]] == ["warning"]
+    assert [s["status"] for s in streams[other]["syncs"]] == ["warning"]
+    assert "Slow Good" in stored_accounts(emulator)
+
+
+def test_sigterm_during_a_sync_stops_without_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_next_syncs(emulator, seconds=30)
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config(emulator, tmp_path)))
+    input_file = tmp_path / "input.jsonl"
+    input_file.write_text("".join(json.dumps(m) + "\n" for m in messages(account("Acme"))))
+    with (
+        input_file.open() as stdin,
+        subprocess.Popen(
+            [TARGET_COMMAND, "--config", str(config_file)],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as target,
+    ):
+        wait_for(lambda: any(s["status"] == "active" for s in admin(emulator, "syncs")))
+        target.send_signal(signal.SIGTERM)
+        stdout, stderr = target.communicate(timeout=30)
+
+    assert target.returncode == 128 + signal.SIGTERM
+    assert stdout == ""
+    assert "Signal 15 received: stopping without loading what is buffered" in stderr
+    summary = summary_file(tmp_path)
+    assert (summary["status"], summary["exit_code"]) == ("failed", 143)
+    assert [s["status"] for s in summary["streams"][STREAM]["syncs"]] == ["unknown"]
+
+
+def test_a_decimal_in_state_is_written_as_it_came(emulator: EmulatorServer, tmp_path: Path) -> None:
+    state_line = '{"type": "STATE", "value": {"bookmarks": {"crm_accounts": 1.50}}}'
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config(emulator, tmp_path)))
+    lines = [json.dumps(m) for m in messages(account("Acme"), state=False)] + [state_line]
+
+    run = subprocess.run(
+        [TARGET_COMMAND, "--config", str(config_file)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == '{"bookmarks":{"crm_accounts":1.50}}\n'
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "problem"),
+    [
+        ("max_rejects", -1, "-1 is less than the minimum of 0"),
+        ("max_upload_bytes", 40_000_000, "is greater than the maximum of 32000000"),
+    ],
+)
+def test_a_setting_out_of_range_is_a_config_error_with_a_failed_summary(
+    emulator: EmulatorServer, tmp_path: Path, setting: str, value: int, problem: str
+) -> None:
+    run = run_target(
+        config(emulator, tmp_path, **{setting: value}), messages(account("Acme")), tmp_path
+    )
+
+    assert run.returncode == 1
+    assert problem in run.stderr
+    summary = summary_file(tmp_path)
+    assert summary["status"] == "failed"
+    assert problem in summary["error"]
+    assert admin(emulator, "definitions") == []
+
+
+def test_an_unwritable_summary_path_fails_before_anything_is_loaded(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    settings = config(emulator, tmp_path)
+    settings["summary_path"] = str(tmp_path)  # a directory
+
+    run = run_target(settings, messages(account("Acme")), tmp_path)
+
+    assert run.returncode == 1
+    assert f"summary_path: cannot write {tmp_path}" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert admin(emulator, "definitions") == []
+
+
+def test_the_summary_and_the_rejects_file_must_be_two_files(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    settings = config(emulator, tmp_path)
+    settings["rejects_path"] = settings["summary_path"]
+
+    run = run_target(settings, messages(account("Acme")), tmp_path)
+
+    assert run.returncode == 1
+    assert "summary_path and rejects_path must be different files" in run.stderr
+    assert admin(emulator, "definitions") == []
+
+
+def test_records_read_but_not_loaded_are_in_the_summary(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    records = [account(f"Company {n}") for n in range(5)] + [account("Huge", city="x" * 2000)]
+
+    run = run_target(
+        config(emulator, tmp_path, max_upload_bytes=1024), messages(*records), tmp_path
+    )
+
+    assert run.returncode == 1
+    assert "stream 'crm_accounts', record name='Huge': the row takes" in run.stderr
+    stream = summary_file(tmp_path)["streams"][STREAM]
+    assert (stream["read"], stream["uploaded"]) == (5, 0)
+
+
+def test_a_sync_whose_logs_cannot_be_read_is_still_in_the_summary(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fault = {"method": "GET", "path": "/api/bulk/2.0/syncs/1/logs*", "status": 404}
+    requests.post(f"{emulator.url}/_emulator/faults", json=fault, timeout=10).raise_for_status()
+
+    run = run_target(config(emulator, tmp_path), messages(account("Acme")), tmp_path)
+
+    assert run.returncode == 1
+    assert "Eloqua answered 404 The requested resource was not found. to GET /syncs/1/logs" in (
+        run.stderr
+    )
+    [sync] = summary_file(tmp_path)["streams"][STREAM]["syncs"]
+    assert (sync["uri"], sync["status"]) == ("/syncs/1", "success")
+
+
+def test_records_of_a_skipped_stream_are_counted_as_read(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    skipped = [
+        {**SCHEMA_MESSAGE, "stream": "other"},
+        {"type": "RECORD", "stream": "other", "record": account("Not Sent")},
+    ]
+    settings = {"unmapped_streams": "skip"}
+
+    run = run_target(
+        config(emulator, tmp_path, **settings), [*skipped, *messages(account("A"))], tmp_path
+    )
+
+    assert run.returncode == 0, run.stderr
+    other = summary_file(tmp_path)["streams"]["other"]
+    assert (other["read"], other["uploaded"], other["syncs"]) == (1, 0, [])
+    assert sorted(stored_accounts(emulator)) == ["A"]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)

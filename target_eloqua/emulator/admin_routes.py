@@ -19,7 +19,7 @@ from target_eloqua.emulator.wire import (
     route,
 )
 
-FAULT_STATUSES = (429, 500, 502, 503)
+FAULT_STATUSES = (401, 403, 404, 429, 500, 502, 503)
 
 
 def _items(items: list[Any]) -> Response:

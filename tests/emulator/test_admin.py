@@ -169,7 +169,7 @@ def test_faults_can_be_listed_and_cleared(server: EmulatorServer) -> None:
     "body",
     [
         {"status": 500},
-        {"path": "/id", "status": 404},
+        {"path": "/id", "status": 418},
         {"path": "/id", "action": "explode"},
         {"path": "/id"},
         {"path": "/id", "status": 500, "count": 0},
