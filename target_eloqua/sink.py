@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import logging
 import tempfile
 import time
@@ -53,7 +54,25 @@ class Staged:
         return Staged(self.rows + part.rows, self.parts + 1, self.bytes + len(part.body))
 
 
-class EloquaSink(BatchSink):
+class TargetSink(BatchSink):
+    """A sink of this target: it reports to the run's report (``self.eloqua.report``)."""
+
+    def __init__(
+        self,
+        target: TargetEloqua,
+        stream_name: str,
+        schema: dict[str, Any],
+        key_properties: list[str] | None,
+    ) -> None:
+        super().__init__(target, stream_name, schema, key_properties)
+        self.eloqua = target
+
+    @abc.abstractmethod
+    def unloaded_records(self) -> int:
+        """Records read since the last drain, so not loaded (yet)."""
+
+
+class EloquaSink(TargetSink):
     """Loads one stream into Eloqua: one drain is one sync, awaited to its end.
 
     Rows are spooled to disk as they arrive; a drain uploads them in parts of at most
@@ -70,7 +89,6 @@ class EloquaSink(BatchSink):
         key_properties: list[str] | None,
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
-        self.eloqua = target
         self.mapping = target.stream_mappings[stream_name]
         self._client: BulkClient | None = None
         self._spool: RowSpool | None = None
@@ -363,21 +381,12 @@ class EloquaSink(BatchSink):
         self.logger.debug("Ignoring ACTIVATE_VERSION %d", new_version)
 
 
-class SkippedStreamSink(BatchSink):
+class SkippedStreamSink(TargetSink):
     """A stream without a mapping under ``unmapped_streams: skip``: its records are counted
     as read in the run's report, and dropped.
     """
 
-    def __init__(
-        self,
-        target: TargetEloqua,
-        stream_name: str,
-        schema: dict[str, Any],
-        key_properties: list[str] | None,
-    ) -> None:
-        super().__init__(target, stream_name, schema, key_properties)
-        self.eloqua = target
-        self._read = 0
+    _read = 0
 
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         """Count the record; send nothing."""

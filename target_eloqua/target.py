@@ -46,6 +46,7 @@ from target_eloqua.sink import (
     EloquaSink,
     SkippedStreamSink,
     SyncFailedError,
+    TargetSink,
     UnloadableRecordError,
     UnsupportedMessageError,
 )
@@ -165,7 +166,7 @@ class TargetEloqua(Target):
     def finish(self, error: BaseException | None = None) -> None:
         """End the run's log with its numbers; write the summary and close the rejects file."""
         for sink in [*self._sinks_active.values(), *self._sinks_to_clear]:
-            if isinstance(sink, EloquaSink | SkippedStreamSink):
+            if isinstance(sink, TargetSink):
                 self.report.add(sink.stream_name, read=sink.unloaded_records())
         for line in self.report.reject_lines():
             self.logger.info(line)
