@@ -10,14 +10,15 @@ JOIN_SECONDS = 0.2
 """How long the main thread waits at a time, so that a signal is handled without delay."""
 
 
-def run_all(tasks: Sequence[Callable[[], None]], parallelism: int) -> None:
+def run_all(tasks: Sequence[Callable[[], None]], parallelism: int, stop: threading.Event) -> None:
     """Run ``tasks`` in up to ``parallelism`` threads; once all have ended, raise the first
     failure.
 
     The SDK's joblib pool re-raises the first failure while other tasks still run, so a sink
     still syncing would go unreported and be cut off at exit. Here every task that started
-    ends and is accounted for; after a failure, tasks not yet started are not started. The
-    threads are daemons, so a signal that ends the main thread ends the process.
+    ends and is accounted for; after a failure, or once ``stop`` is set, tasks not yet started
+    are not started. The threads are daemons, so a signal that ends the main thread ends the
+    process; ``stop`` is set then, for the tasks to end early too.
     """
     pending: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
     for task in tasks:
@@ -26,7 +27,7 @@ def run_all(tasks: Sequence[Callable[[], None]], parallelism: int) -> None:
     lock = threading.Lock()
 
     def work() -> None:
-        while not failures:
+        while not failures and not stop.is_set():
             try:
                 task = pending.get_nowait()
             except queue.Empty:
@@ -43,8 +44,12 @@ def run_all(tasks: Sequence[Callable[[], None]], parallelism: int) -> None:
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(JOIN_SECONDS)
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(JOIN_SECONDS)
+    except BaseException:
+        stop.set()
+        raise
     if failures:
         raise failures[0]

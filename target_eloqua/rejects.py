@@ -20,7 +20,7 @@ SAMPLE_CHARACTERS = 60
 """How much of an identifier value the log shows."""
 
 
-def reject_line(
+def reject_entry(
     mapping: StreamMapping,
     sync_uri: str,
     reject: Mapping[str, Any],

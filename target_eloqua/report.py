@@ -112,7 +112,7 @@ class RunReport:
         with self._lock:
             self._rejects.setdefault(stream, RejectTally()).merge(tally)
 
-    def reject_lines(self) -> list[str]:
+    def reject_summary(self) -> list[str]:
         """Per stream and status code, the records rejected in the run, with a few
         identifier values: ``Stream 'crm' rejected 2 records ELQ-00002 (...), e.g. ...``.
         """

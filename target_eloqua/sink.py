@@ -16,9 +16,9 @@ from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient, SyncTimeoutError
-from target_eloqua.bulk.logs import SyncCounts, count_sync_logs, problem_messages
+from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.mapping import import_definition_body, record_to_row
-from target_eloqua.rejects import RejectTally, record_matches, reject_line
+from target_eloqua.rejects import RejectTally, record_matches, reject_entry
 from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
 from target_eloqua.spool import Part, RowSpool, RowTooLargeError
@@ -33,6 +33,10 @@ class SyncFailedError(Exception):
 
 class UnsupportedMessageError(Exception):
     """A Singer message the target cannot load (a BATCH message): the run stops unloaded."""
+
+
+class RunStoppedError(Exception):
+    """The run is stopping (a signal): a drain ends before its next request to Eloqua."""
 
 
 class UnloadableRecordError(Exception):
@@ -102,7 +106,8 @@ class EloquaSink(TargetSink):
 
     def unloaded_records(self) -> int:
         """Records of the batch being buffered: read, but not loaded (yet)."""
-        return self._spool.read if self._spool is not None else 0
+        spool = self._spool  # read once: a drain thread may clear it
+        return spool.read if spool is not None else 0
 
     def setup(self) -> None:
         """Check the stream's schema against its mapping before any of its records arrive."""
@@ -205,6 +210,7 @@ class EloquaSink(TargetSink):
         """Upload the spool's parts to the definition's staging area."""
         staged = Staged()
         for part in spool.parts():
+            self._stop_if_asked()
             started = time.monotonic()
             self.client.upload(import_uri, part.body, spool.content_type)
             staged = staged.plus(part)
@@ -219,16 +225,22 @@ class EloquaSink(TargetSink):
                 import_uri,
                 time.monotonic() - started,
             )
+            del part  # the next part is built while this one would still be held
         return staged
 
     def _sync(self, import_uri: str, spool: RowSpool, staged: Staged) -> None:
         """Sync what is staged, wait for the end, and account for every row: fail the run on
         an ``error`` or a timeout, or when the run's rejects go over ``max_rejects``.
+
+        The sync is in the run's report from its creation (as ``unknown``), and each thing
+        learnt about it is added as soon as it is known, so that a run stopped at any point
+        reports what Eloqua did.
         """
+        self._stop_if_asked()
         started = time.monotonic()
         sync = self.client.create_sync(import_uri, callback_url=self.config.get("callback_url"))
         self.logger.info("Created sync %s for %s (%d rows)", sync["uri"], import_uri, staged.rows)
-        record = SyncRecord(
+        sync_record = SyncRecord(
             sync["uri"],
             import_uri,
             "unknown",
@@ -237,91 +249,102 @@ class EloquaSink(TargetSink):
             parts=staged.parts,
             bytes=staged.bytes,
         )
-        self.eloqua.report.record_sync(self.stream_name, record)
+        self.eloqua.report.record_sync(self.stream_name, sync_record)
         try:
-            ended = self._wait_for(sync["uri"], staged.rows)
-            record = replace(record, status=ended["status"])
-            counts, rejected = self._outcome(ended, spool)
-            record = replace(
-                record, created=counts.created, updated=counts.updated, rejected=rejected
-            )
+            ended = self._wait_for(sync_record.uri, sync_record.rows)
+            sync_record = replace(sync_record, status=ended["status"])
+            self.eloqua.report.record_sync(self.stream_name, sync_record)
+            sync_record = self._read_logs(sync_record)
+            if sync_record.status in ("warning", "error"):
+                sync_record = self._read_rejects(sync_record, spool)
         except SyncTimeoutError as error:
-            record = replace(record, status="timeout")
+            sync_record = replace(sync_record, status="timeout")
             raise SyncFailedError(f"stream '{self.stream_name}': {error}") from error
         finally:
-            record = replace(record, seconds=round(time.monotonic() - started, 3))
-            self._record_end(record)
+            sync_record = replace(sync_record, seconds=round(time.monotonic() - started, 3))
+            self._record_end(sync_record)
         self.logger.info(
             "Sync %s ended %s in %.1f s: %d rows, %d created, %d updated, %d rejected",
-            record.uri,
-            record.status,
-            record.seconds,
-            record.rows,
-            record.created,
-            record.updated,
-            record.rejected,
+            sync_record.uri,
+            sync_record.status,
+            sync_record.seconds,
+            sync_record.rows,
+            sync_record.created,
+            sync_record.updated,
+            sync_record.rejected,
         )
-        if record.status == "error":
+        if sync_record.status == "error":
             raise SyncFailedError(
-                f"stream '{self.stream_name}': sync {record.uri} ended 'error'; Eloqua's log "
-                f"of it is at {record.uri}/logs"
+                f"stream '{self.stream_name}': sync {sync_record.uri} ended 'error'; Eloqua's "
+                f"log of it is at {sync_record.uri}/logs"
             )
         self.eloqua.check_rejects()
 
-    def _outcome(self, sync: dict[str, Any], spool: RowSpool) -> tuple[SyncCounts, int]:
-        """What the ended sync did, from its logs, and how many records it rejected. A sync
-        that did not simply succeed has its warnings and errors logged and its rejects reported.
+    def _read_logs(self, sync_record: SyncRecord) -> SyncRecord:
+        """The ended sync with the counts of its logs, in the report at once. Eloqua's
+        warnings and errors about it are logged.
         """
-        uri = sync["uri"]
-        logs = self.client.list_items(f"{uri}/logs")
+        logs = self.client.list_items(f"{sync_record.uri}/logs")
         counts = count_sync_logs(logs)
-        if sync["status"] not in ("warning", "error"):
-            return counts, counts.rejected
-        level = logging.ERROR if sync["status"] == "error" else logging.WARNING
-        for line in problem_messages(logs):
-            self.logger.log(level, "Sync %s: %s", uri, line)
-        listed = self._report_rejects(uri, spool)
-        if listed < counts.rejected:
+        sync_record = replace(
+            sync_record, created=counts.created, updated=counts.updated, rejected=counts.rejected
+        )
+        self.eloqua.report.record_sync(self.stream_name, sync_record)
+        if sync_record.status in ("warning", "error"):
+            level = logging.ERROR if sync_record.status == "error" else logging.WARNING
+            for line in problem_messages(logs):
+                self.logger.log(level, "Sync %s: %s", sync_record.uri, line)
+        return sync_record
+
+    def _read_rejects(self, sync_record: SyncRecord, spool: RowSpool) -> SyncRecord:
+        """The sync with its rejects reported; the count that goes against ``max_rejects`` is
+        the larger of the rejects listed and those its logs count.
+        """
+        listed = self._report_rejects(sync_record.uri, spool)
+        if listed < sync_record.rejected:
             self.logger.warning(
-                "Sync %s: Eloqua's log counts %d rejected records, its list of rejects only %d; "
-                "the larger number counts against max_rejects",
-                uri,
-                counts.rejected,
+                "Sync %s: Eloqua's log counts %d rejected records, its list of rejects only "
+                "%d; the larger number counts against max_rejects",
+                sync_record.uri,
+                sync_record.rejected,
                 listed,
             )
-        return counts, max(listed, counts.rejected)
+        return replace(sync_record, rejected=max(listed, sync_record.rejected))
 
-    def _record_end(self, record: SyncRecord) -> None:
+    def _record_end(self, sync_record: SyncRecord) -> None:
         """Put the ended sync in the run's report, and emit its duration as a metric."""
-        self.eloqua.report.record_sync(self.stream_name, record)
+        self.eloqua.report.record_sync(self.stream_name, sync_record)
         tags: dict[str, Any] = {
             Tag.STREAM: self.stream_name,
             Tag.JOB_TYPE: "eloqua_sync",
-            Tag.STATUS: record.status,
+            Tag.STATUS: sync_record.status,
         }
-        point = Point("timer", Metric.JOB_DURATION, record.seconds, tags)
+        point = Point("timer", Metric.JOB_DURATION, sync_record.seconds, tags)
         metrics.log(self.eloqua.metrics_logger, point)
 
     def _report_rejects(self, sync_uri: str, spool: RowSpool) -> int:
         """Read every page of the sync's rejects, write them to the rejects file with their
-        source records, log a summary per status code, and return how many there were.
+        source records, count them per status code, and return how many there were.
         """
-        tally = RejectTally()
+        listed = 0
         unmatched = 0
         for page in self.client.pages(f"{sync_uri}/rejects"):
             indexes = [int(item.get("recordIndex") or 0) for item in page]
             records = spool.records(indexes)
-            lines = []
+            entries = []
             for item, index in zip(page, indexes, strict=True):
                 record = records.get(index)
                 if record is not None and not record_matches(self.mapping, item, record):
                     unmatched += 1
                     record = None
-                lines.append(reject_line(self.mapping, sync_uri, item, record))
+                entries.append(reject_entry(self.mapping, sync_uri, item, record))
             if self.eloqua.rejects is not None:
-                self.eloqua.rejects.write(lines)
-            for line in lines:
-                tally.add(str(line["status_code"]), str(line["message"]), line["identifier"])
+                self.eloqua.rejects.write(entries)
+            tally = RejectTally()
+            for entry in entries:
+                tally.add(str(entry["status_code"]), str(entry["message"]), entry["identifier"])
+            self.eloqua.report.add_rejects(self.stream_name, tally)
+            listed += len(entries)
         if unmatched:
             self.logger.warning(
                 "Sync %s: %d rejects name a position whose record has another identifier; "
@@ -329,8 +352,12 @@ class EloquaSink(TargetSink):
                 sync_uri,
                 unmatched,
             )
-        self.eloqua.report.add_rejects(self.stream_name, tally)
-        return tally.total
+        return listed
+
+    def _stop_if_asked(self) -> None:
+        """End the drain before its next request to Eloqua once the run is stopping."""
+        if self.eloqua.stopping.is_set():
+            raise RunStoppedError(f"stream '{self.stream_name}': the run was stopped")
 
     def _wait_for(self, sync_uri: str, row_count: int) -> dict[str, Any]:
         """Poll the sync to its end, logging each new status with the drain's row count."""

@@ -78,11 +78,6 @@ class RowSpool:
         # A batch the run never drained (it failed first) is closed when it is collected.
         self._finalizer = weakref.finalize(self, _close_all, self._rows, self._records)
 
-    @property
-    def row_count(self) -> int:
-        """Rows that will be uploaded: those read, less the superseded ones."""
-        return self.read - self.merged
-
     def add(self, key: str | None, row: Mapping[str, str], record: Mapping[str, Any]) -> bool:
         """Spool ``row`` (keyed by the definition's field keys) and the record it came from.
 

@@ -97,6 +97,8 @@ class TargetEloqua(Target):
         self._lock = threading.Lock()
         self._base_url: str | None = self.config.get("base_url")
         self._notes: set[str] = set()
+        self.stopping = threading.Event()
+        """Set by a signal: drains end before their next request to Eloqua."""
         self.report = RunReport()
         self.summary_path = self._summary_path()
         self.dry_run = self._dry_run_writer()
@@ -141,7 +143,7 @@ class TargetEloqua(Target):
         path = raw_config.get("summary_path")
         if parse_env:
             path = os.environ.get("TARGET_ELOQUA_SUMMARY_PATH", path)
-        if path:
+        if isinstance(path, str) and path:
             summary = RunReport().summary(exit_code=exit_code_of(error), error=error_text(error))
             cls._write_summary_file(Path(path), summary)
 
@@ -168,7 +170,7 @@ class TargetEloqua(Target):
         for sink in [*self._sinks_active.values(), *self._sinks_to_clear]:
             if isinstance(sink, TargetSink):
                 self.report.add(sink.stream_name, read=sink.unloaded_records())
-        for line in self.report.reject_lines():
+        for line in self.report.reject_summary():
             self.logger.info(line)
         if self.report.streams:
             for line in self.report.table().splitlines():
@@ -188,8 +190,8 @@ class TargetEloqua(Target):
         if rejected > allowed:
             where = self.config.get("rejects_path")
             raise TooManyRejectsError(
-                f"Eloqua rejected {rejected} record{'s' if rejected != 1 else ''} in this run, "
-                f"more than max_rejects ({allowed}); "
+                f"Eloqua has rejected {rejected} record{'s' if rejected != 1 else ''} so far in "
+                f"this run, more than max_rejects ({allowed}); "
                 + (f"they are listed in {where}" if where else "set rejects_path to list them")
             )
 
@@ -334,7 +336,11 @@ class TargetEloqua(Target):
         """The pod's URL: ``base_url`` if set, else discovered through ``/id`` once per run."""
         with self._lock:
             if self._base_url is None:
-                self._base_url = discover_base_url(self.config["login_url"], self.auth)
+                self._base_url = discover_base_url(
+                    self.config["login_url"],
+                    self.auth,
+                    on_response=partial(self._log_request_metric, None),
+                )
                 self.logger.info("Eloqua instance found at %s", self._base_url)
             return self._base_url
 
@@ -433,7 +439,7 @@ class TargetEloqua(Target):
         """Drain the sinks in parallel, and only then raise the first failure: a sink still
         syncing when another fails finishes, and its rejects are reported.
         """
-        run_all([partial(self.drain_one, sink) for sink in sink_list], parallelism)
+        run_all([partial(self.drain_one, sink) for sink in sink_list], parallelism, self.stopping)
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         """Stop at once on SIGTERM or SIGINT, without draining or writing STATE.
@@ -441,6 +447,9 @@ class TargetEloqua(Target):
         The SDK's handler would drain again and write STATE for a batch whose sync has not
         ended (meltano/sdk#3775). Stopping is safe: the next run sends that batch again.
         """
+        for handled in (signal.SIGINT, signal.SIGTERM):  # a second signal must not cut the report
+            signal.signal(handled, signal.SIG_IGN)
+        self.stopping.set()
         self.logger.warning(
             "Signal %d received: stopping without loading what is buffered; no STATE is "
             "written for it",

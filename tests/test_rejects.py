@@ -13,8 +13,8 @@ from target_eloqua.rejects import (
     RejectsFile,
     RejectTally,
     record_matches,
+    reject_entry,
     reject_identifier,
-    reject_line,
 )
 
 # "Company Name" is not a safe field key, so its definition key is "Company_Name".
@@ -39,7 +39,7 @@ REJECT: dict[str, Any] = {
 def test_a_reject_line_names_the_stream_properties_and_carries_the_source_record() -> None:
     record = {"Company Name": "Acme", "email": "not-an-email", "_sdc_batched_at": "2024-05-01"}
 
-    line = reject_line(MAPPING, SYNC_URI, REJECT, record)
+    line = reject_entry(MAPPING, SYNC_URI, REJECT, record)
 
     assert line == {
         "stream": "crm_accounts",
@@ -54,7 +54,7 @@ def test_a_reject_line_names_the_stream_properties_and_carries_the_source_record
 
 
 def test_without_the_record_the_identifier_comes_from_the_values_eloqua_echoes() -> None:
-    line = reject_line(MAPPING, SYNC_URI, REJECT, None)
+    line = reject_entry(MAPPING, SYNC_URI, REJECT, None)
 
     assert line["identifier"] == "Acme (as echoed)"
     assert line["record"] is None
@@ -66,7 +66,7 @@ def test_the_identifier_is_read_from_the_echoed_values_when_the_record_lacks_it(
 
 
 def test_a_sparse_reject_still_makes_a_line() -> None:
-    line = reject_line(MAPPING, SYNC_URI, {}, None)
+    line = reject_entry(MAPPING, SYNC_URI, {}, None)
 
     assert line["invalid_fields"] == []
     assert (line["status_code"], line["message"], line["record_index"]) == (None, None, None)

@@ -122,7 +122,7 @@ def test_reject_lines_add_up_each_streams_rejects_per_status_code() -> None:
             tally.add("ELQ-00002", "Invalid email address.", identifier)
         report.add_rejects("contacts", tally)
 
-    assert report.reject_lines() == [
+    assert report.reject_summary() == [
         "Stream 'contacts' rejected 4 records ELQ-00002 (Invalid email address.), e.g. a@, b@, c@"
     ]
 

@@ -223,7 +223,9 @@ def test_one_reject_more_than_max_rejects_fails_the_run_after_writing_them_all(
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert "Eloqua rejected 3 records in this run, more than max_rejects (2)" in run.stderr
+    assert (
+        "Eloqua has rejected 3 records so far in this run, more than max_rejects (2)" in run.stderr
+    )
     assert "Traceback" not in run.stderr
     assert [line["identifier"] for line in rejects_file(tmp_path)] == [
         "Bad Email",
@@ -462,34 +464,60 @@ def test_a_failing_stream_lets_the_others_finish_their_syncs_and_report_them(
     assert "Slow Good" in stored_accounts(emulator)
 
 
-def test_sigterm_during_a_sync_stops_without_state(
-    emulator: EmulatorServer, tmp_path: Path
-) -> None:
-    plan_next_syncs(emulator, seconds=30)
+def start_target(
+    emulator: EmulatorServer, tmp_path: Path, records: list[dict[str, Any]], **settings: Any
+) -> subprocess.Popen[str]:
+    """``target-eloqua`` started on ``records``, left running for the test to signal."""
     config_file = tmp_path / "config.json"
-    config_file.write_text(json.dumps(config(emulator, tmp_path)))
+    config_file.write_text(json.dumps(config(emulator, tmp_path, **settings)))
     input_file = tmp_path / "input.jsonl"
-    input_file.write_text("".join(json.dumps(m) + "\n" for m in messages(account("Acme"))))
-    with (
-        input_file.open() as stdin,
-        subprocess.Popen(
+    input_file.write_text("".join(json.dumps(m) + "\n" for m in messages(*records)))
+    with input_file.open() as stdin:
+        return subprocess.Popen(
             [TARGET_COMMAND, "--config", str(config_file)],
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        ) as target,
-    ):
-        wait_for(lambda: any(s["status"] == "active" for s in admin(emulator, "syncs")))
-        target.send_signal(signal.SIGTERM)
+        )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_a_sync_stops_the_run_without_state(
+    emulator: EmulatorServer, tmp_path: Path, signum: int
+) -> None:
+    plan_next_syncs(emulator, seconds=30)
+
+    with start_target(emulator, tmp_path, [account("Acme")]) as target:
+        wait_for(lambda: bool(admin(emulator, "syncs")))
+        target.send_signal(signum)
         stdout, stderr = target.communicate(timeout=30)
 
-    assert target.returncode == 128 + signal.SIGTERM
+    assert target.returncode == 128 + signum
     assert stdout == ""
-    assert "Signal 15 received: stopping without loading what is buffered" in stderr
+    assert f"Signal {signum} received: stopping without loading what is buffered" in stderr
     summary = summary_file(tmp_path)
-    assert (summary["status"], summary["exit_code"]) == ("failed", 143)
+    assert (summary["status"], summary["exit_code"]) == ("failed", 128 + signum)
     assert [s["status"] for s in summary["streams"][STREAM]["syncs"]] == ["unknown"]
+
+
+def test_a_signal_during_uploads_stops_them_before_any_sync(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    records = [account(f"Company {n:05d}") for n in range(20_000)]
+
+    with start_target(emulator, tmp_path, records, max_upload_bytes=1024) as target:
+        wait_for(lambda: len(data_uploads(emulator)) >= 3)
+        target.send_signal(signal.SIGTERM)
+        target.communicate(timeout=30)
+        uploads_when_stopped = len(data_uploads(emulator))
+
+    assert target.returncode == 143
+    assert admin(emulator, "syncs") == []
+    assert len(data_uploads(emulator)) == uploads_when_stopped < 1000
+    summary = summary_file(tmp_path)
+    assert 0 < summary["streams"][STREAM]["read"] <= 20_000
+    assert summary["streams"][STREAM]["syncs"] == []
 
 
 def test_a_decimal_in_state_is_written_as_it_came(emulator: EmulatorServer, tmp_path: Path) -> None:

@@ -40,14 +40,26 @@ ResponseHook = Callable[[str, str, int, float], None]
 
 
 def discover_base_url(
-    login_url: str, auth: AuthBase, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    login_url: str,
+    auth: AuthBase,
+    *,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    on_response: ResponseHook | None = None,
 ) -> str:
     """Ask ``{login_url}/id`` which pod the instance lives on, e.g. ``https://secure.p03...``.
 
     Eloqua refuses bad credentials with HTTP 200 and the body ``"Not authenticated."``.
     """
     url = login_url.rstrip("/") + "/id"
-    response = _with_retries(lambda: _checked(requests.get(url, auth=auth, timeout=timeout)))
+
+    def send() -> requests.Response:
+        started = time.monotonic()
+        response = requests.get(url, auth=auth, timeout=timeout)
+        if on_response is not None:
+            on_response("GET", "/id", response.status_code, time.monotonic() - started)
+        return _checked(response)
+
+    response = _with_retries(send)
     body = response.json()
     if not isinstance(body, dict):
         raise NotAuthenticatedError(login_url.rstrip("/"))

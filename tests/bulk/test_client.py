@@ -6,6 +6,7 @@ and the error messages one by one.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 from unittest import mock
@@ -316,3 +317,16 @@ def test_on_response_names_the_endpoint_of_each_page() -> None:
 
     assert client.list_items("/syncs/7/rejects", page_size=1) == [{"n": 1}, {"n": 2}]
     assert heard == ["/syncs/{id}/rejects", "/syncs/{id}/rejects"]
+
+
+def test_polling_starts_at_the_first_interval_and_backs_off_to_30_seconds() -> None:
+    statuses = ["pending"] * 12 + ["success"]
+    client, _ = scripted_client(*[answer(200, {"uri": "/syncs/7", "status": s}) for s in statuses])
+
+    with mock.patch("target_eloqua.bulk.client.time.sleep") as sleep:
+        client.wait_for_sync("/syncs/7", timeout=3600, first_interval=2)
+
+    waits = [call.args[0] for call in sleep.call_args_list]
+    assert waits[:3] == pytest.approx([2, 3, 4.5])
+    assert all(later >= earlier for earlier, later in itertools.pairwise(waits))
+    assert waits[-3:] == [30, 30, 30]
