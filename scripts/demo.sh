@@ -29,9 +29,11 @@ echo "Eloqua emulator listening at $ELOQUA_EMULATOR_URL"
 status=0
 bash scripts/meltano.sh run --full-refresh tap-jsonl target-eloqua || status=$?
 "$VENV/bin/python" scripts/show_emulator.py "$ELOQUA_EMULATOR_URL"
-echo
-echo "The target's own run summary (summary_path in meltano.yml): output/summary.json"
-echo "Its rejected records, one JSON line each (rejects_path): output/rejects.jsonl ($(wc -l <output/rejects.jsonl) lines)"
+if [ -f output/summary.json ] && [ -f output/rejects.jsonl ]; then
+  echo
+  echo "The target's own run summary (summary_path in meltano.yml): output/summary.json"
+  echo "Its rejected records, one JSON line each (rejects_path): output/rejects.jsonl ($(wc -l <output/rejects.jsonl) lines)"
+fi
 echo
 echo "Meltano's saved state (meltano --environment=emulator state get emulator:tap-jsonl-to-target-eloqua):"
 bash scripts/meltano.sh --log-level=warning --environment=emulator \
