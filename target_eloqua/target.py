@@ -149,6 +149,7 @@ class TargetEloqua(Target):
 
     @classmethod
     def _write_summary_file(cls, path: Path, summary: dict[str, Any]) -> None:
+        """Write the summary; failing to must not hide how the run itself ended."""
         try:
             write_summary(path, summary)
         except OSError as error:
