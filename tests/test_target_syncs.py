@@ -111,24 +111,41 @@ BAD_RECORDS = [
 ]
 
 
+def encoded_size(record: dict[str, Any], upload_format: str) -> int:
+    """The bytes one record takes in an upload, in the definition's key order."""
+    row = {key: str(record[key]) for key in MAPPING["fields"]}
+    if upload_format == "json":
+        return len(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode())
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow(row.values())
+    return len(buffer.getvalue().encode())
+
+
 @pytest.mark.parametrize("upload_format", ["csv", "json"])
 def test_a_batch_over_max_upload_bytes_is_uploaded_in_parts_to_one_sync(
     emulator: EmulatorServer, tmp_path: Path, upload_format: str
 ) -> None:
-    records = [account(f"Company {n:03d}", city=f'City, "{n}"\nline 2') for n in range(120)]
+    city = 'City, "quoted"\nline 2'
+    records = [account(f"Company {n:03d}", city=city) for n in range(168)]  # all one size
     settings = {"max_upload_bytes": 2048, "upload_format": upload_format}
+    row_size = encoded_size(records[0], upload_format)
+    if upload_format == "csv":  # each part: the header row, then whole rows
+        header = len("name,city,billing_email,revenue,customer_since\r\n")
+        rows_per_part = (2048 - header) // row_size
+    else:  # each part: [row,row,...]
+        rows_per_part = (2048 - 1) // (row_size + 1)
 
     run = run_target(config(emulator, tmp_path, **settings), messages(*records), tmp_path)
 
     assert run.returncode == 0, run.stderr
     uploads = data_uploads(emulator)
-    assert len(uploads) >= 4  # 120 rows of 75 bytes or more, at most 2048 bytes a part
+    assert len(uploads) == -(-168 // rows_per_part)  # as few parts as the limit allows
     assert all(upload["bytes"] <= 2048 for upload in uploads)
     [sync] = admin(emulator, "syncs")
-    assert sync["counts"]["processed"] == 120
+    assert sync["counts"]["processed"] == 168
     stored = stored_accounts(emulator)
     assert sorted(stored) == sorted(r["name"] for r in records)
-    assert stored["Company 007"]["M_City"] == 'City, "7"\nline 2'
+    assert stored["Company 007"]["M_City"] == city
     assert run.states == [STATE]
 
 
