@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from target_eloqua.entities import Entity, parse_entity, parse_statement
@@ -92,15 +93,20 @@ class StreamMapping:
         """The column of a mapped property."""
         return next(column for column in self.columns if column.property == prop)
 
-    @property
+    @cached_property
     def identifier_key(self) -> str:
         """The definition field key that Eloqua matches existing records on."""
         return self.column(self.identifier).key
 
-    @property
+    @cached_property
     def keys(self) -> list[str]:
         """The definition field keys, in the order the rows carry them."""
         return [column.key for column in self.columns]
+
+    @cached_property
+    def property_of_key(self) -> dict[str, str]:
+        """Definition field key -> the stream property sent under it."""
+        return {column.key: column.property for column in self.columns}
 
     @property
     def properties(self) -> list[str]:

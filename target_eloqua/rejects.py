@@ -32,7 +32,7 @@ def reject_entry(
     definition's field keys; ``record`` is the record as the tap sent it (``None`` if it is
     unknown).
     """
-    properties = {column.key: column.property for column in mapping.columns}
+    properties = mapping.property_of_key
     return {
         "stream": mapping.stream,
         "identifier": reject_identifier(mapping, reject, record),

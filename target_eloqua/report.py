@@ -166,10 +166,8 @@ class RunReport:
         }
 
     def _totals(self) -> dict[str, int]:
-        return {
-            name: sum(totals.counters()[name] for totals in self.streams.values())
-            for name in COUNTERS
-        }
+        per_stream = [totals.counters() for totals in self.streams.values()]
+        return {name: sum(counters[name] for counters in per_stream) for name in COUNTERS}
 
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:

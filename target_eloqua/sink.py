@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import metrics
@@ -17,7 +18,7 @@ from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient, SyncTimeoutError
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
-from target_eloqua.mapping import import_definition_body, record_to_row
+from target_eloqua.mapping import StreamMapping, import_definition_body, record_to_row
 from target_eloqua.rejects import RejectTally, record_matches, reject_entry
 from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
@@ -85,17 +86,14 @@ class EloquaSink(TargetSink):
     counted as merged.
     """
 
-    def __init__(
-        self,
-        target: TargetEloqua,
-        stream_name: str,
-        schema: dict[str, Any],
-        key_properties: list[str] | None,
-    ) -> None:
-        super().__init__(target, stream_name, schema, key_properties)
-        self.mapping = target.stream_mappings[stream_name]
-        self._client: BulkClient | None = None
-        self._spool: RowSpool | None = None
+    _client: BulkClient | None = None
+    _spool: RowSpool | None = None
+    """The batch being buffered (also in its context), for ``is_full``."""
+
+    @cached_property
+    def mapping(self) -> StreamMapping:
+        """How the stream's records map to Eloqua, as settled before any input was read."""
+        return self.eloqua.stream_mappings[self.stream_name]
 
     @property
     def client(self) -> BulkClient:
@@ -377,12 +375,10 @@ class EloquaSink(TargetSink):
     def _write_dry_run(self, spool: RowSpool) -> None:
         """Write each part and, once, the definition a real run would create."""
         assert self.eloqua.dry_run is not None
+        definition = import_definition_body(self.mapping)
         for part in spool.parts():
             path = self.eloqua.dry_run.write(
-                self.stream_name,
-                import_definition_body(self.mapping),
-                part.body,
-                self.config["upload_format"],
+                self.stream_name, definition, part.body, self.config["upload_format"]
             )
             self.logger.info(
                 "Dry run: wrote %d rows (%d bytes) to %s", part.rows, len(part.body), path

@@ -63,7 +63,7 @@ class RowSpool:
         self.part_count = 0
         self._encoder = _CsvRowEncoder(self.keys) if upload_format == "csv" else _JsonRowEncoder()
         self._head, self._separator, self._tail = self._encoder.framing()
-        self._open_part_bytes = 0
+        self._counting_packer = self._packer()
         # The spool owns its files: close() ends them (and the OS removes them) after the drain.
         self._rows: IO[bytes] = tempfile.TemporaryFile(prefix="target-eloqua-rows-")  # noqa: SIM115
         self._row_ends = array("q")
@@ -87,7 +87,14 @@ class RowSpool:
         if self._sealed:
             raise RuntimeError("rows cannot be added once the spool's parts have been read")
         encoded = self._encoder.encode(row)
-        self._reserve_part_space(len(encoded))
+        if len(self._head) + len(self._tail) + len(encoded) > self.max_part_bytes:
+            raise RowTooLargeError(
+                f"the row takes {len(encoded)} bytes, more than fits in one upload "
+                f"(max_upload_bytes: {self.max_part_bytes})"
+            )
+        # Leaving superseded rows out later never needs more parts than counted here.
+        if self._counting_packer.place(len(encoded)):
+            self.part_count += 1
         sequence = self.read
         self._rows.write(encoded)
         self.staged_bytes += len(encoded)
@@ -107,24 +114,9 @@ class RowSpool:
             self._latest[key] = sequence
         return superseded
 
-    def _reserve_part_space(self, row_bytes: int) -> None:
-        """Count the row into the part it will go to, opening a new part when it is full.
-
-        Parts are filled in order, so leaving superseded rows out later never needs more parts
-        than counted here.
-        """
+    def _packer(self) -> _PartPacker:
         framing = len(self._head) + len(self._tail)
-        if framing + row_bytes > self.max_part_bytes:
-            raise RowTooLargeError(
-                f"the row takes {row_bytes} bytes, more than fits in one upload "
-                f"(max_upload_bytes: {self.max_part_bytes})"
-            )
-        needed = row_bytes + (len(self._separator) if self._open_part_bytes else 0)
-        if self.part_count == 0 or self._open_part_bytes + needed > self.max_part_bytes:
-            self.part_count += 1
-            self._open_part_bytes = framing + row_bytes
-        else:
-            self._open_part_bytes += needed
+        return _PartPacker(framing, len(self._separator), self.max_part_bytes)
 
     def parts(self) -> Iterator[Part]:
         """The upload bodies, in row order, each within ``max_part_bytes``; CSV parts each
@@ -133,22 +125,18 @@ class RowSpool:
         self._sealed = True
         self._uploaded = array("q")
         self._rows.seek(0)
-        framing = len(self._head) + len(self._tail)
+        packer = self._packer()
         chunks: list[bytes] = []
-        size = framing
         start = 0
         for sequence, end in enumerate(self._row_ends):
             encoded = self._rows.read(end - start)
             start = end
             if self._superseded[sequence]:
                 continue
-            needed = len(encoded) + (len(self._separator) if chunks else 0)
-            if chunks and size + needed > self.max_part_bytes:
+            if packer.place(len(encoded)) and chunks:
                 yield self._part(chunks)
-                chunks, size = [], framing
-                needed = len(encoded)
+                chunks = []
             chunks.append(encoded)
-            size += needed
             self._uploaded.append(sequence)
         if chunks:
             yield self._part(chunks)
@@ -190,6 +178,27 @@ class RowSpool:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class _PartPacker:
+    """Fills parts in row order, each at most ``limit`` bytes with its framing: a row goes
+    into the open part if it fits, else it opens the next one.
+    """
+
+    def __init__(self, framing: int, separator: int, limit: int) -> None:
+        self.framing = framing
+        self.separator = separator
+        self.limit = limit
+        self._open_part_bytes = 0  # none open yet
+
+    def place(self, row_bytes: int) -> bool:
+        """Place a row of ``row_bytes``; returns whether it opened a new part."""
+        grown = self._open_part_bytes + self.separator + row_bytes
+        if self._open_part_bytes and grown <= self.limit:
+            self._open_part_bytes = grown
+            return False
+        self._open_part_bytes = self.framing + row_bytes
+        return True
 
 
 def _close_all(*files: IO[bytes] | None) -> None:
