@@ -1,4 +1,9 @@
-"""Each stream's import definition in Eloqua: created once per run, reused by every drain.
+"""Each stream's import definitions in Eloqua: created as the run needs them, reused by its drains.
+
+A definition whose sync is running must not take the next batch (its staging area would be
+synced with the running one or, worse, cleared), so a stream has up to ``per_stream``
+definitions: the next batch uploads to a free one while the last one's sync runs. A drain that
+finds them all busy waits for one to be released.
 
 A definition deletes itself ``AUTO_DELETE_DURATION`` after it was created, so that definitions
 never pile up in the user's instance. A run that goes on for longer than half of that gets a
@@ -11,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from target_eloqua.bulk import BulkClient, EloquaAPIError
 from target_eloqua.mapping import (
@@ -24,9 +29,16 @@ from target_eloqua.mapping import (
 
 logger = logging.getLogger(__name__)
 
+WAIT_SLICE_SECONDS = 0.2
+"""How long a drain waits for a definition at a time, so that a stop is noticed."""
+
 
 class DefinitionRefusedError(MappingError):
     """Eloqua refused a stream's import definition; ``problems`` says why, one line each."""
+
+
+class DefinitionWaitStoppedError(Exception):
+    """The run stopped (a signal) while a drain waited for a free definition."""
 
 
 @dataclass(frozen=True)
@@ -35,22 +47,92 @@ class _Definition:
     created_at: float
 
 
+@dataclass
+class _StreamDefinitions:
+    free: list[_Definition] = field(default_factory=list)
+    busy: dict[str, _Definition] = field(default_factory=dict)
+    creating: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.free) + len(self.busy) + self.creating
+
+
 class ImportDefinitions:
     """The definitions of this run, by stream; safe to use from the drains' threads."""
 
     def __init__(
         self,
         *,
+        per_stream: int = 2,
         max_age_seconds: float = AUTO_DELETE_SECONDS / 2,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.per_stream = per_stream
         self.max_age_seconds = max_age_seconds
         self._clock = clock
-        self._lock = threading.Lock()
-        self._by_stream: dict[str, _Definition] = {}
+        self._changed = threading.Condition()
+        self._by_stream: dict[str, _StreamDefinitions] = {}
 
     def create(self, mapping: StreamMapping, client: BulkClient) -> str:
-        """Create the stream's definition now; it is the one its drains use from then on."""
+        """Create one more definition for the stream now, free for its next drain."""
+        with self._changed:
+            self._stream(mapping.stream).creating += 1
+        try:
+            definition = self._create(mapping, client)
+        finally:
+            with self._changed:
+                self._stream(mapping.stream).creating -= 1
+        with self._changed:
+            self._stream(mapping.stream).free.append(definition)
+            self._changed.notify_all()
+        return definition.uri
+
+    def acquire(self, mapping: StreamMapping, client: BulkClient, stop: threading.Event) -> str:
+        """A definition of the stream for the next batch, busy until ``release``: a free young
+        one, else a new one while the stream has fewer than ``per_stream``, else the first one
+        released. The wait ends with every sync (each has its timeout) or with ``stop``.
+        """
+        while not stop.is_set():
+            with self._changed:
+                definitions = self._stream(mapping.stream)
+                while definitions.free:
+                    definition = definitions.free.pop()
+                    if self._clock() - definition.created_at < self.max_age_seconds:
+                        definitions.busy[definition.uri] = definition
+                        return definition.uri
+                if definitions.count < self.per_stream:
+                    definitions.creating += 1
+                    break
+                self._changed.wait(WAIT_SLICE_SECONDS)
+        else:
+            raise DefinitionWaitStoppedError(f"stream '{mapping.stream}': the run was stopped")
+        try:
+            definition = self._create(mapping, client)
+        finally:
+            with self._changed:
+                definitions.creating -= 1
+        with self._changed:
+            definitions.busy[definition.uri] = definition
+        return definition.uri
+
+    def release(self, stream: str, uri: str, *, reusable: bool) -> None:
+        """The definition's sync has ended: it takes the stream's next batch, if ``reusable``.
+
+        One whose staging area may still hold rows (its sync was never created) is dropped;
+        Eloqua deletes it after ``AUTO_DELETE_DURATION``.
+        """
+        with self._changed:
+            definitions = self._stream(stream)
+            definition = definitions.busy.pop(uri, None)
+            if definition is not None and reusable:
+                definitions.free.append(definition)
+            self._changed.notify_all()
+
+    def _stream(self, stream: str) -> _StreamDefinitions:
+        return self._by_stream.setdefault(stream, _StreamDefinitions())
+
+    def _create(self, mapping: StreamMapping, client: BulkClient) -> _Definition:
         try:
             created = client.create_import(
                 mapping.entity.imports_path, import_definition_body(mapping)
@@ -63,15 +145,5 @@ class ImportDefinitions:
             ]
             raise DefinitionRefusedError(problems) from error
         uri = str(created["uri"])
-        with self._lock:
-            self._by_stream[mapping.stream] = _Definition(uri, self._clock())
         logger.info("Created import definition %s for stream '%s'", uri, mapping.stream)
-        return uri
-
-    def uri(self, mapping: StreamMapping, client: BulkClient) -> str:
-        """The stream's definition for its next drain: the current one while it is young."""
-        with self._lock:
-            current = self._by_stream.get(mapping.stream)
-        if current is not None and self._clock() - current.created_at < self.max_age_seconds:
-            return current.uri
-        return self.create(mapping, client)
+        return _Definition(uri, self._clock())

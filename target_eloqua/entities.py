@@ -17,6 +17,8 @@ ENTITY_PATTERN = _ENTITY.pattern
 _STATEMENT = re.compile(r"^\{\{(?P<prefix>Account|Contact|CustomObject\[\d+\])\.(?P<path>.+)\}\}$")
 _RELATED_FIELD = re.compile(r"^(?P<relation>Account|User)\.Field\((?P<name>\w+)\)$")
 
+LOAD_ORDER = ("accounts", "contacts", "customObjects")
+
 SYSTEM_FIELDS = {
     "Id": "number",
     "CreatedAt": "date",
@@ -51,6 +53,13 @@ class Entity:
         if self.kind == "customObjects":
             return f"CustomObject[{self.path.split('/', 1)[1]}]"
         return {"accounts": "Account", "contacts": "Contact"}[self.kind]
+
+    @property
+    def load_order(self) -> int:
+        """Where the entity loads in a run: accounts first, then the contacts that link to
+        them, then the custom object records that link to either.
+        """
+        return LOAD_ORDER.index(self.kind)
 
     @property
     def fields_path(self) -> str:

@@ -235,6 +235,16 @@ CONFIG_SCHEMA = th.PropertiesList(
         minimum=1,
     ),
     th.Property(
+        "max_syncs_per_stream",
+        th.IntegerType,
+        default=2,
+        description="Syncs of one stream that may run at once, each on a definition of its "
+        "own: the next batch is uploaded while earlier ones sync. 1 waits for each sync "
+        "before the next upload.",
+        minimum=1,
+        maximum=10,
+    ),
+    th.Property(
         "callback_url",
         th.StringType,
         description="Passed to Eloqua with every sync (callbackUrl): Eloqua calls it when the "

@@ -8,7 +8,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import metrics
@@ -78,7 +78,7 @@ class TargetSink(BatchSink):
 
 
 class EloquaSink(TargetSink):
-    """Loads one stream into Eloqua: one drain is one sync, awaited to its end.
+    """Loads one stream into Eloqua: one drain is one sync, run in the background.
 
     Rows are spooled to disk as they arrive; a drain uploads them in parts of at most
     ``max_upload_bytes``. A later record with the same identifier (in any letter case, as
@@ -189,20 +189,63 @@ class EloquaSink(TargetSink):
         )
 
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Stage the batch, sync it, and return only once Eloqua has imported it."""
+        """Stage the batch on a free definition of the stream and hand its sync over to the
+        run's sync pipeline, which runs it once the syncs it must follow have succeeded.
+        Meanwhile the next batch is read and uploaded: Eloqua's work does not stall the run.
+        """
         spool: RowSpool | None = context.get("spool")
         if spool is None:
             return
         if spool is self._spool:
             self._spool = None
-        with spool:
+        try:
             self.eloqua.report.add(self.stream_name, read=spool.read, merged=spool.merged)
             if self.eloqua.dry_run:
-                self._write_dry_run(spool)
+                with spool:
+                    self._write_dry_run(spool)
                 return
-            import_uri = self.eloqua.definitions.uri(self.mapping, self.client)
+            self.eloqua.syncs.raise_if_failed()
+            self.eloqua.drain_earlier_entities(self)
+            self._stage_and_hand_over(spool)
+        except BaseException:
+            spool.close()
+            raise
+
+    def _stage_and_hand_over(self, spool: RowSpool) -> None:
+        """Upload the batch to a definition no sync is using, and submit its sync."""
+        definitions = self.eloqua.definitions
+        import_uri = definitions.acquire(self.mapping, self.client, self.eloqua.stopping)
+        try:
+            self.eloqua.syncs.raise_if_failed()
             staged = self._upload(import_uri, spool)
-            self._sync(import_uri, spool, staged)
+        except BaseException:
+            definitions.release(self.stream_name, import_uri, reusable=False)
+            raise
+        self.eloqua.syncs.submit(
+            self.stream_name,
+            self.mapping.entity.load_order,
+            spool.identifiers(),
+            run=partial(self._sync_staged, import_uri, spool, staged),
+            skip=partial(self._drop_staged, import_uri, spool),
+        )
+
+    def _sync_staged(self, import_uri: str, spool: RowSpool, staged: Staged) -> None:
+        """In the pipeline's thread: sync the staged batch, then free its definition."""
+        reusable = False
+        client = self.eloqua.new_client(self.stream_name)  # syncs may run side by side
+        try:
+            with spool:
+                self._sync(client, import_uri, spool, staged)
+            reusable = True
+        finally:
+            client.close()
+            self.eloqua.definitions.release(self.stream_name, import_uri, reusable=reusable)
+
+    def _drop_staged(self, import_uri: str, spool: RowSpool, reason: BaseException) -> None:
+        """In the pipeline's thread: a batch whose sync must not run (an earlier one failed)."""
+        spool.close()
+        self.eloqua.definitions.release(self.stream_name, import_uri, reusable=False)
+        self.logger.warning("Rows staged on %s are not synced: %s", import_uri, reason)
 
     def _upload(self, import_uri: str, spool: RowSpool) -> Staged:
         """Upload the spool's parts to the definition's staging area."""
@@ -226,7 +269,7 @@ class EloquaSink(TargetSink):
             del part  # the next part is built while this one would still be held
         return staged
 
-    def _sync(self, import_uri: str, spool: RowSpool, staged: Staged) -> None:
+    def _sync(self, client: BulkClient, import_uri: str, spool: RowSpool, staged: Staged) -> None:
         """Sync what is staged, wait for the end, and account for every row: fail the run on
         an ``error`` or a timeout, or when the run's rejects go over ``max_rejects``.
 
@@ -236,7 +279,7 @@ class EloquaSink(TargetSink):
         """
         self._stop_if_asked()
         started = time.monotonic()
-        sync = self.client.create_sync(import_uri, callback_url=self.config.get("callback_url"))
+        sync = client.create_sync(import_uri, callback_url=self.config.get("callback_url"))
         self.logger.info("Created sync %s for %s (%d rows)", sync["uri"], import_uri, staged.rows)
         sync_record = SyncRecord(
             sync["uri"],
@@ -249,12 +292,12 @@ class EloquaSink(TargetSink):
         )
         self.eloqua.report.record_sync(self.stream_name, sync_record)
         try:
-            ended = self._wait_for(sync_record.uri, sync_record.rows)
+            ended = self._wait_for(client, sync_record.uri, sync_record.rows)
             sync_record = replace(sync_record, status=ended["status"])
             self.eloqua.report.record_sync(self.stream_name, sync_record)
-            sync_record = self._read_logs(sync_record)
+            sync_record = self._read_logs(client, sync_record)
             if sync_record.status in ("warning", "error"):
-                sync_record = self._read_rejects(sync_record, spool)
+                sync_record = self._read_rejects(client, sync_record, spool)
         except SyncTimeoutError as error:
             sync_record = replace(sync_record, status="timeout")
             raise SyncFailedError(f"stream '{self.stream_name}': {error}") from error
@@ -278,11 +321,11 @@ class EloquaSink(TargetSink):
             )
         self.eloqua.check_rejects()
 
-    def _read_logs(self, sync_record: SyncRecord) -> SyncRecord:
+    def _read_logs(self, client: BulkClient, sync_record: SyncRecord) -> SyncRecord:
         """The ended sync with the counts of its logs, in the report at once. Eloqua's
         warnings and errors about it are logged.
         """
-        logs = self.client.list_items(f"{sync_record.uri}/logs")
+        logs = client.list_items(f"{sync_record.uri}/logs")
         counts = count_sync_logs(logs)
         sync_record = replace(
             sync_record, created=counts.created, updated=counts.updated, rejected=counts.rejected
@@ -294,11 +337,13 @@ class EloquaSink(TargetSink):
                 self.logger.log(level, "Sync %s: %s", sync_record.uri, line)
         return sync_record
 
-    def _read_rejects(self, sync_record: SyncRecord, spool: RowSpool) -> SyncRecord:
+    def _read_rejects(
+        self, client: BulkClient, sync_record: SyncRecord, spool: RowSpool
+    ) -> SyncRecord:
         """The sync with its rejects reported; the count that goes against ``max_rejects`` is
         the larger of the rejects listed and those its logs count.
         """
-        listed = self._report_rejects(sync_record.uri, spool)
+        listed = self._report_rejects(client, sync_record.uri, spool)
         if listed < sync_record.rejected:
             self.logger.warning(
                 "Sync %s: Eloqua's log counts %d rejected records, its list of rejects only "
@@ -320,13 +365,13 @@ class EloquaSink(TargetSink):
         point = Point("timer", Metric.JOB_DURATION, sync_record.seconds, tags)
         metrics.log(self.eloqua.metrics_logger, point)
 
-    def _report_rejects(self, sync_uri: str, spool: RowSpool) -> int:
+    def _report_rejects(self, client: BulkClient, sync_uri: str, spool: RowSpool) -> int:
         """Read every page of the sync's rejects, write them to the rejects file with their
         source records, count them per status code, and return how many there were.
         """
         listed = 0
         unmatched = 0
-        for page in self.client.pages(f"{sync_uri}/rejects"):
+        for page in client.pages(f"{sync_uri}/rejects"):
             indexes = [int(item.get("recordIndex") or 0) for item in page]
             records = spool.records(indexes)
             entries = []
@@ -357,9 +402,9 @@ class EloquaSink(TargetSink):
         if self.eloqua.stopping.is_set():
             raise RunStoppedError(f"stream '{self.stream_name}': the run was stopped")
 
-    def _wait_for(self, sync_uri: str, row_count: int) -> dict[str, Any]:
+    def _wait_for(self, client: BulkClient, sync_uri: str, row_count: int) -> dict[str, Any]:
         """Poll the sync to its end, logging each new status with the drain's row count."""
-        return self.client.wait_for_sync(
+        return client.wait_for_sync(
             sync_uri,
             timeout=float(self.config["sync_timeout_seconds"]),
             first_interval=float(self.config["poll_interval_seconds"]),
@@ -394,7 +439,10 @@ class EloquaSink(TargetSink):
         )
 
     def clean_up(self) -> None:
-        """At the end of the input: release the client's connections."""
+        """At the end of the input: wait for the run's syncs (STATE comes after them), then
+        release the clients' connections.
+        """
+        self.eloqua.syncs.wait(self.eloqua.stopping)
         if self._client is not None:
             self._client.close()
         super().clean_up()

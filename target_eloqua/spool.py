@@ -17,7 +17,7 @@ import json
 import tempfile
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -113,6 +113,12 @@ class RowSpool:
                 superseded = True
             self._latest[key] = sequence
         return superseded
+
+    def identifiers(self) -> Set[str]:
+        """The batch's identifiers as Eloqua compares them (letter case folded), blank ones
+        left out.
+        """
+        return self._latest.keys()
 
     def _packer(self) -> _PartPacker:
         framing = len(self._head) + len(self._tail)

@@ -38,6 +38,7 @@ from target_eloqua.mapping import (
     unmapped_stream_error,
 )
 from target_eloqua.parallel import run_all
+from target_eloqua.pipeline import SyncPipeline
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
 from target_eloqua.rejects import RejectsFile
 from target_eloqua.report import RunReport, error_text, exit_code_of, write_summary
@@ -103,7 +104,8 @@ class TargetEloqua(Target):
         self.summary_path = self._summary_path()
         self.dry_run = self._dry_run_writer()
         self.rejects = self._rejects_file()
-        self.definitions = ImportDefinitions()
+        self.definitions = ImportDefinitions(per_stream=self.config["max_syncs_per_stream"])
+        self.syncs = SyncPipeline(self._emit_state)
         self.stream_mappings = self._settle_with_eloqua()
 
     @classmethod
@@ -158,10 +160,16 @@ class TargetEloqua(Target):
             cls.logger.info("Run summary written to %s", path)
 
     def load(self, file_input: IO[str] | None = None) -> None:
-        """Read and load the input to its end, then report the run, also when it failed."""
+        """Read and load the input to its end, then report the run, also when it failed.
+
+        A failed run first lets the syncs already started end (not after a signal): what they
+        load is reported, and the STATE they cover is written.
+        """
         try:
             self.listen(file_input)
         except BaseException as error:
+            if not isinstance(error, StoppedBySignal):
+                self.syncs.settle(self.stopping)
             self.finish(error)
             raise
         self.finish()
@@ -426,21 +434,41 @@ class TargetEloqua(Target):
         return SkippedStreamSink
 
     def _write_state_message(self, state: dict[str, Any]) -> None:
-        """Write STATE as the tap sent it: its decimals too (the SDK reads them as ``Decimal``,
-        which its own writer cannot serialize, meltano/sdk#3787). A dry run loads nothing, so
-        it writes no STATE: an orchestrator must not take it for a load.
+        """Hold STATE back until the syncs of every record read before it have succeeded.
+
+        A dry run loads nothing, so it writes no STATE: an orchestrator must not take it for a
+        load.
         """
         if self.dry_run:
             self.logger.info("Dry run: STATE not written")
             return
+        self.syncs.hold_state(state)
+
+    @staticmethod
+    def _emit_state(state: dict[str, Any]) -> None:
+        """Write STATE as the tap sent it: its decimals too (the SDK reads them as ``Decimal``,
+        which its own writer cannot serialize, meltano/sdk#3787).
+        """
         sys.stdout.write(serialize_json(state) + "\n")
         sys.stdout.flush()
 
     def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
-        """Drain the sinks in parallel, and only then raise the first failure: a sink still
-        syncing when another fails finishes, and its rejects are reported.
+        """Drain the sinks entity by entity (accounts, contacts, custom objects), those of one
+        entity in parallel; only then raise the first failure, so that a sink still uploading
+        when another fails finishes, and is reported.
         """
-        run_all([partial(self.drain_one, sink) for sink in sink_list], parallelism, self.stopping)
+        sinks = list(sink_list)
+        for order in sorted({_load_order(sink) for sink in sinks}):
+            drains = [partial(self.drain_one, s) for s in sinks if _load_order(s) == order]
+            run_all(drains, parallelism, self.stopping)
+
+    def drain_earlier_entities(self, sink: EloquaSink) -> None:
+        """Drain the sinks of entities that load before the sink's, so that what its records
+        link to is synced first, also when the sink is drained alone because it is full.
+        """
+        for other in list(self._sinks_active.values()):
+            if _load_order(other) < _load_order(sink):
+                self.drain_one(other)
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         """Stop at once on SIGTERM or SIGINT, without draining or writing STATE.
@@ -457,3 +485,8 @@ class TargetEloqua(Target):
             signum,
         )
         raise StoppedBySignal(signum)
+
+
+def _load_order(sink: Sink) -> int:
+    """Where the sink's entity comes in the load order; streams not loaded come first."""
+    return sink.mapping.entity.load_order if isinstance(sink, EloquaSink) else -1

@@ -48,6 +48,11 @@ def admin(emulator: EmulatorServer, path: str) -> Any:
     return response.json()["items"]
 
 
+def plan_next_syncs(emulator: EmulatorServer, **plan: Any) -> None:
+    """Make the emulator's next syncs take ``seconds`` and/or end with ``status``."""
+    requests.post(f"{emulator.url}/_emulator/syncs/next", json=plan, timeout=10).raise_for_status()
+
+
 def data_uploads(emulator: EmulatorServer) -> list[dict[str, Any]]:
     """The data uploads (``POST .../data``) the emulator received, in order."""
     return [

@@ -135,7 +135,7 @@ def test_each_drain_is_one_sync_and_state_comes_after_all_of_them(
     assert run.returncode == 0, run.stderr
     assert run.states == [STATE]
     assert [sync["counts"]["processed"] for sync in admin(emulator, "syncs")] == [2, 2, 1]
-    assert len(admin(emulator, "definitions")) == 1
+    assert len(admin(emulator, "definitions")) in (1, 2)  # a second while the first syncs
     assert len(admin(emulator, "records/accounts")) == 5
 
 

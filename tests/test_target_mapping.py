@@ -99,7 +99,10 @@ def test_every_drain_reuses_the_streams_one_definition(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     config = emulator_config(
-        emulator, streams={"companies": companies_mapping()}, batch_size_rows=2
+        emulator,
+        streams={"companies": companies_mapping()},
+        batch_size_rows=2,
+        max_syncs_per_stream=1,
     )
     messages = [schema(), *(record(id=f"A{n}", name=f"Company {n}") for n in range(5))]
 

@@ -21,6 +21,7 @@ from tests.support import (
     admin,
     data_uploads,
     emulator_config,
+    plan_next_syncs,
     run_target,
     summary_row,
 )
@@ -98,10 +99,6 @@ def summary_file(tmp_path: Path) -> dict[str, Any]:
 
 def stored_accounts(emulator: EmulatorServer) -> dict[str, dict[str, str]]:
     return {a["fields"]["M_CompanyName"]: a["fields"] for a in admin(emulator, "records/accounts")}
-
-
-def plan_next_syncs(emulator: EmulatorServer, **plan: Any) -> None:
-    requests.post(f"{emulator.url}/_emulator/syncs/next", json=plan, timeout=10).raise_for_status()
 
 
 BAD_RECORDS = [
