@@ -147,19 +147,47 @@ STREAM_MAPPING = th.ObjectType(
 )
 
 CONFIG_SCHEMA = th.PropertiesList(
-    th.Property("company", th.StringType, description="Eloqua company (site) name."),
+    th.Property(
+        "company",
+        th.StringType,
+        description="Eloqua company (site) name, for Basic auth and the OAuth password grant.",
+    ),
     th.Property("username", th.StringType, description="Eloqua user name."),
     th.Property("password", th.StringType, secret=True, description="That user's password."),
+    th.Property(
+        "client_id",
+        th.StringType,
+        secret=True,
+        description="OAuth 2.0 app (Eloqua: Settings > AppCloud Developer); when set, OAuth is "
+        "used: the refresh-token grant, else the password grant with company, username and "
+        "password.",
+    ),
+    th.Property("client_secret", th.StringType, secret=True, description="The app's secret."),
+    th.Property(
+        "refresh_token",
+        th.StringType,
+        secret=True,
+        description="OAuth refresh token. Eloqua's are single-use: each refresh issues a new "
+        "one, kept for the rest of the run (and in token_file).",
+    ),
+    th.Property(
+        "token_file",
+        th.StringType,
+        description="JSON file where each new refresh token is saved (owner-only, replaced "
+        "atomically) and read first by the next run, so that unattended runs keep working.",
+    ),
     th.Property(
         "login_url",
         th.StringType,
         default="https://login.eloqua.com",
-        description="Where base URL discovery (/id) lives.",
+        description="Where base URL discovery (/id) and the OAuth token endpoint live; https "
+        "unless on a loopback address.",
     ),
     th.Property(
         "base_url",
         th.StringType,
-        description="Pod URL such as https://secure.p03.eloqua.com; skips discovery.",
+        description="Pod URL such as https://secure.p03.eloqua.com; skips discovery; https "
+        "unless on a loopback address.",
     ),
     th.Property(
         "streams",

@@ -23,12 +23,8 @@ from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import Sink
 
-from target_eloqua.bulk import (
-    BulkClient,
-    EloquaBasicAuth,
-    EloquaError,
-    discover_base_url,
-)
+from target_eloqua.bulk import BulkClient, EloquaAuth, EloquaError, discover_base_url
+from target_eloqua.credentials import credential_problems, eloqua_auth
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
 from target_eloqua.dry_run import DryRunWriter
 from target_eloqua.mapping import (
@@ -251,13 +247,10 @@ class TargetEloqua(Target):
         return message
 
     def _setting_problems(self) -> list[str]:
-        """What the schema cannot say: credentials given together, a batch of one row or more,
-        two output files that are not one.
+        """What the schema cannot say: credentials that make a login and go only over https, a
+        batch of one row or more, two output files that are not one.
         """
-        problems = []
-        missing = [key for key in ("company", "username", "password") if not self.config.get(key)]
-        if missing:
-            problems.append(f"missing Eloqua credentials: set {', '.join(missing)}")
+        problems = credential_problems(self.config)
         batch_size = self.config.get("batch_size_rows")
         if batch_size is not None and batch_size < 1:
             problems.append(f"batch_size_rows must be at least 1, not {batch_size}")
@@ -284,11 +277,11 @@ class TargetEloqua(Target):
         return mappings
 
     @cached_property
-    def auth(self) -> EloquaBasicAuth:
-        """Basic credentials, ``Company\\User:password``."""
-        return EloquaBasicAuth(
-            self.config["company"], self.config["username"], self.config["password"]
-        )
+    def auth(self) -> EloquaAuth:
+        """Basic ``Company\\User:password``, or OAuth tokens shared by every client (see
+        ``credentials``).
+        """
+        return eloqua_auth(self.config, on_response=partial(self._log_request_metric, None))
 
     def _dry_run_writer(self) -> DryRunWriter | None:
         """Where a dry run writes its uploads; ``None`` when the run really loads."""
@@ -345,20 +338,35 @@ class TargetEloqua(Target):
         """The pod's URL: ``base_url`` if set, else discovered through ``/id`` once per run."""
         with self._lock:
             if self._base_url is None:
-                self._base_url = discover_base_url(
-                    self.config["login_url"],
-                    self.auth,
-                    on_response=partial(self._log_request_metric, None),
-                )
-                self.logger.info("Eloqua instance found at %s", self._base_url)
+                self._base_url = self._discover_base_url()
             return self._base_url
+
+    def rediscover_base_url(self, refused_at: str) -> str:
+        """Where the instance lives after a 401 at ``refused_at`` (it may have moved): asked of
+        ``/id`` again, once for all the clients refused there at the same time.
+        """
+        with self._lock:
+            if self._base_url == refused_at:
+                self._base_url = self._discover_base_url()
+            return self._base_url or refused_at
+
+    def _discover_base_url(self) -> str:
+        base_url = discover_base_url(
+            self.config["login_url"],
+            self.auth,
+            on_response=partial(self._log_request_metric, None),
+        )
+        self.logger.info("Eloqua instance found at %s", base_url)
+        return base_url
 
     def new_client(self, stream: str | None = None) -> BulkClient:
         """A Bulk API client of its own for the caller (clients are not shared by threads);
-        its requests are metrics tagged with ``stream``, if given.
+        its requests are metrics tagged with ``stream``, if given. Unless ``base_url`` is set,
+        a 401 makes it ask ``/id`` where the instance lives now.
         """
         hook = partial(self._log_request_metric, stream)
-        return BulkClient(self.base_url(), self.auth, on_response=hook)
+        rediscover = None if self.config.get("base_url") else self.rediscover_base_url
+        return BulkClient(self.base_url(), self.auth, on_response=hook, rediscover=rediscover)
 
     def _log_request_metric(
         self, stream: str | None, method: str, endpoint: str, status: int, seconds: float

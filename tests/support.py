@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 import requests
 
 from target_eloqua.emulator import EmulatorServer
+from target_eloqua.emulator.model import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
 
 ACCOUNT_TUTORIAL_MAPPING: dict[str, Any] = {
@@ -39,6 +42,47 @@ def emulator_config(emulator: EmulatorServer, **settings: Any) -> dict[str, Any]
         "poll_interval_seconds": 0.05,
         **settings,
     }
+
+
+def oauth_config(emulator: EmulatorServer, **settings: Any) -> dict[str, Any]:
+    """A target config that logs in to the emulator with OAuth (its default app), plus
+    ``settings`` (a ``refresh_token`` or a ``token_file``, say).
+    """
+    return {
+        "client_id": DEFAULT_CLIENT_ID,
+        "client_secret": DEFAULT_CLIENT_SECRET,
+        "login_url": emulator.url,
+        "poll_interval_seconds": 0.05,
+        **settings,
+    }
+
+
+COMPANIES = "companies"
+COMPANIES_MAPPING: dict[str, Any] = {"identifier": "name", "fields": {"name": "M_CompanyName"}}
+"""A stream of company names loaded into Eloqua's accounts, the least a test needs to load."""
+
+
+def company_messages(*names: str, state: Any = None) -> list[dict[str, Any]]:
+    """SCHEMA and a RECORD per name of the ``companies`` stream, then ``state`` if given."""
+    schema = {"type": "object", "properties": {"name": {"type": ["string", "null"]}}}
+    lines = [
+        {"type": "SCHEMA", "stream": COMPANIES, "key_properties": ["name"], "schema": schema},
+        *({"type": "RECORD", "stream": COMPANIES, "record": {"name": n}} for n in names),
+    ]
+    return lines if state is None else [*lines, {"type": "STATE", "value": state}]
+
+
+def stored_companies(emulator: EmulatorServer) -> list[str]:
+    """The names of the accounts the emulator stored, in the order they were created."""
+    return [account["fields"]["M_CompanyName"] for account in admin(emulator, "records/accounts")]
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    """Return once ``condition()`` holds; fail the test if it does not within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {seconds} s"
+        time.sleep(0.02)
 
 
 def admin(emulator: EmulatorServer, path: str) -> Any:

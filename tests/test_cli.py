@@ -65,6 +65,20 @@ def without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
             id="bad-option",
         ),
         pytest.param(
+            {
+                **CREDENTIALS,
+                "streams": STREAMS,
+                "login_url": "http://login.example.com",
+                "base_url": "http://10.1.2.3:8080/",
+            },
+            [
+                "login_url: http://login.example.com is not an https URL; credentials go over "
+                "plain http only to a loopback address",
+                "base_url: http://10.1.2.3:8080 is not an https URL",
+            ],
+            id="plain-http",
+        ),
+        pytest.param(
             {**CREDENTIALS, "streams": STREAMS, "batch_size_rows": 0},
             ["batch_size_rows must be at least 1, not 0"],
             id="empty-batches",

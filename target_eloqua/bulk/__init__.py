@@ -1,7 +1,18 @@
 """Eloqua Bulk API 2.0 client: HTTP, auth, discovery and syncs; no Singer."""
 
-from target_eloqua.bulk.auth import EloquaBasicAuth
-from target_eloqua.bulk.client import TERMINAL_SYNC_STATUSES, BulkClient, discover_base_url
+from target_eloqua.bulk.auth import (
+    EloquaAuth,
+    EloquaBasicAuth,
+    EloquaBearerAuth,
+    OAuthTokens,
+    UserLogin,
+)
+from target_eloqua.bulk.client import (
+    TERMINAL_SYNC_STATUSES,
+    BulkClient,
+    discover_base_url,
+    request_token,
+)
 from target_eloqua.bulk.errors import (
     EloquaAPIError,
     EloquaConnectionError,
@@ -9,17 +20,26 @@ from target_eloqua.bulk.errors import (
     NotAuthenticatedError,
     RetriableAPIError,
     SyncTimeoutError,
+    TokenRefusedError,
+    UnauthorizedError,
 )
 
 __all__ = [
     "TERMINAL_SYNC_STATUSES",
     "BulkClient",
     "EloquaAPIError",
+    "EloquaAuth",
     "EloquaBasicAuth",
+    "EloquaBearerAuth",
     "EloquaConnectionError",
     "EloquaError",
     "NotAuthenticatedError",
+    "OAuthTokens",
     "RetriableAPIError",
     "SyncTimeoutError",
+    "TokenRefusedError",
+    "UnauthorizedError",
+    "UserLogin",
     "discover_base_url",
+    "request_token",
 ]

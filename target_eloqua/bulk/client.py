@@ -3,7 +3,8 @@
 It knows Eloqua and HTTP, and nothing of Singer. Every call has a timeout. 429, 5xx and
 connection errors are retried with capped, jittered exponential backoff; any other 4xx fails at
 once with Eloqua's own message. A request that is not safe to repeat (a data upload, a sync
-creation) is only retried when Eloqua cannot have acted on it.
+creation) is only retried when Eloqua cannot have acted on it. A 401, which Eloqua never acts
+on, is tried again with renewed credentials, then on the pod ``/id`` names, then it fails.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
+from http import HTTPStatus
 from typing import Any
 
 import backoff
 import requests
 from requests.auth import AuthBase
 
+from target_eloqua.bulk.auth import EloquaAuth
 from target_eloqua.bulk.errors import (
     EloquaAPIError,
     EloquaConnectionError,
@@ -25,6 +28,8 @@ from target_eloqua.bulk.errors import (
     NotAuthenticatedError,
     RetriableAPIError,
     SyncTimeoutError,
+    TokenRefusedError,
+    UnauthorizedError,
 )
 
 BULK_ROOT = "/api/bulk/2.0"
@@ -41,7 +46,7 @@ ResponseHook = Callable[[str, str, int, float], None]
 
 def discover_base_url(
     login_url: str,
-    auth: AuthBase,
+    auth: EloquaAuth,
     *,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     on_response: ResponseHook | None = None,
@@ -62,29 +67,68 @@ def discover_base_url(
     response = _with_retries(send)
     body = response.json()
     if not isinstance(body, dict):
-        raise NotAuthenticatedError(login_url.rstrip("/"))
+        raise NotAuthenticatedError(login_url.rstrip("/"), auth.credentials)
     base_url: str = body["urls"]["base"]
     return base_url.rstrip("/")
 
 
+def request_token(
+    login_url: str,
+    client_auth: AuthBase,
+    grant: Mapping[str, str],
+    *,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    on_response: ResponseHook | None = None,
+) -> dict[str, Any]:
+    """Send an OAuth grant to ``{login_url}/auth/oauth2/token``, the app authenticated with
+    ``client_auth`` (Basic ``client_id:client_secret``); Eloqua's answer.
+
+    A refresh token is single-use: a refresh grant Eloqua may have acted on is not sent again,
+    as the used token would only hide the first failure.
+    """
+    url = login_url.rstrip("/") + "/auth/oauth2/token"
+    grant_type = grant.get("grant_type", "?")
+
+    def send() -> requests.Response:
+        started = time.monotonic()
+        response = requests.post(url, json=grant, auth=client_auth, timeout=timeout)
+        if on_response is not None:
+            on_response(
+                "POST", "/auth/oauth2/token", response.status_code, time.monotonic() - started
+            )
+        if response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED):
+            raise TokenRefusedError(grant_type, response.status_code, _body(response))
+        return _checked(response)
+
+    response = _with_retries(send, repeatable=grant_type != "refresh_token")
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
 class BulkClient:
-    """Bulk API 2.0 calls against one pod. One instance per thread: it owns a session."""
+    """Bulk API 2.0 calls against one pod. One instance per thread: it owns a session.
+
+    ``rediscover(base_url)``, when given, is asked after a 401 where the instance lives now.
+    """
 
     def __init__(
         self,
         base_url: str,
-        auth: AuthBase,
+        auth: EloquaAuth,
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_tries: int = 6,
         backoff_factor: float = 1.0,
         on_response: ResponseHook | None = None,
+        rediscover: Callable[[str], str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.auth = auth
         self.timeout = timeout
         self.max_tries = max_tries
         self.backoff_factor = backoff_factor
         self.on_response = on_response
+        self.rediscover = rediscover
         self.session = requests.Session()
         self.session.auth = auth
 
@@ -185,10 +229,10 @@ class BulkClient:
             content_type = content_type or "application/json"
         if content_type:  # Eloqua refuses a POST or PUT without one
             headers["Content-Type"] = content_type
-        url = self.base_url + BULK_ROOT + path
 
         def send() -> requests.Response:
             started = time.monotonic()
+            url = self.base_url + BULK_ROOT + path  # read now: a 401 may move it
             response = self.session.request(
                 method, url, json=json_body, data=data, headers=headers, timeout=self.timeout
             )
@@ -197,9 +241,61 @@ class BulkClient:
                 self.on_response(method, endpoint_of(path), response.status_code, seconds)
             return _checked(response, method=method, path=path)
 
-        return _with_retries(
-            send, max_tries=self.max_tries, factor=self.backoff_factor, repeatable=repeatable
+        def attempt() -> requests.Response:
+            return _with_retries(
+                send, max_tries=self.max_tries, factor=self.backoff_factor, repeatable=repeatable
+            )
+
+        try:
+            return attempt()
+        except EloquaAPIError as refused:
+            if refused.status != HTTPStatus.UNAUTHORIZED:
+                raise
+            return self._attempt_after_401(attempt, refused)
+
+    def _attempt_after_401(
+        self, attempt: Callable[[], requests.Response], refused: EloquaAPIError
+    ) -> requests.Response:
+        """Try a refused request again: with renewed credentials (a new OAuth access token),
+        then on the pod ``/id`` names now (the instance may have moved); then give up.
+        """
+        tried: list[str] = []
+        for recover in (self._renew_credentials, self._find_pod_again):
+            recovery = recover(refused)
+            if recovery is None:
+                continue
+            tried.append(recovery)
+            try:
+                return attempt()
+            except EloquaAPIError as error:
+                if error.status != HTTPStatus.UNAUTHORIZED:
+                    raise
+                refused = error
+        causes = [f"wrong {self.auth.credentials}"]
+        if self.rediscover is None:
+            causes.append("the instance moved to another pod than base_url")
+        raise UnauthorizedError(refused, tried, causes) from refused
+
+    def _renew_credentials(self, refused: EloquaAPIError) -> str | None:
+        if not self.auth.renew():
+            return None
+        logger.info(
+            "Eloqua refused the access token (401) to %s %s: trying a new one",
+            refused.method,
+            endpoint_of(refused.path),
         )
+        return "with a new access token"
+
+    def _find_pod_again(self, refused: EloquaAPIError) -> str | None:
+        if self.rediscover is None:
+            return None
+        logger.warning(
+            "Eloqua answered 401 to %s %s: asking /id where the instance lives, then trying again",
+            refused.method,
+            endpoint_of(refused.path),
+        )
+        self.base_url = self.rediscover(self.base_url)
+        return f"on the pod /id names ({self.base_url})"
 
     def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         body: dict[str, Any] = self.request(method, path, **kwargs).json()

@@ -29,6 +29,8 @@ Admin API (no auth; JSON; lists are ``{"items": [...]}``):
   (201); ``GET`` lists the rules left, ``DELETE`` clears them. See ``traffic``.
 - ``POST /_emulator/syncs/next`` ``{"count": 1, "status": "error", "seconds": 5}``: the next
   ``count`` syncs end ``error`` (ELQ-00146; their data stays staged) and/or take ``seconds``.
+- ``GET /_emulator/tokens``: every token response the token endpoint gave, in order, plus its
+  ``grant_type``.
 - ``POST /_emulator/tokens/expire`` ``{"accessToken": "..."}`` (or no body: all): expire access
   tokens now; answers ``{"expired": n}``.
 - ``PUT /_emulator/catalog``: replace the catalog (the catalog file's JSON) (204).

@@ -94,6 +94,11 @@ def plan_syncs(backend: Backend, request: Request) -> Response:
     return Response(204)
 
 
+def issued_tokens(backend: Backend, request: Request) -> Response:
+    """Every token response given so far, for tests to follow the target's tokens."""
+    return _items(backend.instance.issued_tokens())
+
+
 def expire_tokens(backend: Backend, request: Request) -> Response:
     """Expire every access token now, or the one named ``accessToken``."""
     body = json_object(request) if request.body else {}
@@ -157,6 +162,7 @@ ROUTES = (
     route("POST", r"/_emulator/faults", add_fault),
     route("DELETE", r"/_emulator/faults", clear_faults),
     route("POST", r"/_emulator/syncs/next", plan_syncs),
+    route("GET", r"/_emulator/tokens", issued_tokens),
     route("POST", r"/_emulator/tokens/expire", expire_tokens),
     route("PUT", r"/_emulator/catalog", replace_catalog),
 )

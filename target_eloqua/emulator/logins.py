@@ -75,11 +75,13 @@ class Logins:
         self._clock = clock
         self._access: dict[str, float] = {}
         self._refresh: set[str] = set()
+        self._issued: list[dict[str, Any]] = []
         self.reset()
 
     def reset(self) -> None:
         """Forget every issued token; the configured refresh token is valid again."""
         self._access = {}
+        self._issued = []
         self._refresh = {self.client.refresh_token} if self.client.refresh_token else set()
 
     def basic(self, login: str, password: str) -> bool:
@@ -113,7 +115,11 @@ class Logins:
             self._use_refresh_token(body)
         else:
             raise OAuthError(*UNSUPPORTED_GRANT)
-        return self._issue()
+        return self._issue(grant_type)
+
+    def issued(self) -> list[dict[str, Any]]:
+        """Every token response given so far, in order, with the grant it answered."""
+        return [dict(answer) for answer in self._issued]
 
     def expire(self, token: str | None = None) -> int:
         """Make one access token, or all, expire now; how many were still valid."""
@@ -139,13 +145,15 @@ class Logins:
             raise OAuthError(*BAD_REFRESH_TOKEN)
         self._refresh.discard(token)
 
-    def _issue(self) -> dict[str, Any]:
+    def _issue(self, grant_type: str) -> dict[str, Any]:
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         self._access[access] = self._clock() + self.token_seconds
         self._refresh.add(refresh)
-        return {
+        answer = {
             "access_token": access,
             "token_type": "bearer",
             "expires_in": round(self.token_seconds),
             "refresh_token": refresh,
         }
+        self._issued.append({**answer, "grant_type": grant_type})
+        return answer

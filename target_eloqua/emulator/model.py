@@ -147,6 +147,11 @@ class EloquaInstance:
         with self._lock:
             return self.logins.grant(client_id, client_secret, body)
 
+    def issued_tokens(self) -> list[dict[str, Any]]:
+        """Every token response the token endpoint gave, in order, with its ``grant_type``."""
+        with self._lock:
+            return self.logins.issued()
+
     def expire_tokens(self, token: str | None = None) -> int:
         """Expire one access token or all of them now; how many were valid."""
         with self._lock:

@@ -17,13 +17,17 @@ import requests
 from target_eloqua.bulk import (
     BulkClient,
     EloquaAPIError,
+    EloquaAuth,
     EloquaBasicAuth,
     EloquaConnectionError,
     EloquaError,
     NotAuthenticatedError,
     RetriableAPIError,
     SyncTimeoutError,
+    TokenRefusedError,
+    UnauthorizedError,
     discover_base_url,
+    request_token,
 )
 from target_eloqua.bulk.client import endpoint_of
 
@@ -189,15 +193,6 @@ def test_discovery_turns_not_authenticated_into_an_error_naming_the_causes() -> 
     assert "s3cret-password" not in str(caught.value)
 
 
-def test_basic_auth_uses_company_backslash_user_and_hides_the_password() -> None:
-    request = requests.Request("GET", "https://eloqua.test/").prepare()
-
-    AUTH(request)
-
-    assert request.headers["Authorization"] == "Basic QUNNRVxBUEkuVXNlcjpzM2NyZXQtcGFzc3dvcmQ="
-    assert "s3cret" not in repr(AUTH)
-
-
 def test_pages_yields_each_page_as_it_is_read() -> None:
     client, send = scripted_client(
         answer(200, {"items": [{"n": 1}, {"n": 2}], "hasMore": True}),
@@ -330,3 +325,142 @@ def test_polling_starts_at_the_first_interval_and_backs_off_to_30_seconds() -> N
     assert waits[:3] == pytest.approx([2, 3, 4.5])
     assert all(later >= earlier for earlier, later in itertools.pairwise(waits))
     assert waits[-3:] == [30, 30, 30]
+
+
+class RenewableAuth(EloquaAuth):
+    """Credentials that can be renewed, as OAuth tokens can; counts the renewals."""
+
+    credentials = "renewable credentials"
+
+    def __init__(self) -> None:
+        self.renewals = 0
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer token-{self.renewals}"
+        return request
+
+    def renew(self) -> bool:
+        self.renewals += 1
+        return True
+
+
+UNAUTHORIZED = (401, None, "You are not authorized to make this request")
+
+
+def test_a_401_is_tried_again_once_with_renewed_credentials() -> None:
+    client, send = scripted_client(answer(*UNAUTHORIZED), answer(201, {"uri": "/syncs/7"}))
+    client.auth = auth = RenewableAuth()
+
+    assert client.create_sync("/accounts/imports/3") == {"uri": "/syncs/7"}
+    assert auth.renewals == 1
+    assert send.call_count == 2
+
+
+def test_a_401_that_persists_is_tried_on_the_pod_id_names_then_fails_naming_causes() -> None:
+    client, send = scripted_client(*[answer(*UNAUTHORIZED)] * 3)
+    client.auth = RenewableAuth()
+    client.rediscover = mock.Mock(return_value="https://secure.p04.eloqua.com")
+
+    with pytest.raises(UnauthorizedError) as caught:
+        client.upload("/accounts/imports/3", b"a\r\n1\r\n", "text/csv")
+
+    assert send.call_count == 3
+    client.rediscover.assert_called_once_with("https://eloqua.test")
+    assert send.call_args.args[1] == (
+        "https://secure.p04.eloqua.com/api/bulk/2.0/accounts/imports/3/data"
+    )
+    assert str(caught.value).startswith(
+        "Eloqua answered 401 You are not authorized to make this request to POST "
+        "/accounts/imports/3/data, also after trying again with a new access token and on the "
+        "pod /id names (https://secure.p04.eloqua.com). Likely causes: wrong renewable "
+        "credentials; the user lacks permission for this entity; this machine's IP is not on"
+    )
+
+
+def test_a_basic_login_refused_on_a_pinned_pod_fails_at_once_naming_base_url() -> None:
+    client, send = scripted_client(answer(*UNAUTHORIZED), answer(200, {"status": "active"}))
+
+    with pytest.raises(UnauthorizedError, match="the instance moved to another pod than base_url"):
+        client.get_sync("/syncs/7")
+    assert send.call_count == 1
+
+
+def test_a_401_then_another_error_reports_that_error() -> None:
+    client, _ = scripted_client(answer(*UNAUTHORIZED), answer(403, None, "Forbidden"))
+    client.auth = RenewableAuth()
+
+    with pytest.raises(EloquaAPIError, match="403 Forbidden to GET /syncs/7"):
+        client.get_sync("/syncs/7")
+
+
+def test_tls_certificates_are_verified() -> None:
+    client = BulkClient("https://eloqua.test", AUTH)
+    settings = client.session.merge_environment_settings(
+        "https://eloqua.test/api/bulk/2.0/syncs", {}, None, None, None
+    )
+
+    assert client.session.verify is True
+    assert settings["verify"] not in (False, "")
+
+
+def token_answer(status: int, body: Any) -> requests.Response:
+    response = answer(status, body)
+    response.request = requests.Request("POST", "https://login.eloqua.test/x").prepare()
+    return response
+
+
+REFRESH_GRANT = {"grant_type": "refresh_token", "refresh_token": "rt-1", "scope": "full"}
+
+
+def test_a_token_request_posts_the_grant_with_the_app_as_basic_auth() -> None:
+    issued = {"access_token": "a", "expires_in": 28800, "refresh_token": "rt-2"}
+    app = requests.auth.HTTPBasicAuth("client", "secret")
+    with mock.patch("requests.post", return_value=token_answer(200, issued)) as post:
+        assert request_token("https://login.eloqua.test/", app, REFRESH_GRANT) == issued
+
+    assert post.call_args.args == ("https://login.eloqua.test/auth/oauth2/token",)
+    assert post.call_args.kwargs["json"] == REFRESH_GRANT
+    assert post.call_args.kwargs["auth"] is app
+    assert post.call_args.kwargs["timeout"]
+    assert post.call_args.kwargs.get("verify", True) is True
+
+
+def test_a_refused_grant_carries_eloquas_error_and_no_token() -> None:
+    refusal = {
+        "error": "invalid_grant",
+        "error_code": 3001,
+        "error_description": "The refresh token is invalid or was used.",
+    }
+    with (
+        mock.patch("requests.post", return_value=token_answer(401, refusal)) as post,
+        pytest.raises(TokenRefusedError) as caught,
+    ):
+        request_token("https://login.eloqua.test", AUTH, REFRESH_GRANT)
+
+    assert post.call_count == 1
+    assert str(caught.value).startswith(
+        "Eloqua's OAuth token endpoint refused the refresh_token grant: invalid_grant (3001): "
+        "The refresh token is invalid or was used. Likely causes: the refresh token was already "
+        "used"
+    )
+    assert "rt-1" not in str(caught.value)
+
+
+def test_a_refresh_grant_eloqua_may_have_acted_on_is_not_sent_again() -> None:
+    with (
+        mock.patch("requests.post", return_value=token_answer(500, None)) as post,
+        pytest.raises(RetriableAPIError),
+    ):
+        request_token("https://login.eloqua.test", AUTH, REFRESH_GRANT)
+    assert post.call_count == 1
+
+
+def test_a_password_grant_is_sent_again_after_a_server_error() -> None:
+    grant = {"grant_type": "password", "username": "ACME\\API.User", "password": "pw"}
+    answers = [token_answer(503, None), token_answer(200, {"access_token": "a"})]
+    with (
+        mock.patch("requests.post", side_effect=answers) as post,
+        mock.patch("target_eloqua.bulk.client.time.sleep"),
+    ):
+        assert request_token("https://login.eloqua.test", AUTH, grant) == {"access_token": "a"}
+    assert post.call_count == 2

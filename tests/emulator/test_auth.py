@@ -157,3 +157,19 @@ def test_admin_can_expire_tokens_now(server: EmulatorServer) -> None:
         "expired": 1
     }
     assert requests.get(url, headers=bearer(second), timeout=5).status_code == 401
+
+
+def test_admin_lists_every_token_response_with_its_grant(server: EmulatorServer) -> None:
+    first = token(server, PASSWORD_GRANT).json()
+    second = token(
+        server, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    ).json()
+
+    issued = requests.get(server.url + "/_emulator/tokens", timeout=5).json()["items"]
+
+    assert issued == [
+        {**first, "grant_type": "password"},
+        {**second, "grant_type": "refresh_token"},
+    ]
+    admin_post(server, "reset")
+    assert requests.get(server.url + "/_emulator/tokens", timeout=5).json() == {"items": []}
