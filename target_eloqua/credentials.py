@@ -102,6 +102,7 @@ def eloqua_auth(config: Mapping[str, Any], on_response: ResponseHook | None = No
         refresh_token=saved or config.get("refresh_token"),
         login=login,
         on_rotate=None if token_file is None else partial(_save_refresh_token, token_file),
+        redirect_uri=config.get("redirect_uri"),
     )
     return EloquaBearerAuth(tokens)
 

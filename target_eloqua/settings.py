@@ -171,6 +171,12 @@ CONFIG_SCHEMA = th.PropertiesList(
         "one, kept for the rest of the run (and in token_file).",
     ),
     th.Property(
+        "redirect_uri",
+        th.StringType,
+        description="The OAuth app's redirect URI, sent with the refresh-token grant when set "
+        "(Eloqua's documented grant includes it).",
+    ),
+    th.Property(
         "token_file",
         th.StringType,
         description="JSON file where each new refresh token is saved (owner-only, replaced "

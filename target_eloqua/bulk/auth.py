@@ -91,6 +91,7 @@ class OAuthTokens:
         refresh_token: str | None = None,
         login: UserLogin | None = None,
         on_rotate: Callable[[str], None] | None = None,
+        redirect_uri: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not refresh_token and login is None:
@@ -99,6 +100,7 @@ class OAuthTokens:
         self._refresh_token = refresh_token or None
         self._login = login
         self._on_rotate = on_rotate
+        self._redirect_uri = redirect_uri
         self._clock = clock
         self._lock = threading.Lock()
         self._access_token: str | None = None
@@ -140,11 +142,14 @@ class OAuthTokens:
 
     def _grant(self) -> dict[str, str]:
         if self._refresh_token:
-            return {
+            grant = {
                 "grant_type": "refresh_token",
                 "refresh_token": self._refresh_token,
                 "scope": "full",
             }
+            if self._redirect_uri:  # Eloqua's own example of the grant sends the app's
+                grant["redirect_uri"] = self._redirect_uri
+            return grant
         assert self._login is not None  # the constructor insists on one or the other
         return {
             "grant_type": "password",

@@ -93,6 +93,15 @@ def test_the_first_request_gets_a_token_with_the_refresh_grant_and_later_ones_re
     ]
 
 
+def test_the_refresh_grant_carries_the_apps_redirect_uri_when_one_is_set() -> None:
+    endpoint = TokenEndpoint()
+    tokens = OAuthTokens(endpoint, refresh_token="r0", redirect_uri="https://app.example/cb")
+
+    tokens.access_token()
+
+    assert endpoint.grants[0]["redirect_uri"] == "https://app.example/cb"
+
+
 def test_without_a_refresh_token_the_password_grant_sends_company_backslash_user() -> None:
     endpoint = TokenEndpoint()
     tokens = OAuthTokens(endpoint, login=UserLogin("ACME", "API.User", "pw"))
