@@ -39,6 +39,7 @@ from target_eloqua.mapping import (
 )
 from target_eloqua.parallel import run_all
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
+from target_eloqua.reader import BadInputError, MessageReader
 from target_eloqua.rejects import RejectsFile
 from target_eloqua.report import RunReport, error_text, exit_code_of, write_summary
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
@@ -69,6 +70,7 @@ class StoppedBySignal(SystemExit):
 
 
 EXPLAINED_FAILURES = (
+    BadInputError,
     DefinitionRefusedError,
     EloquaError,
     SyncFailedError,
@@ -86,6 +88,8 @@ class TargetEloqua(Target):
     name = "target-eloqua"
     config_jsonschema = CONFIG_SCHEMA
     default_sink_class = EloquaSink
+    message_reader_class = MessageReader
+    message_reader: MessageReader
 
     def __init__(self, **kwargs: Any) -> None:
         """Check every stream mapping against Eloqua before any input is read.
