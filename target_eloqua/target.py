@@ -23,6 +23,7 @@ from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import Sink
 
+from target_eloqua.bad_records import RECORD_PROBLEMS, bad_record_error
 from target_eloqua.bulk import (
     BulkClient,
     EloquaBasicAuth,
@@ -51,7 +52,6 @@ from target_eloqua.sink import (
     UnloadableRecordError,
     UnsupportedMessageError,
 )
-from target_eloqua.values import UnformattableValueError
 
 
 class TooManyRejectsError(Exception):
@@ -75,7 +75,6 @@ EXPLAINED_FAILURES = (
     EloquaError,
     SyncFailedError,
     TooManyRejectsError,
-    UnformattableValueError,
     UnloadableRecordError,
     UnsupportedMessageError,
 )
@@ -402,6 +401,14 @@ class TargetEloqua(Target):
             for replaced in [s for s in self._sinks_to_clear if s.stream_name == stream_name]:
                 self.drain_one(replaced)
         return sink
+
+    def _process_record_message(self, message_dict: dict[str, Any]) -> None:
+        """The SDK's, with a record it cannot load named by its stream and position."""
+        try:
+            super()._process_record_message(message_dict)
+        except RECORD_PROBLEMS as error:
+            position = self.message_reader.record_position(message_dict["stream"])
+            raise bad_record_error(error, position) from error
 
     def _dropped_by_stream_maps(self, stream_name: str) -> bool:
         """Whether ``stream_maps`` drops the stream (``"stream": null``): nothing to map then."""
