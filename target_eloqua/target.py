@@ -161,13 +161,38 @@ class TargetEloqua(Target):
             cls.logger.info("Run summary written to %s", path)
 
     def load(self, file_input: IO[str] | None = None) -> None:
-        """Read and load the input to its end, then report the run, also when it failed."""
+        """Read and load the input to its end, then report the run, also when it failed.
+
+        Bad input stops the run, but only after what was read before it is loaded, with the
+        last STATE that came before it.
+        """
         try:
-            self.listen(file_input)
+            try:
+                self.listen(file_input)
+            except BadInputError as bad_input:
+                self._load_what_came_before(bad_input)
+                raise
         except BaseException as error:
             self.finish(error)
             raise
         self.finish()
+
+    def _load_what_came_before(self, bad_input: BadInputError) -> None:
+        """Load every record read before the bad input, and write the last STATE read.
+
+        Reading stopped at the bad line, so that STATE came before it and covers only records
+        read before it, which are now loaded; the tap's next run starts from there. A failure
+        of this load is the run's error, after the bad input is logged.
+        """
+        self.logger.info(
+            "Bad input: loading the records read before it, with the STATE that came before it; "
+            "then the run stops"
+        )
+        try:
+            self.drain_all()
+        except BaseException:
+            self.logger.error("%s", bad_input)
+            raise
 
     def finish(self, error: BaseException | None = None) -> None:
         """End the run's log with its numbers; write the summary and close the rejects file."""
