@@ -33,6 +33,7 @@ SCHEMA = {
             "name": {"type": ["string", "null"]},
             "city": {"type": ["string", "null"]},
             "revenue": {"type": ["number", "null"]},
+            "since": {"type": ["string", "null"], "format": "date-time"},
         },
     },
 }
@@ -80,6 +81,11 @@ BAD_INPUT = {
         [record(name="E", revenue="abc")],
         "stream 'crm_accounts', record 4 (input line 7): property 'revenue': 'abc' is not of "
         "type 'number', 'null'",
+    ),
+    "date-time unreadable": (
+        [record(name="E", since="someday")],
+        "stream 'crm_accounts', record 4 (input line 7): Could not parse value 'someday' for "
+        "field 'since'.",
     ),
     "record before schema": (
         [record("crm_contacts", name="E")],
