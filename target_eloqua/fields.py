@@ -7,6 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+TEXT_FIELD_MAX_LENGTH = 32_000
+"""The most characters an Eloqua text field holds (a large text field). ``/fields`` does not
+tell small text fields (100 characters; 250 on custom objects) from large ones, so this is the
+one limit known for every ``string`` field."""
+
 
 @dataclass(frozen=True)
 class EloquaField:
@@ -16,6 +21,11 @@ class EloquaField:
     statement: str
     data_type: str
     read_only: bool
+
+    @property
+    def max_length(self) -> int | None:
+        """The most characters a value of this field may have, when that is known."""
+        return TEXT_FIELD_MAX_LENGTH if self.data_type == "string" else None
 
     @classmethod
     def from_api(cls, item: Mapping[str, Any]) -> EloquaField:

@@ -40,17 +40,29 @@ class MappingError(ValueError):
         self.problems = problems
 
 
+class RecordValueError(ValueError):
+    """A record whose value of one property cannot be sent to Eloqua."""
+
+    def __init__(self, stream: str, prop: str, problem: str) -> None:
+        super().__init__(f"stream '{stream}', property '{prop}': {problem}")
+        self.stream = stream
+        self.property = prop
+        self.problem = problem
+
+
 @dataclass(frozen=True)
 class Column:
     """One stream property imported into one Eloqua field.
 
     ``field`` is the statement, or until the mapping is resolved, the internal name as configured.
+    ``max_length`` is the most characters the field is known to hold (see ``fields.py``).
     """
 
     property: str
     key: str
     field: str
     user_link: bool = False
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,24 @@ class StreamMapping:
     def property_of_key(self) -> dict[str, str]:
         """Definition field key -> the stream property sent under it."""
         return {column.key: column.property for column in self.columns}
+
+    @cached_property
+    def length_limits(self) -> tuple[tuple[str, str, int], ...]:
+        """Key, property and most characters of each column whose field's length is known."""
+        return tuple(
+            (column.key, column.property, column.max_length)
+            for column in self.columns
+            if column.max_length is not None
+        )
+
+    @cached_property
+    def identifier_may_be_blank(self) -> bool:
+        """Whether a record may leave its identifier blank: when it is the record's id
+        (``{{Account.Id}}``, ``{{CustomObject[9].ExternalId}}``), a blank one asks Eloqua for a
+        new record; any other blank identifier matches nothing and is rejected.
+        """
+        statement = parse_statement(self.column(self.identifier).field)
+        return statement is not None and statement.path in ("Id", "ExternalId")
 
     @property
     def properties(self) -> list[str]:
@@ -390,14 +420,29 @@ def record_to_row(mapping: StreamMapping, record: Mapping[str, Any]) -> dict[str
     """The row staged for one record: every definition key, formatted as Eloqua text.
 
     Properties the mapping does not name (``_sdc_*`` metadata among them) are left out. A
-    mapped property missing from the record is sent blank, as if it were null.
+    mapped property missing from the record is sent blank, as if it were null. A value longer
+    than its column's ``max_length`` is refused.
     """
     row = {}
     for column in mapping.columns:
         try:
             row[column.key] = format_value(record.get(column.property), user_link=column.user_link)
         except UnformattableValueError as error:
-            raise UnformattableValueError(
-                f"stream '{mapping.stream}', property '{column.property}': {error}"
-            ) from error
+            raise RecordValueError(mapping.stream, column.property, str(error)) from error
+    for key, prop, limit in mapping.length_limits:
+        if len(row[key]) > limit:
+            problem = f"{len(row[key])} characters, more than the {limit} its field holds"
+            raise RecordValueError(mapping.stream, prop, problem)
     return row
+
+
+def blank_identifier_error(mapping: StreamMapping, record: Mapping[str, Any]) -> RecordValueError:
+    """Why the record's identifier is blank (Eloqua would match it to nothing and reject it)."""
+    value = record.get(mapping.identifier)
+    if mapping.identifier not in record:
+        how = "missing"
+    elif value is None:
+        how = "null"
+    else:
+        how = "empty" if value == "" else "blank"
+    return RecordValueError(mapping.stream, mapping.identifier, f"the identifier is {how}")

@@ -56,7 +56,9 @@ def resolve_stream_mapping(
     for column in mapping.columns:
         at = f"stream '{mapping.stream}', property '{column.property}', field '{column.field}'"
         field, problem = _find_field(mapping.entity, column, catalogs)
-        resolved = replace(column, field=field.statement) if field else column
+        resolved = (
+            replace(column, field=field.statement, max_length=field.max_length) if field else column
+        )
         taken = [c.property for c in columns if c.field == resolved.field]
         if problem:
             problems.append(f"{at}: {problem}")

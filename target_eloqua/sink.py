@@ -12,13 +12,18 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import metrics
-from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.exceptions import ConfigValidationError, InvalidRecord, MissingKeyPropertiesError
 from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient, SyncTimeoutError
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
-from target_eloqua.mapping import StreamMapping, import_definition_body, record_to_row
+from target_eloqua.mapping import (
+    StreamMapping,
+    blank_identifier_error,
+    import_definition_body,
+    record_to_row,
+)
 from target_eloqua.rejects import RejectTally, record_matches, reject_entry
 from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
@@ -75,6 +80,31 @@ class TargetSink(BatchSink):
     @abc.abstractmethod
     def unloaded_records(self) -> int:
         """Records read since the last drain, so not loaded (yet)."""
+
+    def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The SDK's validation and date parsing, raising ``InvalidRecord`` for both, quietly.
+
+        The SDK logs a failed validation with a traceback before raising, and raises a plain
+        ``ValueError`` for a date it cannot parse; the target reports each once, with the
+        record's position in the input.
+        """
+        if self._validator is not None:
+            self._validator.validate(record)
+        try:
+            self._parse_timestamps_in_record(
+                record=record, schema=self.schema, treatment=self.datetime_error_treatment
+            )
+        except ValueError as error:
+            raise InvalidRecord(str(error), record) from error
+        return record
+
+    def _singer_validate_message(self, record: dict[str, Any]) -> None:
+        """The SDK's check that the record has its key properties, naming the missing ones."""
+        missing = [key for key in self._key_properties if key not in record]
+        if missing:
+            names = ", ".join(f"'{key}'" for key in missing)
+            plural = "y" if len(missing) == 1 else "ies"
+            raise MissingKeyPropertiesError(f"key propert{plural} {names} missing from the record")
 
 
 class EloquaSink(TargetSink):
@@ -158,7 +188,9 @@ class EloquaSink(TargetSink):
         """Map and format the record now, so that a bad value fails before anything is sent."""
         row = record_to_row(self.mapping, record)
         identifier = row[self.mapping.identifier_key]
-        # Eloqua matches identifiers in any letter case; a blank one matches no record at all.
+        if (not identifier or identifier.isspace()) and not self.mapping.identifier_may_be_blank:
+            raise blank_identifier_error(self.mapping, record)
+        # Eloqua matches identifiers in any letter case; a blank id (a new record) matches none.
         try:
             merged = context["spool"].add(identifier.casefold() or None, row, record)
         except RowTooLargeError as error:

@@ -23,6 +23,7 @@ from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import Sink
 
+from target_eloqua.bad_records import RECORD_PROBLEMS, bad_record_error
 from target_eloqua.bulk import BulkClient, EloquaAuth, EloquaError, discover_base_url
 from target_eloqua.credentials import credential_problems, eloqua_auth
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
@@ -36,6 +37,7 @@ from target_eloqua.mapping import (
 from target_eloqua.parallel import run_all
 from target_eloqua.pipeline import SyncPipeline
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
+from target_eloqua.reader import BadInputError, MessageReader
 from target_eloqua.rejects import RejectsFile
 from target_eloqua.report import RunReport, error_text, exit_code_of, write_summary
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
@@ -47,7 +49,6 @@ from target_eloqua.sink import (
     UnloadableRecordError,
     UnsupportedMessageError,
 )
-from target_eloqua.values import UnformattableValueError
 
 
 class TooManyRejectsError(Exception):
@@ -66,11 +67,11 @@ class StoppedBySignal(SystemExit):
 
 
 EXPLAINED_FAILURES = (
+    BadInputError,
     DefinitionRefusedError,
     EloquaError,
     SyncFailedError,
     TooManyRejectsError,
-    UnformattableValueError,
     UnloadableRecordError,
     UnsupportedMessageError,
 )
@@ -83,6 +84,8 @@ class TargetEloqua(Target):
     name = "target-eloqua"
     config_jsonschema = CONFIG_SCHEMA
     default_sink_class = EloquaSink
+    message_reader_class = MessageReader
+    message_reader: MessageReader
 
     def __init__(self, **kwargs: Any) -> None:
         """Check every stream mapping against Eloqua before any input is read.
@@ -160,15 +163,40 @@ class TargetEloqua(Target):
 
         A failed run first lets the syncs already started end (not after a signal): what they
         load is reported, and the STATE they cover is written.
+
+        Bad input stops the run, but only after what was read before it is loaded, with the
+        last STATE that came before it.
         """
         try:
-            self.listen(file_input)
+            try:
+                self.listen(file_input)
+            except BadInputError as bad_input:
+                self._load_what_came_before(bad_input)
+                raise
         except BaseException as error:
             if not isinstance(error, StoppedBySignal):
                 self.syncs.settle(self.stopping)
             self.finish(error)
             raise
         self.finish()
+
+    def _load_what_came_before(self, bad_input: BadInputError) -> None:
+        """Load every record read before the bad input, and write the last STATE read.
+
+        Reading stopped at the bad line, so that STATE came before it and covers only records
+        read before it, which are now loaded; the tap's next run starts from there. A failure
+        of this load is the run's error, after the bad input is logged.
+        """
+        self.logger.info(
+            "Bad input: loading the records read before it, with the STATE that came before it; "
+            "then the run stops"
+        )
+        try:
+            self.drain_all()
+            self.syncs.wait(self.stopping)
+        except BaseException:
+            self.logger.error("%s", bad_input)
+            raise
 
     def finish(self, error: BaseException | None = None) -> None:
         """End the run's log with its numbers; write the summary and close the rejects file."""
@@ -414,6 +442,14 @@ class TargetEloqua(Target):
             for replaced in [s for s in self._sinks_to_clear if s.stream_name == stream_name]:
                 self.drain_one(replaced)
         return sink
+
+    def _process_record_message(self, message_dict: dict[str, Any]) -> None:
+        """The SDK's, with a record it cannot load named by its stream and position."""
+        try:
+            super()._process_record_message(message_dict)
+        except RECORD_PROBLEMS as error:
+            position = self.message_reader.record_position(message_dict["stream"])
+            raise bad_record_error(error, position) from error
 
     def _dropped_by_stream_maps(self, stream_name: str) -> bool:
         """Whether ``stream_maps`` drops the stream (``"stream": null``): nothing to map then."""

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,12 +122,13 @@ class TargetRun:
 
 def run_target(
     config: dict[str, Any],
-    messages: list[dict[str, Any]],
+    messages: Sequence[dict[str, Any] | str],
     tmp_path: Path,
     *,
     env: dict[str, str] | None = None,
 ) -> TargetRun:
-    """Run the installed ``target-eloqua`` command with ``messages`` on stdin.
+    """Run the installed ``target-eloqua`` command with ``messages`` on stdin, one a line; a
+    message given as text is sent as it is.
 
     With ``env``, those variables are set and the target also reads its settings from them.
     """
@@ -137,7 +138,10 @@ def run_target(
     completed = subprocess.run(
         [TARGET_COMMAND, "--config", str(config_file), *from_env],
         env={**os.environ, **(env or {})},
-        input="".join(json.dumps(message) + "\n" for message in messages),
+        input="".join(
+            (message if isinstance(message, str) else json.dumps(message)) + "\n"
+            for message in messages
+        ),
         capture_output=True,
         text=True,
         timeout=60,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from target_eloqua.entities import ACCOUNTS, Entity
 from target_eloqua.mapping import (
     MappingError,
+    RecordValueError,
+    blank_identifier_error,
     definition_keys,
     definition_refusal_problems,
     import_definition_body,
@@ -149,10 +152,55 @@ def test_a_missing_property_is_sent_blank_like_null() -> None:
 def test_a_value_that_cannot_be_formatted_names_stream_and_property() -> None:
     mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
 
-    with pytest.raises(
-        UnformattableValueError, match="stream 'crm_accounts', property 'company_name'"
-    ):
+    with pytest.raises(RecordValueError) as raised:
         record_to_row(mapping, {"company_name": float("nan")})
+
+    error = raised.value
+    assert (error.stream, error.property) == ("crm_accounts", "company_name")
+    assert error.problem == "nan is not a finite number"
+    assert isinstance(error.__cause__, UnformattableValueError)
+
+
+def test_a_text_longer_than_its_column_holds_is_refused_with_both_lengths() -> None:
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+    limited = replace(
+        mapping, columns=(replace(mapping.columns[0], max_length=5), *mapping.columns[1:])
+    )
+
+    assert record_to_row(limited, {"company_name": "Acme!"})["company_name"] == "Acme!"
+    with pytest.raises(RecordValueError) as raised:
+        record_to_row(limited, {"company_name": "Acme Inc."})
+
+    assert raised.value.property == "company_name"
+    assert raised.value.problem == "9 characters, more than the 5 its field holds"
+
+
+@pytest.mark.parametrize(
+    ("record", "how"),
+    [({}, "missing"), ({"company_name": None}, "null"), ({"company_name": ""}, "empty")],
+)
+def test_a_blank_identifier_is_told_apart(record: dict[str, Any], how: str) -> None:
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+
+    error = blank_identifier_error(mapping, record)
+
+    assert str(error) == f"stream 'crm_accounts', property 'company_name': the identifier is {how}"
+
+
+@pytest.mark.parametrize(
+    ("identifier_field", "may_be_blank"),
+    [
+        ("{{Account.Field(M_CompanyName)}}", False),
+        ("{{Account.Id}}", True),
+        ("{{CustomObject[9].ExternalId}}", True),
+        ("M_CompanyName", False),
+    ],
+)
+def test_only_a_records_own_id_may_be_blank(identifier_field: str, may_be_blank: bool) -> None:
+    entity = "customObjects/9" if "CustomObject" in identifier_field else "accounts"
+    raw = {"entity": entity, "identifier": "key", "fields": {"key": identifier_field}}
+
+    assert parse_stream_mapping("s", raw).identifier_may_be_blank is may_be_blank
 
 
 def test_every_problem_is_reported_at_once_naming_stream_property_and_field() -> None:

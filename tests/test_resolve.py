@@ -76,6 +76,22 @@ def test_internal_names_become_statements_and_statements_stay() -> None:
     ]
 
 
+def test_text_fields_carry_the_length_every_eloqua_text_field_holds() -> None:
+    mapping = resolved(
+        "crm",
+        {
+            "identifier": "id",
+            "fields": {
+                "id": "CompanyIDExt",
+                "seen": "M_Last_Activity_Date1",
+                "key": "{{Account.Id}}",
+            },
+        },
+    )
+
+    assert [column.max_length for column in mapping.columns] == [32_000, None, None]
+
+
 def test_custom_object_fields_resolve_by_internal_name_and_by_id() -> None:
     mapping = resolved(
         "orders",

@@ -36,7 +36,7 @@ CLIENT_SECRET = "cs-Hush-4410"
 SEED_TOKEN = "rt-Hush-9052"
 DEBUG = {"TARGET_ELOQUA_LOGLEVEL": "DEBUG"}
 STATE = {"bookmarks": {COMPANIES: {"replication_key_value": 3}}}
-MESSAGES = company_messages("Acme", "", state=STATE)  # Eloqua rejects the blank name
+MESSAGES = company_messages("Acme", "X" * 101, state=STATE)  # too long: Eloqua rejects it
 
 
 @pytest.fixture

@@ -142,7 +142,13 @@ def test_each_drain_is_one_sync_and_state_comes_after_all_of_them(
 def test_a_rejected_record_fails_the_run_without_state_by_default(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    messages = [schema_message(), record("Eloqua"), record("  "), {"type": "STATE", "value": STATE}]
+    too_long = "x" * 101  # M_CompanyName holds 100 characters; /fields does not say so
+    messages = [
+        schema_message(),
+        record("Eloqua"),
+        record(too_long),
+        {"type": "STATE", "value": STATE},
+    ]
 
     run = run_target(tutorial_config(emulator), messages, tmp_path)
 

@@ -1,0 +1,132 @@
+"""Read the Singer messages of the input, quickly, knowing where each one is.
+
+Each line is decoded by msgspec (singer-sdk's ``msgspec`` extra), about three times as fast as
+the SDK's default reader. Like that reader, it makes a JSON float into a ``Decimal`` from the
+float's own text, never through a binary float: ``0.1`` stays ``0.1``, big integers stay exact,
+and STATE is written back as it came. A line msgspec refuses is read again with the SDK's
+default decoder (the standard library's), which also takes a few things msgspec does not (a lone
+surrogate escape, ``NaN``): only a line neither can read is bad input.
+
+The reader knows where it is: the input line (1-based, counting every line, blank ones too) and,
+for a RECORD, the record's number within its stream. Blank lines carry no message: skipped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from typing import IO, Any
+
+from singer_sdk.contrib.msgspec import decoder
+from singer_sdk.singerlib.encoding.base import GenericSingerReader
+from singer_sdk.singerlib.exceptions import InvalidInputLine
+from singer_sdk.singerlib.json import deserialize_json
+
+EXCERPT_LENGTH = 80
+"""How many characters of a bad line its error quotes."""
+
+
+class BadInputError(Exception):
+    """Input the target cannot load; the message says where it is and what is wrong with it."""
+
+
+class NotAMessageError(BadInputError, InvalidInputLine):
+    """A line that is not JSON, or not a Singer message."""
+
+
+class MessageReader(GenericSingerReader[bytes]):
+    """The SDK's reader loop, with msgspec, positions, and bad lines named by their number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 0
+        """The input line being read (0 before the first)."""
+        self.records: defaultdict[str, int] = defaultdict(int)
+        """RECORD messages read so far, per stream."""
+
+    @property
+    def default_input(self) -> IO[bytes]:
+        """Standard input as bytes: msgspec reads UTF-8 itself, and a line that is not UTF-8
+        is then one more bad line with its number, not a failure of the whole input.
+        """
+        return sys.stdin.buffer
+
+    def process_lines(
+        self,
+        file_input: IO[bytes] | IO[str] | None,
+        callbacks: dict[str, Callable[[dict[str, Any]], None]],
+    ) -> Counter[str]:
+        """Hand each message to the callback of its type; count the messages of each type."""
+        counts: Counter[str] = Counter()
+        records = self.records
+        lines: Iterable[bytes | str] = file_input or self.default_input
+        for self.line, line in enumerate(lines, start=1):
+            try:
+                message = self.deserialize_json(line)
+            except NotAMessageError:
+                if line.isspace():
+                    continue
+                raise
+            kind = message["type"]
+            callback = callbacks.get(kind)
+            if callback is None:
+                raise self.bad_line(line, f"a message of an unknown type {kind!r}")
+            if kind == "RECORD":
+                self._check_record(line, message)
+                records[message["stream"]] += 1
+            callback(message)
+            counts[kind] += 1
+        return counts
+
+    def deserialize_json(self, line: bytes | str) -> dict[str, Any]:
+        """The line's message: a JSON object with a ``type``."""
+        try:
+            message = decoder.decode(line)
+        except ValueError:
+            try:  # without its line end, which the decoder would blame in an unended string
+                message = deserialize_json(_without_line_end(line))
+            except ValueError as error:
+                raise self.bad_line(line, f"not JSON ({error})") from None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise self.bad_line(line, "not a Singer message (a JSON object with a 'type')")
+        return message
+
+    def _check_record(self, line: bytes | str, message: dict[str, Any]) -> None:
+        if not isinstance(message.get("stream"), str) or not isinstance(
+            message.get("record"), dict
+        ):
+            raise self.bad_line(line, "a RECORD needs a 'stream' name and a 'record' object")
+
+    def assert_line_requires(self, line_dict: Any, requires: set[str]) -> None:  # type: ignore[override]
+        """Raise, naming the line, if a message (or its schema) lacks a key it needs.
+
+        The SDK's static method could not say which line; the SDK calls it on the reader.
+        """
+        if isinstance(line_dict, dict) and requires.issubset(line_dict):
+            return
+        present = set(line_dict) if isinstance(line_dict, dict) else set()
+        missing = ", ".join(repr(key) for key in sorted(requires - present))
+        raise NotAMessageError(f"input line {self.line}: an incomplete message: no {missing}")
+
+    def bad_line(self, line: bytes | str, problem: str) -> NotAMessageError:
+        """The error for the current line: its number, the problem, and its start."""
+        return NotAMessageError(f"input line {self.line}: {problem}: {excerpt(line)}")
+
+    def record_position(self, stream: str) -> str:
+        """Where the current RECORD of ``stream`` is: ``stream 'x', record 12 (input line 14)``."""
+        return f"stream '{stream}', record {self.records.get(stream, 0)} (input line {self.line})"
+
+
+def _without_line_end(line: bytes | str) -> bytes | str:
+    return line.rstrip(b"\r\n") if isinstance(line, bytes) else line.rstrip("\r\n")
+
+
+def excerpt(line: bytes | str) -> str:
+    """The start of a line, quoted, for an error message."""
+    text = _without_line_end(line)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if len(text) <= EXCERPT_LENGTH:
+        return repr(text)
+    return f"{text[:EXCERPT_LENGTH]!r}... ({len(text)} characters)"
