@@ -7,9 +7,11 @@ from target_eloqua.bulk.errors import (
     EloquaConnectionError,
     EloquaError,
     NotAuthenticatedError,
+    OutcomeUnknownError,
     RetriableAPIError,
     SyncTimeoutError,
 )
+from target_eloqua.bulk.retries import RetryPolicy
 
 __all__ = [
     "TERMINAL_SYNC_STATUSES",
@@ -19,7 +21,9 @@ __all__ = [
     "EloquaConnectionError",
     "EloquaError",
     "NotAuthenticatedError",
+    "OutcomeUnknownError",
     "RetriableAPIError",
+    "RetryPolicy",
     "SyncTimeoutError",
     "discover_base_url",
 ]

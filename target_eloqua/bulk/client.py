@@ -1,20 +1,22 @@
 """A small client for Eloqua's Bulk API 2.0: discovery, requests with retries, syncs.
 
 It knows Eloqua and HTTP, and nothing of Singer. Every call has a timeout. 429, 5xx and
-connection errors are retried with capped, jittered exponential backoff; any other 4xx fails at
-once with Eloqua's own message. A request that is not safe to repeat (a data upload, a sync
-creation) is only retried when Eloqua cannot have acted on it.
+connection errors are retried with capped, jittered exponential backoff (``retries``); any other
+4xx fails at once with Eloqua's own message. A request that is not safe to repeat (a data upload,
+a sync creation) is only retried when Eloqua cannot have acted on it; otherwise
+``OutcomeUnknownError`` leaves it to the caller to find out (``new_syncs``) or undo
+(``clear_staged``) what Eloqua did.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
-import backoff
 import requests
 from requests.auth import AuthBase
 
@@ -26,14 +28,13 @@ from target_eloqua.bulk.errors import (
     RetriableAPIError,
     SyncTimeoutError,
 )
+from target_eloqua.bulk.retries import RetryPolicy, http_date, retry_after_seconds
 
 BULK_ROOT = "/api/bulk/2.0"
 TERMINAL_SYNC_STATUSES = frozenset({"success", "warning", "error"})
 DEFAULT_TIMEOUT = (10.0, 300.0)  # seconds to connect, seconds to wait for an answer
 PAGE_SIZE = 1000  # the most Eloqua returns per page
 MAX_PAGES = 10_000
-
-logger = logging.getLogger(__name__)
 
 ResponseHook = Callable[[str, str, int, float], None]
 """Hears of every HTTP answer: method, endpoint (ids as ``{id}``), status code, seconds."""
@@ -59,7 +60,7 @@ def discover_base_url(
             on_response("GET", "/id", response.status_code, time.monotonic() - started)
         return _checked(response)
 
-    response = _with_retries(send)
+    response = _with_retries(send, RetryPolicy(), ("GET", "/id"))
     body = response.json()
     if not isinstance(body, dict):
         raise NotAuthenticatedError(login_url.rstrip("/"))
@@ -76,17 +77,18 @@ class BulkClient:
         auth: AuthBase,
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        max_tries: int = 6,
-        backoff_factor: float = 1.0,
+        retries: RetryPolicy | None = None,
         on_response: ResponseHook | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.max_tries = max_tries
-        self.backoff_factor = backoff_factor
+        self.retries = retries or RetryPolicy()
         self.on_response = on_response
         self.session = requests.Session()
         self.session.auth = auth
+        self.answered_at: datetime | None = None
+        """Eloqua's clock (its ``Date`` header, to the second) at its latest answer."""
+        self._syncs_created: set[str] = set()
 
     def create_import(self, imports_path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Create an import definition; returns it with its ``uri``.
@@ -96,10 +98,17 @@ class BulkClient:
         return self._json("POST", imports_path, json_body=body)
 
     def upload(self, import_uri: str, payload: bytes, content_type: str) -> None:
-        """Stage one part of data on the import definition at ``import_uri``."""
+        """Stage one part of data on the import definition at ``import_uri``.
+
+        Raises ``OutcomeUnknownError`` when the part may or may not have been staged.
+        """
         self.request(
             "POST", f"{import_uri}/data", data=payload, content_type=content_type, repeatable=False
         )
+
+    def clear_staged(self, import_uri: str) -> None:
+        """Drop whatever is staged on the import definition at ``import_uri``."""
+        self.request("DELETE", f"{import_uri}/data")
 
     def list_items(self, path: str, *, page_size: int = PAGE_SIZE) -> list[dict[str, Any]]:
         """Every item of a list endpoint (``/accounts/fields``, ``/syncs/1/logs``, ...)."""
@@ -127,12 +136,41 @@ class BulkClient:
     ) -> dict[str, Any]:
         """Start a sync of what is staged on a definition; returns the sync (``uri``, status).
 
-        Eloqua calls ``callback_url``, when given, once the sync has ended.
+        Eloqua calls ``callback_url``, when given, once the sync has ended. Raises
+        ``OutcomeUnknownError`` when the sync may or may not have been created: ``new_syncs``
+        finds it if it was.
         """
         body = {"syncedInstanceUri": synced_instance_uri}
         if callback_url:
             body["callbackUrl"] = callback_url
-        return self._json("POST", "/syncs", json_body=body, repeatable=False)
+        sync = self._json("POST", "/syncs", json_body=body, repeatable=False)
+        self._syncs_created.add(sync["uri"])
+        return sync
+
+    def new_syncs(self, synced_instance_uri: str, since: datetime | None) -> list[dict[str, Any]]:
+        """The syncs of the definition at ``synced_instance_uri`` created at or after ``since``
+        (Eloqua's clock) whose creation this client has not seen answered, oldest first.
+
+        Eloqua lists the definition's syncs newest first; the listing stops at the first one
+        older than ``since``. ``since`` is to the second (an HTTP date), so syncs this client
+        created are left out by their uri. The definition is checked on each sync as well, in
+        case Eloqua reads ``q`` otherwise.
+        """
+        query = urlencode(
+            {"q": f'"syncedInstanceUri={synced_instance_uri}"', "orderBy": "createdAt DESC"}
+        )
+        found: list[dict[str, Any]] = []
+        for page in self.pages(f"/syncs?{query}"):
+            for sync in page:
+                created_at = _eloqua_time(sync.get("createdAt"))
+                if since is not None and created_at is not None and created_at < since:
+                    return found[::-1]
+                if (
+                    sync.get("syncedInstanceUri") == synced_instance_uri
+                    and sync.get("uri") not in self._syncs_created
+                ):
+                    found.append(sync)
+        return found[::-1]
 
     def get_sync(self, sync_uri: str) -> dict[str, Any]:
         """The sync as Eloqua reports it now."""
@@ -195,11 +233,10 @@ class BulkClient:
             if self.on_response is not None:
                 seconds = time.monotonic() - started
                 self.on_response(method, endpoint_of(path), response.status_code, seconds)
+            self.answered_at = http_date(response.headers.get("Date")) or self.answered_at
             return _checked(response, method=method, path=path)
 
-        return _with_retries(
-            send, max_tries=self.max_tries, factor=self.backoff_factor, repeatable=repeatable
-        )
+        return _with_retries(send, self.retries, (method, path), repeatable=repeatable)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         body: dict[str, Any] = self.request(method, path, **kwargs).json()
@@ -223,18 +260,14 @@ def _checked(
     """Return a 2xx response; raise the matching error for anything else."""
     if response.ok:
         return response
-    error_class = (
-        RetriableAPIError
-        if response.status_code == 429 or response.status_code >= 500
-        else EloquaAPIError
-    )
-    raise error_class(
-        method or response.request.method or "?",
-        path or response.request.path_url,
-        response.status_code,
-        response.reason,
-        _body(response),
-    )
+    method = method or response.request.method or "?"
+    path = path or response.request.path_url
+    status, reason, body = response.status_code, response.reason, _body(response)
+    if status == 429 or status >= 500:
+        sent_at = http_date(response.headers.get("Date")) or datetime.now(UTC)
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"), sent_at)
+        raise RetriableAPIError(method, path, status, reason, body, retry_after=retry_after)
+    raise EloquaAPIError(method, path, status, reason, body)
 
 
 def _body(response: requests.Response) -> Any:
@@ -244,51 +277,26 @@ def _body(response: requests.Response) -> Any:
         return response.text[:500]
 
 
-def _safe_to_repeat(error: Exception) -> bool:
-    """Whether Eloqua certainly did not act on the request that failed with ``error``."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    return isinstance(error, RetriableAPIError) and error.status == 429
+def _eloqua_time(text: object) -> datetime | None:
+    """A timestamp as Eloqua writes them (``2021-07-09T01:40:11.9471264Z``), or None."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _with_retries(
     send: Callable[[], requests.Response],
+    retries: RetryPolicy,
+    request: tuple[str, str],
     *,
-    max_tries: int = 6,
-    factor: float = 1.0,
     repeatable: bool = True,
 ) -> requests.Response:
-    """Call ``send`` until it succeeds, retrying transient failures with capped backoff.
-
-    Waits grow as ``factor * 2**n`` seconds with full jitter, never above 60 s.
+    """``send()``'s answer, retried as ``retries`` says; a connection that never answered is an
+    ``EloquaConnectionError``.
     """
-
-    def give_up(error: Exception) -> bool:
-        return not repeatable and not _safe_to_repeat(error)
-
-    retrying = backoff.on_exception(
-        backoff.expo,
-        (RetriableAPIError, requests.ConnectionError, requests.Timeout),
-        max_tries=max_tries,
-        factor=factor,
-        max_value=60,
-        jitter=backoff.full_jitter,
-        giveup=give_up,
-        on_backoff=_log_retry,
-        logger=None,
-    )(send)
     try:
-        response: requests.Response = retrying()
+        return retries.call(send, repeatable=repeatable, request=request)
     except requests.RequestException as error:
         raise EloquaConnectionError(f"Eloqua did not answer: {error}") from error
-    return response
-
-
-def _log_retry(details: Any) -> None:
-    error = details.get("exception")
-    logger.warning(
-        "Retrying in %.1f s after attempt %d failed: %s",
-        details.get("wait", 0.0),
-        details.get("tries", 0),
-        str(error).splitlines()[0] if error else "unknown",
-    )
