@@ -58,7 +58,8 @@ def scripted_client(*answers: requests.Response | Exception) -> tuple[BulkClient
 
 def refused() -> requests.ConnectionError:
     """What requests raises when nothing listens on the port: the request was never sent."""
-    reason = NewConnectionError(None, "Failed to establish a new connection: Connection refused")
+    message = "Failed to establish a new connection: Connection refused"
+    reason = NewConnectionError(None, message)  # type: ignore[arg-type]
     return requests.ConnectionError(MaxRetryError(None, "/x", reason))  # type: ignore[arg-type]
 
 
