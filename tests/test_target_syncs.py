@@ -7,8 +7,6 @@ import io
 import json
 import signal
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import pytest
 import requests
 
 from target_eloqua.emulator import EmulatorServer
+from tests import support
 from tests.support import (
     TARGET_COMMAND,
     admin,
@@ -23,6 +22,7 @@ from tests.support import (
     emulator_config,
     run_target,
     summary_row,
+    wait_for,
 )
 
 STREAM = "crm_accounts"
@@ -485,18 +485,8 @@ def start_target(
     emulator: EmulatorServer, tmp_path: Path, records: list[dict[str, Any]], **settings: Any
 ) -> subprocess.Popen[str]:
     """``target-eloqua`` started on ``records``, left running for the test to signal."""
-    config_file = tmp_path / "config.json"
-    config_file.write_text(json.dumps(config(emulator, tmp_path, **settings)))
-    input_file = tmp_path / "input.jsonl"
-    input_file.write_text("".join(json.dumps(m) + "\n" for m in messages(*records)))
-    with input_file.open() as stdin:
-        return subprocess.Popen(
-            [TARGET_COMMAND, "--config", str(config_file)],
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    settings = config(emulator, tmp_path, **settings)
+    return support.start_target(settings, messages(*records), tmp_path)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -653,10 +643,3 @@ def test_records_of_a_skipped_stream_are_counted_as_read(
     other = summary_file(tmp_path)["streams"]["other"]
     assert (other["read"], other["uploaded"], other["syncs"]) == (1, 0, [])
     assert sorted(stored_accounts(emulator)) == ["A"]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
