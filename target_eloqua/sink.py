@@ -35,7 +35,9 @@ MAX_SYNC_CREATIONS = 3
 
 
 class SyncFailedError(Exception):
-    """An import sync that did not end in ``success``; the drain's records are not committed."""
+    """A drain's import sync did not end in ``success``, or could not be started; the drain's
+    records are not committed.
+    """
 
 
 class UnsupportedMessageError(Exception):

@@ -178,7 +178,7 @@ CASES = (
     ),
     FaultCase(
         "connection dropped during POST /syncs",
-        faults=({"method": "POST", "path": SYNCS, "action": "drop", "when": "after"},),
+        faults=({"method": "POST", "path": SYNCS, "action": "drop", "when": "after", "count": 2},),
     ),
     FaultCase("slow syncs", slow_syncs={"count": 2, "seconds": 0.5}, affected=syncs_slowed),
     FaultCase(

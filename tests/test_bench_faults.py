@@ -35,7 +35,7 @@ def test_the_table_has_a_row_per_case_with_its_figures() -> None:
         "duplicated",
     ]
     cells = [cell.strip() for cell in row.split("  ") if cell.strip()]
-    assert cells[:3] == ["connection dropped during POST /syncs", "1", "exit 0, STATE"]
+    assert cells[:3] == ["connection dropped during POST /syncs", "2", "exit 0, STATE"]
     assert cells[3:] == ["40", "40", "0", "0"]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
-from tests.faults import STATE, CaseOutcome, case_named, run_case
+from tests.faults import STATE, SYNCS, UPLOADS, CaseOutcome, FaultCase, case_named, run_case
 from tests.support import StoredTally, admin
 
 EVERY_RECORD_ONCE = StoredTally(expected=40, stored=40, lost=0, duplicated=0)
@@ -74,10 +74,11 @@ def test_a_connection_dropped_during_post_syncs_adopts_the_sync_it_created(
     outcome = run_case(case_named("connection dropped during POST /syncs"), emulator, tmp_path)
 
     assert_every_record_loaded_once(outcome, emulator)
-    assert outcome.affected == 1
-    assert [r["status"] for r in requests_to(emulator, "POST", "/syncs")] == [None, 201]
+    assert outcome.affected == 2
+    assert [r["status"] for r in requests_to(emulator, "POST", "/syncs")] == [None, None]
     assert len(admin(emulator, "syncs")) == 2
-    assert "it did create /syncs/1, which is the drain's sync" in outcome.runs[0].stderr
+    for adopted in ("/syncs/1", "/syncs/2"):
+        assert f"it did create {adopted}, which is the drain's sync" in outcome.runs[0].stderr
 
 
 def test_slow_syncs_are_waited_for(emulator: EmulatorServer, tmp_path: Path) -> None:
@@ -103,3 +104,33 @@ def test_a_target_killed_between_upload_and_sync_loads_everything_once_when_reru
     orphaned, fresh = admin(emulator, "definitions")
     assert (orphaned["stagedRowCount"], fresh["stagedRowCount"]) == (20, 0)
     assert {s["syncedInstanceUri"] for s in admin(emulator, "syncs")} == {fresh["uri"]}
+
+
+def test_an_upload_answer_lost_in_every_pass_fails_the_run_with_nothing_synced(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    lost = {"method": "POST", "path": UPLOADS, "action": "drop", "when": "after", "count": 3}
+
+    outcome = run_case(FaultCase("upload answers lost", faults=(lost,)), emulator, tmp_path)
+
+    run = outcome.runs[0]
+    assert (run.returncode, run.states) == (1, [])
+    assert "was lost in each of 3 passes; nothing of this batch was synced" in run.stderr
+    assert admin(emulator, "syncs") == []
+    assert [d["stagedRowCount"] for d in admin(emulator, "definitions")] == [0]
+    assert outcome.tally == StoredTally(expected=40, stored=0, lost=40, duplicated=0)
+
+
+def test_a_sync_creation_lost_every_time_fails_the_run_without_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    lost = {"method": "POST", "path": SYNCS, "action": "drop", "count": 3}
+
+    outcome = run_case(FaultCase("sync answers lost", faults=(lost,)), emulator, tmp_path)
+
+    run = outcome.runs[0]
+    assert (run.returncode, run.states) == (1, [])
+    assert "creating a sync of /accounts/imports/1 was lost 3 times, and it created none" in (
+        run.stderr
+    )
+    assert admin(emulator, "syncs") == []

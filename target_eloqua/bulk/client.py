@@ -88,7 +88,7 @@ class BulkClient:
         self.session.auth = auth
         self.answered_at: datetime | None = None
         """Eloqua's clock (its ``Date`` header, to the second) at its latest answer."""
-        self._syncs_created: set[str] = set()
+        self._syncs_returned: set[str] = set()
 
     def create_import(self, imports_path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Create an import definition; returns it with its ``uri``.
@@ -144,17 +144,17 @@ class BulkClient:
         if callback_url:
             body["callbackUrl"] = callback_url
         sync = self._json("POST", "/syncs", json_body=body, repeatable=False)
-        self._syncs_created.add(sync["uri"])
+        self._syncs_returned.add(sync["uri"])
         return sync
 
     def new_syncs(self, synced_instance_uri: str, since: datetime | None) -> list[dict[str, Any]]:
         """The syncs of the definition at ``synced_instance_uri`` created at or after ``since``
-        (Eloqua's clock) whose creation this client has not seen answered, oldest first.
+        (Eloqua's clock) that this client has not returned before, oldest first.
 
         Eloqua lists the definition's syncs newest first; the listing stops at the first one
-        older than ``since``. ``since`` is to the second (an HTTP date), so syncs this client
-        created are left out by their uri. The definition is checked on each sync as well, in
-        case Eloqua reads ``q`` otherwise.
+        older than ``since``. ``since`` is to the second (an HTTP date), so the syncs this
+        client created or found before are left out by their uri. The definition is checked on
+        each sync as well, in case Eloqua reads ``q`` otherwise.
         """
         query = urlencode(
             {"q": f'"syncedInstanceUri={synced_instance_uri}"', "orderBy": "createdAt DESC"}
@@ -164,13 +164,17 @@ class BulkClient:
             for sync in page:
                 created_at = _eloqua_time(sync.get("createdAt"))
                 if since is not None and created_at is not None and created_at < since:
-                    return found[::-1]
+                    return self._returned(found[::-1])
                 if (
                     sync.get("syncedInstanceUri") == synced_instance_uri
-                    and sync.get("uri") not in self._syncs_created
+                    and sync.get("uri") not in self._syncs_returned
                 ):
                     found.append(sync)
-        return found[::-1]
+        return self._returned(found[::-1])
+
+    def _returned(self, syncs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self._syncs_returned.update(sync["uri"] for sync in syncs)
+        return syncs
 
     def get_sync(self, sync_uri: str) -> dict[str, Any]:
         """The sync as Eloqua reports it now."""

@@ -225,10 +225,13 @@ def test_new_syncs_are_the_definitions_syncs_since_a_moment_not_created_by_the_c
     )
     client.create_sync("/accounts/imports/3")
 
-    found = client.new_syncs("/accounts/imports/3", datetime(2026, 11, 28, 10, 0, 5, tzinfo=UTC))
+    since = datetime(2026, 11, 28, 10, 0, 5, tzinfo=UTC)
+    found = client.new_syncs("/accounts/imports/3", since)
 
     assert [sync["uri"] for sync in found] == ["/syncs/9"]
     query = parse_qs(urlsplit(send.call_args.args[1]).query)
+    send.side_effect = [answer(200, {"items": newest_first, "hasMore": False})]
+    assert client.new_syncs("/accounts/imports/3", since) == []  # each sync is found once
     assert query["q"] == ['"syncedInstanceUri=/accounts/imports/3"']
     assert query["orderBy"] == ["createdAt DESC"]
 
