@@ -180,7 +180,7 @@ CASES = (
         "connection dropped during POST /syncs",
         faults=({"method": "POST", "path": SYNCS, "action": "drop", "when": "after", "count": 2},),
     ),
-    FaultCase("slow syncs", slow_syncs={"count": 2, "seconds": 0.5}, affected=syncs_slowed),
+    FaultCase("slow syncs", slow_syncs={"count": 2, "seconds": 0.4}, affected=syncs_slowed),
     FaultCase(
         "token expiring mid-run",
         settings={"client_id": "emulator-client", "client_secret": "emulator-secret"},
