@@ -5,7 +5,6 @@ every record exactly once with the right values (the cases are in ``tests/faults
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
 from tests.faults import STATE, SYNCS, UPLOADS, CaseOutcome, FaultCase, case_named, run_case
@@ -24,12 +23,12 @@ def assert_every_record_loaded_once(outcome: CaseOutcome, emulator: EmulatorServ
     assert [(s["status"], s["counts"]["processed"]) for s in syncs[-2:]] == [("success", 20)] * 2
 
 
-def requests_to(emulator: EmulatorServer, method: str, suffix: str) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in admin(emulator, "requests")
-        if r["method"] == method and r["path"].endswith(suffix)
-    ]
+def statuses(emulator: EmulatorServer, method: str, suffix: str) -> list[int | None]:
+    """The statuses the emulator answered to requests whose path ends with ``suffix``, in order
+    (None: the connection was dropped).
+    """
+    requests = admin(emulator, "requests")
+    return [r["status"] for r in requests if r["method"] == method and r["path"].endswith(suffix)]
 
 
 def test_a_burst_of_429_is_waited_out(emulator: EmulatorServer, tmp_path: Path) -> None:
@@ -48,7 +47,7 @@ def test_500_and_503_are_retried_or_recovered(emulator: EmulatorServer, tmp_path
     assert outcome.affected == 4
     stderr = outcome.runs[0].stderr
     # The upload answered 500 had been staged: cleared, then every part uploaded again.
-    assert [r["status"] for r in requests_to(emulator, "DELETE", "/data")] == [204]
+    assert statuses(emulator, "DELETE", "/data") == [204]
     assert "clearing what is staged on /accounts/imports/1 (upload pass 1 of 3)" in stderr
     # The sync creation answered 503 had created nothing: asked again, once.
     assert "Eloqua has no new sync of /accounts/imports/1, so it is created again" in stderr
@@ -62,9 +61,9 @@ def test_a_connection_dropped_during_an_upload_is_recovered_by_uploading_again(
 
     assert_every_record_loaded_once(outcome, emulator)
     assert outcome.affected == 1
-    uploads = [r["status"] for r in requests_to(emulator, "POST", "/data")]
+    uploads = statuses(emulator, "POST", "/data")
     assert uploads == [None, 204, 204, 204, 204]  # the lost one, then drain 1 again, then drain 2
-    assert [r["status"] for r in requests_to(emulator, "DELETE", "/data")] == [204]
+    assert statuses(emulator, "DELETE", "/data") == [204]
     assert "may or may not have acted on POST /accounts/imports/1/data" in outcome.runs[0].stderr
 
 
@@ -75,7 +74,7 @@ def test_a_connection_dropped_during_post_syncs_adopts_the_sync_it_created(
 
     assert_every_record_loaded_once(outcome, emulator)
     assert outcome.affected == 2
-    assert [r["status"] for r in requests_to(emulator, "POST", "/syncs")] == [None, None]
+    assert statuses(emulator, "POST", "/syncs") == [None, None]
     assert len(admin(emulator, "syncs")) == 2
     for adopted in ("/syncs/1", "/syncs/2"):
         assert f"it did create {adopted}, which is the drain's sync" in outcome.runs[0].stderr
