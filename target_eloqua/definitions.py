@@ -73,6 +73,7 @@ class ImportDefinitions:
         self._clock = clock
         self._changed = threading.Condition()
         self._by_stream: dict[str, _StreamDefinitions] = {}
+        self._syncs: dict[str, set[str]] = {}
 
     def create(self, mapping: StreamMapping, client: BulkClient) -> str:
         """Create one more definition for the stream now, free for its next drain."""
@@ -128,6 +129,16 @@ class ImportDefinitions:
             if definition is not None and reusable:
                 definitions.free.append(definition)
             self._changed.notify_all()
+
+    def add_sync(self, uri: str, sync_uri: str) -> None:
+        """Note a sync of the definition at ``uri``, created or found by this run."""
+        with self._changed:
+            self._syncs.setdefault(uri, set()).add(sync_uri)
+
+    def syncs_of(self, uri: str) -> frozenset[str]:
+        """The syncs of the definition at ``uri`` that this run knows of."""
+        with self._changed:
+            return frozenset(self._syncs.get(uri, ()))
 
     def _stream(self, stream: str) -> _StreamDefinitions:
         return self._by_stream.setdefault(stream, _StreamDefinitions())

@@ -16,7 +16,7 @@ from singer_sdk.exceptions import ConfigValidationError, InvalidRecord, MissingK
 from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.sinks import BatchSink
 
-from target_eloqua.bulk import BulkClient, SyncTimeoutError
+from target_eloqua.bulk import BulkClient, OutcomeUnknownError, SyncTimeoutError
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.mapping import (
     StreamMapping,
@@ -32,9 +32,17 @@ from target_eloqua.spool import Part, RowSpool, RowTooLargeError
 if TYPE_CHECKING:
     from target_eloqua.target import TargetEloqua
 
+MAX_UPLOAD_PASSES = 3
+"""How many times a drain uploads its parts, each time Eloqua's answer to one is lost."""
+
+MAX_SYNC_CREATIONS = 3
+"""How many times a drain asks for its sync, each time the answer is lost and none was created."""
+
 
 class SyncFailedError(Exception):
-    """An import sync that did not end in ``success``; the drain's records are not committed."""
+    """A drain's import sync did not end in ``success``, or could not be started; the drain's
+    records are not committed.
+    """
 
 
 class UnsupportedMessageError(Exception):
@@ -280,16 +288,43 @@ class EloquaSink(TargetSink):
         self.logger.warning("Rows staged on %s are not synced: %s", import_uri, reason)
 
     def _upload(self, import_uri: str, spool: RowSpool) -> Staged:
-        """Upload the spool's parts to the definition's staging area."""
+        """Upload the spool's parts to the definition's staging area.
+
+        A part whose answer was lost may or may not be staged, and another sync must not take
+        it twice: the staging area is cleared and every part uploaded again, at most
+        ``MAX_UPLOAD_PASSES`` times.
+        """
+        for passes in range(1, MAX_UPLOAD_PASSES + 1):
+            try:
+                staged = self._upload_parts(import_uri, spool)
+            except OutcomeUnknownError as error:
+                self.logger.warning(
+                    "Stream '%s': %s; clearing what is staged on %s (upload pass %d of %d)",
+                    self.stream_name,
+                    error,
+                    import_uri,
+                    passes,
+                    MAX_UPLOAD_PASSES,
+                )
+                self.client.clear_staged(import_uri)
+                continue
+            self.eloqua.report.add(
+                self.stream_name, uploaded=staged.rows, uploaded_bytes=staged.bytes
+            )
+            return staged
+        raise SyncFailedError(
+            f"stream '{self.stream_name}': Eloqua's answer to an upload to {import_uri} was lost "
+            f"in each of {MAX_UPLOAD_PASSES} passes; nothing of this batch was synced"
+        )
+
+    def _upload_parts(self, import_uri: str, spool: RowSpool) -> Staged:
+        """Upload every part of the spool, from the first."""
         staged = Staged()
         for part in spool.parts():
             self._stop_if_asked()
             started = time.monotonic()
             self.client.upload(import_uri, part.body, spool.content_type)
             staged = staged.plus(part)
-            self.eloqua.report.add(
-                self.stream_name, uploaded=part.rows, uploaded_bytes=len(part.body)
-            )
             self.logger.info(
                 "Uploaded part %d: %d rows (%d bytes) to %s in %.1f s",
                 staged.parts,
@@ -311,7 +346,7 @@ class EloquaSink(TargetSink):
         """
         self._stop_if_asked()
         started = time.monotonic()
-        sync = client.create_sync(import_uri, callback_url=self.config.get("callback_url"))
+        sync = self._create_sync(client, import_uri)
         self.logger.info("Created sync %s for %s (%d rows)", sync["uri"], import_uri, staged.rows)
         sync_record = SyncRecord(
             sync["uri"],
@@ -352,6 +387,43 @@ class EloquaSink(TargetSink):
                 f"log of it is at {sync_record.uri}/logs"
             )
         self.eloqua.check_rejects()
+
+    def _create_sync(self, client: BulkClient, import_uri: str) -> dict[str, Any]:
+        """Create the sync of what is staged on the definition.
+
+        Eloqua has no idempotency key: when the answer to a sync's creation is lost, the
+        definition's syncs that the run does not know of are looked for (the definition is this
+        run's own), and the one found is adopted; another is created only if there is none, at
+        most ``MAX_SYNC_CREATIONS`` times.
+        """
+        definitions = self.eloqua.definitions
+        for _ in range(MAX_SYNC_CREATIONS):
+            try:
+                sync = client.create_sync(import_uri, callback_url=self.config.get("callback_url"))
+            except OutcomeUnknownError as error:
+                found = client.new_syncs(import_uri, definitions.syncs_of(import_uri))
+                if found:
+                    self.logger.warning(
+                        "Stream '%s': %s; it did create %s, which is the drain's sync",
+                        self.stream_name,
+                        error,
+                        found[0]["uri"],
+                    )
+                    definitions.add_sync(import_uri, found[0]["uri"])
+                    return found[0]
+                self.logger.warning(
+                    "Stream '%s': %s; Eloqua has no new sync of %s, so it is created again",
+                    self.stream_name,
+                    error,
+                    import_uri,
+                )
+            else:
+                definitions.add_sync(import_uri, sync["uri"])
+                return sync
+        raise SyncFailedError(
+            f"stream '{self.stream_name}': Eloqua's answer to creating a sync of {import_uri} "
+            f"was lost {MAX_SYNC_CREATIONS} times, and it created none"
+        )
 
     def _read_logs(self, client: BulkClient, sync_record: SyncRecord) -> SyncRecord:
         """The ended sync with the counts of its logs, in the report at once. Eloqua's

@@ -126,7 +126,8 @@ class RowSpool:
 
     def parts(self) -> Iterator[Part]:
         """The upload bodies, in row order, each within ``max_part_bytes``; CSV parts each
-        start with the header row. Once they are read, no more rows can be added.
+        start with the header row. Once they are read, no more rows can be added; reading them
+        again gives the same parts (a drain uploads them again after a lost answer).
         """
         self._sealed = True
         self._uploaded = array("q")

@@ -120,6 +120,50 @@ class TargetRun:
         return [json.loads(line) for line in self.stdout.splitlines()]
 
 
+def start_target(
+    config: dict[str, Any],
+    messages: Sequence[dict[str, Any] | str],
+    tmp_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """The installed ``target-eloqua`` command started on ``messages``, one a line (a message
+    given as text is sent as it is), left running.
+
+    With ``env``, those variables are set and the target also reads its settings from them.
+    """
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config))
+    input_file = tmp_path / "input.jsonl"
+    input_file.write_text(
+        "".join(
+            (message if isinstance(message, str) else json.dumps(message)) + "\n"
+            for message in messages
+        )
+    )
+    from_env = ["--config", "ENV"] if env else []
+    with input_file.open() as stdin:
+        return subprocess.Popen(
+            [TARGET_COMMAND, "--config", str(config_file), *from_env],
+            env={**os.environ, **(env or {})},
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+
+def finish(target: subprocess.Popen[str], seconds: float = 60) -> TargetRun:
+    """Wait for a started target to end; what it wrote and how it ended."""
+    try:
+        stdout, stderr = target.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        target.kill()
+        target.communicate()
+        raise
+    return TargetRun(target.returncode, stdout, stderr)
+
+
 def run_target(
     config: dict[str, Any],
     messages: Sequence[dict[str, Any] | str],
@@ -127,27 +171,8 @@ def run_target(
     *,
     env: dict[str, str] | None = None,
 ) -> TargetRun:
-    """Run the installed ``target-eloqua`` command with ``messages`` on stdin, one a line; a
-    message given as text is sent as it is.
-
-    With ``env``, those variables are set and the target also reads its settings from them.
-    """
-    config_file = tmp_path / "config.json"
-    config_file.write_text(json.dumps(config))
-    from_env = ["--config", "ENV"] if env else []
-    completed = subprocess.run(
-        [TARGET_COMMAND, "--config", str(config_file), *from_env],
-        env={**os.environ, **(env or {})},
-        input="".join(
-            (message if isinstance(message, str) else json.dumps(message)) + "\n"
-            for message in messages
-        ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return TargetRun(completed.returncode, completed.stdout, completed.stderr)
+    """Run the installed ``target-eloqua`` command with ``messages`` on stdin, to its end."""
+    return finish(start_target(config, messages, tmp_path, env=env))
 
 
 def summary_row(stderr: str, stream: str) -> dict[str, int]:
@@ -156,3 +181,42 @@ def summary_row(stderr: str, stream: str) -> dict[str, int]:
     header = next(words for words in messages if words[:2] == ["stream", "read"])
     row = next(words for words in messages if words[:1] == [stream] and len(words) == len(header))
     return {name: int(value) for name, value in zip(header[1:], row[1:], strict=True)}
+
+
+@dataclass(frozen=True)
+class StoredTally:
+    """How the records the emulator stored compare with the records sent to it."""
+
+    expected: int
+    stored: int
+    """Records sent that the emulator holds with the right values."""
+    lost: int
+    """Records sent that it does not hold, or holds with other values."""
+    duplicated: int
+    """Extra records stored for one identifier, plus rows a sync took twice."""
+
+
+def tally_stored(
+    emulator: EmulatorServer,
+    entity: str,
+    identifier_field: str,
+    expected: dict[str, dict[str, str]],
+) -> StoredTally:
+    """Compare the ``entity`` records the emulator stored with ``expected``: identifier value ->
+    the fields (internal name -> text) its record must have. Identifiers match in any letter
+    case, as Eloqua matches them.
+    """
+    stored_by_identifier: dict[str, list[dict[str, str]]] = {}
+    for record in admin(emulator, f"records/{entity}"):
+        identifier = record["fields"].get(identifier_field, "").casefold()
+        stored_by_identifier.setdefault(identifier, []).append(record["fields"])
+    stored = 0
+    for identifier, fields in expected.items():
+        found = stored_by_identifier.get(identifier.casefold(), [])
+        if any(all(record.get(k) == v for k, v in fields.items()) for record in found):
+            stored += 1
+    extra_records = sum(len(records) - 1 for records in stored_by_identifier.values())
+    repeated_rows = sum(
+        (sync["counts"] or {}).get("repeated", 0) for sync in admin(emulator, "syncs")
+    )
+    return StoredTally(len(expected), stored, len(expected) - stored, extra_records + repeated_rows)

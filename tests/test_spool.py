@@ -295,3 +295,21 @@ def test_rows_cannot_be_added_once_the_parts_are_read() -> None:
 
     with pytest.raises(RuntimeError, match="once the spool's parts have been read"):
         spool.add("2", row("2"), row("2"))
+
+
+@pytest.mark.parametrize("upload_format", FORMATS)
+def test_parts_read_again_from_the_first_after_a_pass_cut_short_are_the_same(
+    upload_format: str,
+) -> None:
+    with RowSpool(KEYS, upload_format, 40, keep_records=True) as spool:
+        for n in range(1, 7):
+            spool.add(str(n % 5), row(str(n % 5), "name"), {"id": n})
+        first_pass = spool.parts()
+        first_part = next(first_pass)  # the pass stops here: its answer was lost
+
+        again = list(spool.parts())
+
+        assert again[0] == first_part
+        assert again == list(spool.parts())
+        assert sum(part.rows for part in again) == 5
+        assert spool.records([1, 5]) == {1: {"id": 2}, 5: {"id": 6}}

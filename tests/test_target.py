@@ -109,6 +109,7 @@ def test_a_rerun_updates_the_same_accounts(emulator: EmulatorServer, tmp_path: P
         "created": 0,
         "updated": 2,
         "rejected": 0,
+        "repeated": 0,
     }
 
 

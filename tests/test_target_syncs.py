@@ -7,8 +7,6 @@ import io
 import json
 import signal
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import pytest
 import requests
 
 from target_eloqua.emulator import EmulatorServer
+from tests import support
 from tests.support import (
     TARGET_COMMAND,
     admin,
@@ -24,6 +23,7 @@ from tests.support import (
     plan_next_syncs,
     run_target,
     summary_row,
+    wait_until,
 )
 
 STREAM = "crm_accounts"
@@ -482,18 +482,8 @@ def start_target(
     emulator: EmulatorServer, tmp_path: Path, records: list[dict[str, Any]], **settings: Any
 ) -> subprocess.Popen[str]:
     """``target-eloqua`` started on ``records``, left running for the test to signal."""
-    config_file = tmp_path / "config.json"
-    config_file.write_text(json.dumps(config(emulator, tmp_path, **settings)))
-    input_file = tmp_path / "input.jsonl"
-    input_file.write_text("".join(json.dumps(m) + "\n" for m in messages(*records)))
-    with input_file.open() as stdin:
-        return subprocess.Popen(
-            [TARGET_COMMAND, "--config", str(config_file)],
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    settings = config(emulator, tmp_path, **settings)
+    return support.start_target(settings, messages(*records), tmp_path)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -503,7 +493,7 @@ def test_a_signal_during_a_sync_stops_the_run_without_state(
     plan_next_syncs(emulator, seconds=30)
 
     with start_target(emulator, tmp_path, [account("Acme")]) as target:
-        wait_for(lambda: bool(admin(emulator, "syncs")))
+        wait_until(lambda: bool(admin(emulator, "syncs")))
         target.send_signal(signum)
         stdout, stderr = target.communicate(timeout=30)
 
@@ -521,7 +511,7 @@ def test_a_signal_during_uploads_stops_them_before_any_sync(
     records = [account(f"Company {n:05d}") for n in range(20_000)]
 
     with start_target(emulator, tmp_path, records, max_upload_bytes=1024) as target:
-        wait_for(lambda: len(data_uploads(emulator)) >= 3)
+        wait_until(lambda: len(data_uploads(emulator)) >= 3)
         target.send_signal(signal.SIGTERM)
         target.communicate(timeout=30)
         uploads_when_stopped = len(data_uploads(emulator))
@@ -650,10 +640,3 @@ def test_records_of_a_skipped_stream_are_counted_as_read(
     other = summary_file(tmp_path)["streams"]["other"]
     assert (other["read"], other["uploaded"], other["syncs"]) == (1, 0, [])
     assert sorted(stored_accounts(emulator)) == ["A"]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)

@@ -18,11 +18,13 @@ from target_eloqua.bulk.errors import (
     EloquaConnectionError,
     EloquaError,
     NotAuthenticatedError,
+    OutcomeUnknownError,
     RetriableAPIError,
     SyncTimeoutError,
     TokenRefusedError,
     UnauthorizedError,
 )
+from target_eloqua.bulk.retries import RetryPolicy
 
 __all__ = [
     "TERMINAL_SYNC_STATUSES",
@@ -35,7 +37,9 @@ __all__ = [
     "EloquaError",
     "NotAuthenticatedError",
     "OAuthTokens",
+    "OutcomeUnknownError",
     "RetriableAPIError",
+    "RetryPolicy",
     "SyncTimeoutError",
     "TokenRefusedError",
     "UnauthorizedError",

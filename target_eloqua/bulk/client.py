@@ -1,10 +1,12 @@
 """A small client for Eloqua's Bulk API 2.0: discovery, requests with retries, syncs.
 
 It knows Eloqua and HTTP, and nothing of Singer. Every call has a timeout. 429, 5xx and
-connection errors are retried with capped, jittered exponential backoff; any other 4xx fails at
-once with Eloqua's own message. A request that is not safe to repeat (a data upload, a sync
-creation) is only retried when Eloqua cannot have acted on it. A 401, which Eloqua never acts
-on, is tried again with renewed credentials, then on the pod ``/id`` names, then it fails.
+connection errors are retried with capped, jittered exponential backoff (``retries``); any other
+4xx fails at once with Eloqua's own message. A request that is not safe to repeat (a data upload,
+a sync creation) is only retried when Eloqua cannot have acted on it; otherwise
+``OutcomeUnknownError`` leaves it to the caller to find out (``new_syncs``) or undo
+(``clear_staged``) what Eloqua did. A 401, which Eloqua never acts on, is tried again with
+renewed credentials, then on the pod ``/id`` names, then it fails.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
-import backoff
 import requests
 from requests.auth import AuthBase
 
@@ -31,6 +34,7 @@ from target_eloqua.bulk.errors import (
     TokenRefusedError,
     UnauthorizedError,
 )
+from target_eloqua.bulk.retries import RetryPolicy, http_date, retry_after_seconds
 
 BULK_ROOT = "/api/bulk/2.0"
 TERMINAL_SYNC_STATUSES = frozenset({"success", "warning", "error"})
@@ -64,7 +68,7 @@ def discover_base_url(
             on_response("GET", "/id", response.status_code, time.monotonic() - started)
         return _checked(response)
 
-    response = _with_retries(send)
+    response = _with_retries(send, RetryPolicy(), ("GET", "/id"))
     body = response.json()
     if not isinstance(body, dict):
         raise NotAuthenticatedError(login_url.rstrip("/"), auth.credentials)
@@ -100,7 +104,8 @@ def request_token(
             raise TokenRefusedError(grant_type, response.status_code, _body(response))
         return _checked(response)
 
-    response = _with_retries(send, repeatable=grant_type != "refresh_token")
+    request = ("POST", "/auth/oauth2/token")
+    response = _with_retries(send, RetryPolicy(), request, repeatable=grant_type != "refresh_token")
     answer: dict[str, Any] = response.json()
     return answer
 
@@ -117,16 +122,14 @@ class BulkClient:
         auth: EloquaAuth,
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        max_tries: int = 6,
-        backoff_factor: float = 1.0,
+        retries: RetryPolicy | None = None,
         on_response: ResponseHook | None = None,
         rediscover: Callable[[str], str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
-        self.max_tries = max_tries
-        self.backoff_factor = backoff_factor
+        self.retries = retries or RetryPolicy()
         self.on_response = on_response
         self.rediscover = rediscover
         self.session = requests.Session()
@@ -140,10 +143,17 @@ class BulkClient:
         return self._json("POST", imports_path, json_body=body)
 
     def upload(self, import_uri: str, payload: bytes, content_type: str) -> None:
-        """Stage one part of data on the import definition at ``import_uri``."""
+        """Stage one part of data on the import definition at ``import_uri``.
+
+        Raises ``OutcomeUnknownError`` when the part may or may not have been staged.
+        """
         self.request(
             "POST", f"{import_uri}/data", data=payload, content_type=content_type, repeatable=False
         )
+
+    def clear_staged(self, import_uri: str) -> None:
+        """Drop whatever is staged on the import definition at ``import_uri``."""
+        self.request("DELETE", f"{import_uri}/data")
 
     def list_items(self, path: str, *, page_size: int = PAGE_SIZE) -> list[dict[str, Any]]:
         """Every item of a list endpoint (``/accounts/fields``, ``/syncs/1/logs``, ...)."""
@@ -171,12 +181,33 @@ class BulkClient:
     ) -> dict[str, Any]:
         """Start a sync of what is staged on a definition; returns the sync (``uri``, status).
 
-        Eloqua calls ``callback_url``, when given, once the sync has ended.
+        Eloqua calls ``callback_url``, when given, once the sync has ended. Raises
+        ``OutcomeUnknownError`` when the sync may or may not have been created: ``new_syncs``
+        finds it if it was.
         """
         body = {"syncedInstanceUri": synced_instance_uri}
         if callback_url:
             body["callbackUrl"] = callback_url
         return self._json("POST", "/syncs", json_body=body, repeatable=False)
+
+    def new_syncs(self, synced_instance_uri: str, known: Collection[str]) -> list[dict[str, Any]]:
+        """The syncs of the definition at ``synced_instance_uri`` that are not ``known``,
+        oldest first: after a sync's creation whose answer was lost, the one it created, if any.
+
+        ``known`` are the syncs of the definition that the caller has created or found before;
+        a definition used by one run only has no others. The definition is checked on each
+        sync as well, in case Eloqua reads ``q`` otherwise.
+        """
+        query = urlencode(
+            {"q": f'"syncedInstanceUri={synced_instance_uri}"', "orderBy": "createdAt DESC"}
+        )
+        found = [
+            sync
+            for page in self.pages(f"/syncs?{query}")
+            for sync in page
+            if sync.get("syncedInstanceUri") == synced_instance_uri and sync.get("uri") not in known
+        ]
+        return found[::-1]
 
     def get_sync(self, sync_uri: str) -> dict[str, Any]:
         """The sync as Eloqua reports it now."""
@@ -242,9 +273,7 @@ class BulkClient:
             return _checked(response, method=method, path=path)
 
         def attempt() -> requests.Response:
-            return _with_retries(
-                send, max_tries=self.max_tries, factor=self.backoff_factor, repeatable=repeatable
-            )
+            return _with_retries(send, self.retries, (method, path), repeatable=repeatable)
 
         try:
             return attempt()
@@ -319,18 +348,14 @@ def _checked(
     """Return a 2xx response; raise the matching error for anything else."""
     if response.ok:
         return response
-    error_class = (
-        RetriableAPIError
-        if response.status_code == 429 or response.status_code >= 500
-        else EloquaAPIError
-    )
-    raise error_class(
-        method or response.request.method or "?",
-        path or response.request.path_url,
-        response.status_code,
-        response.reason,
-        _body(response),
-    )
+    method = method or response.request.method or "?"
+    path = path or response.request.path_url
+    status, reason, body = response.status_code, response.reason, _body(response)
+    if status == 429 or status >= 500:
+        sent_at = http_date(response.headers.get("Date")) or datetime.now(UTC)
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"), sent_at)
+        raise RetriableAPIError(method, path, status, reason, body, retry_after=retry_after)
+    raise EloquaAPIError(method, path, status, reason, body)
 
 
 def _body(response: requests.Response) -> Any:
@@ -340,51 +365,17 @@ def _body(response: requests.Response) -> Any:
         return response.text[:500]
 
 
-def _safe_to_repeat(error: Exception) -> bool:
-    """Whether Eloqua certainly did not act on the request that failed with ``error``."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    return isinstance(error, RetriableAPIError) and error.status == 429
-
-
 def _with_retries(
     send: Callable[[], requests.Response],
+    retries: RetryPolicy,
+    request: tuple[str, str],
     *,
-    max_tries: int = 6,
-    factor: float = 1.0,
     repeatable: bool = True,
 ) -> requests.Response:
-    """Call ``send`` until it succeeds, retrying transient failures with capped backoff.
-
-    Waits grow as ``factor * 2**n`` seconds with full jitter, never above 60 s.
+    """``send()``'s answer, retried as ``retries`` says; a connection that never answered is an
+    ``EloquaConnectionError``.
     """
-
-    def give_up(error: Exception) -> bool:
-        return not repeatable and not _safe_to_repeat(error)
-
-    retrying = backoff.on_exception(
-        backoff.expo,
-        (RetriableAPIError, requests.ConnectionError, requests.Timeout),
-        max_tries=max_tries,
-        factor=factor,
-        max_value=60,
-        jitter=backoff.full_jitter,
-        giveup=give_up,
-        on_backoff=_log_retry,
-        logger=None,
-    )(send)
     try:
-        response: requests.Response = retrying()
+        return retries.call(send, repeatable=repeatable, request=request)
     except requests.RequestException as error:
         raise EloquaConnectionError(f"Eloqua did not answer: {error}") from error
-    return response
-
-
-def _log_retry(details: Any) -> None:
-    error = details.get("exception")
-    logger.warning(
-        "Retrying in %.1f s after attempt %d failed: %s",
-        details.get("wait", 0.0),
-        details.get("tries", 0),
-        str(error).splitlines()[0] if error else "unknown",
-    )

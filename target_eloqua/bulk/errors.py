@@ -79,7 +79,35 @@ class TokenRefusedError(EloquaError):
 
 
 class RetriableAPIError(EloquaAPIError):
-    """A 429 or 5xx answer: worth trying again after a pause."""
+    """A 429 or 5xx answer: worth trying again after a pause, ``retry_after`` seconds when
+    Eloqua said how long (its ``Retry-After`` header).
+    """
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        reason: str,
+        body: Any = None,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(method, path, status, reason, body)
+        self.retry_after = retry_after
+
+
+class OutcomeUnknownError(EloquaError):
+    """A request that is not safe to repeat (a data upload, a sync creation) got no answer, or
+    a 5xx: Eloqua may or may not have acted on it. The client does not send it again; the
+    caller finds out what Eloqua did, or undoes it, before going on.
+    """
+
+    def __init__(self, method: str, path: str, cause: Exception) -> None:
+        self.method = method
+        self.path = path
+        first_line = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        super().__init__(f"Eloqua may or may not have acted on {method} {path}: {first_line}")
 
 
 class SyncTimeoutError(EloquaError):

@@ -5,9 +5,9 @@ syncs, records, logins), ``catalog`` (fields, users, priorities, lists), ``entit
 ``statements`` (what a field statement writes to), ``definitions`` (definition rules), ``checks``
 (value rules), ``importer`` (what a sync does with its rows), ``records``, ``syncs``, ``logins``.
 The HTTP side: ``wire`` (requests, responses, decoding, list envelope), ``routes`` (dispatch),
-``login_routes``, ``bulk_routes``, ``admin_routes``, ``traffic`` (request journal, faults),
-``callbacks`` (POSTs to a sync's ``callbackUrl``) and ``server`` (sockets). Run
-``python -m target_eloqua.emulator --help``.
+``login_routes``, ``bulk_routes``, ``search`` (``q`` and ``orderBy`` on lists), ``admin_routes``,
+``traffic`` (request journal, faults), ``callbacks`` (POSTs to a sync's ``callbackUrl``) and
+``server`` (sockets). Run ``python -m target_eloqua.emulator --help``.
 
 Admin API (no auth; JSON; lists are ``{"items": [...]}``):
 
@@ -19,14 +19,16 @@ Admin API (no auth; JSON; lists are ``{"items": [...]}``):
 - ``GET /_emulator/definitions``: every definition as the API shows it, plus ``stagedRowCount``
   and ``stagedUploads``.
 - ``GET /_emulator/syncs``: every sync as the API shows it, plus ``counts`` (``processed``,
-  ``created``, ``updated``, ``rejected``; null until it ends; the logs have the rest).
+  ``created``, ``updated``, ``rejected``, and ``repeated``: rows whose identifier an earlier row
+  of the sync had; null until it ends; the logs have the rest).
 - ``GET /_emulator/requests``: every non-admin request in order, ``{method, path, query,
   status}`` (status null for a dropped connection).
 - ``POST /_emulator/reset``: forget definitions, staged data, syncs, records, tokens, requests and
   faults (204).
 - ``POST /_emulator/faults`` ``{"method": "POST"|"*", "path": "/api/bulk/2.0/syncs*", "count": 1,
-  "status": 429|500|502|503 | "action": "drop", "delaySeconds": 0, "when": "before"|"after"}``
-  (201); ``GET`` lists the rules left, ``DELETE`` clears them. See ``traffic``.
+  "status": 429|500|502|503 | "action": "drop", "retryAfter": 0, "delaySeconds": 0,
+  "when": "before"|"after"}`` (201); ``GET`` lists the rules left, ``DELETE`` clears them. See
+  ``traffic``.
 - ``POST /_emulator/syncs/next`` ``{"count": 1, "status": "error", "seconds": 5}``: the next
   ``count`` syncs end ``error`` (ELQ-00146; their data stays staged) and/or take ``seconds``.
 - ``GET /_emulator/tokens``: every token response the token endpoint gave, in order, plus its

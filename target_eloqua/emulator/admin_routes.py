@@ -133,7 +133,26 @@ def _fault(body: dict[str, Any]) -> Fault:
     if when not in ("before", "after"):
         raise _invalid("when", when, 'Must be "before" or "after".')
     count = int(_number(body, "count", 1, whole=True) or 1)
-    return Fault(method.upper(), path, count, status, action == "drop", delay, when == "after")
+    return Fault(
+        method.upper(),
+        path,
+        count,
+        status,
+        action == "drop",
+        delay,
+        when == "after",
+        _retry_after(body, status),
+    )
+
+
+def _retry_after(body: dict[str, Any], status: object) -> int | None:
+    """The ``Retry-After`` seconds a fault's answer carries; only with a status."""
+    value = body.get("retryAfter")
+    if value is None:
+        return None
+    if status is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _invalid("retryAfter", value, "Must be whole seconds (>= 0), with a status.")
+    return value
 
 
 def _number(

@@ -8,6 +8,7 @@ from typing import Any
 
 from target_eloqua.emulator.entities import Entity
 from target_eloqua.emulator.errors import NotFoundError
+from target_eloqua.emulator.search import search
 from target_eloqua.emulator.traffic import Backend
 from target_eloqua.emulator.wire import Request, Response, json_object, page, route, upload
 
@@ -30,8 +31,10 @@ def _id(request: Request, position: int = 1) -> int:
 
 
 def _listed(items: Sequence[Any], request: Request) -> Response:
-    """200 with one page of ``items`` in Eloqua's list envelope."""
-    return Response(200, page(items, request.query))
+    """200 with one page of the ``items`` the query's ``q`` picks, in its ``orderBy`` order, in
+    Eloqua's list envelope.
+    """
+    return Response(200, page(search(items, request.query), request.query))
 
 
 def list_fields(backend: Backend, request: Request) -> Response:

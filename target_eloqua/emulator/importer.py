@@ -108,6 +108,7 @@ class _Tally:
     updated: int = 0
     skipped: int = 0
     linked: int = 0
+    repeated: int = 0
     rejects: list[Reject] = field(default_factory=list)
     actions: Counter[SyncAction] = field(default_factory=Counter)
 
@@ -125,6 +126,7 @@ def run_import(
     for upload in uploads:
         for row in upload.rows:
             index += 1
+            importer.count_repeat(row)
             importer.process(index, row)
     file_logs = _file_logs(definition, uploads)
     return importer.outcome(index, file_logs, sync_id)
@@ -165,6 +167,15 @@ class _Importer:
         self.import_rule = str(properties.get("importRule", "createAndUpdate"))
         self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
         self.emails = ContactEmails.of(definition, self.store)
+        self.identifiers_seen: set[str] = set()
+
+    def count_repeat(self, row: Row) -> None:
+        """Count the row if an earlier row of the sync had its (non-blank) identifier."""
+        identifier = row.get(self.identifier_key, "").strip().casefold()
+        if identifier in self.identifiers_seen:
+            self.tally.repeated += 1
+        elif identifier:
+            self.identifiers_seen.add(identifier)
 
     def _checks(self) -> tuple[list[tuple[str, int, Problem]], list[tuple[str, Check]]]:
         """Text length limits, checked inline for speed, and the checks of other values."""
@@ -334,6 +345,7 @@ class _Importer:
             created=tally.created,
             updated=tally.updated,
             rejected=len(tally.rejects),
+            repeated=tally.repeated,
         )
         logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *file_logs]
         if processed == 0:

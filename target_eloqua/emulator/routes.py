@@ -109,4 +109,5 @@ def _replaces(fault: Fault) -> bool:
 
 
 def _fault_response(fault: Fault) -> Response:
-    return Response(fault.status or 500, drop=fault.drop)
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    return Response(fault.status or 500, headers=headers, drop=fault.drop)

@@ -12,12 +12,15 @@ Severity = Literal["information", "warning", "error"]
 
 @dataclass(frozen=True)
 class SyncCounts:
-    """What a finished sync did with its rows."""
+    """What a finished sync did with its rows. ``repeated`` is the emulator's own count (Eloqua
+    logs none): rows whose identifier, in any letter case, an earlier row of the sync had.
+    """
 
     processed: int = 0
     created: int = 0
     updated: int = 0
     rejected: int = 0
+    repeated: int = 0
 
     def to_json(self) -> dict[str, int]:
         return {
@@ -25,6 +28,7 @@ class SyncCounts:
             "created": self.created,
             "updated": self.updated,
             "rejected": self.rejected,
+            "repeated": self.repeated,
         }
 
 

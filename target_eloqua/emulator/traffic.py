@@ -3,10 +3,10 @@
 A fault rule answers the next ``count`` requests whose method and path match (``*`` is any
 method; the path is a shell-style pattern such as ``/api/bulk/2.0/syncs/*``, matched in any letter
 case against the path with doubled slashes collapsed and no trailing slash). It waits
-``delaySeconds`` first, then answers ``status`` or drops the connection (``action: "drop"``)
-instead of handling the request; with ``"when": "after"`` the request is handled first (so
-Eloqua did act on it) and only the answer is replaced. A rule with only a delay handles the request
-normally after the wait.
+``delaySeconds`` first, then answers ``status`` (with a ``Retry-After: retryAfter`` header if
+given) or drops the connection (``action: "drop"``) instead of handling the request; with
+``"when": "after"`` the request is handled first (so Eloqua did act on it) and only the answer is
+replaced. A rule with only a delay handles the request normally after the wait.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Fault:
     drop: bool = False
     delay_seconds: float = 0.0
     after: bool = False
+    retry_after: int | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return self.method in ("*", method.upper()) and fnmatch.fnmatchcase(
@@ -45,6 +46,8 @@ class Fault:
             body["action"] = "drop"
         if self.delay_seconds:
             body["delaySeconds"] = self.delay_seconds
+        if self.retry_after is not None:
+            body["retryAfter"] = self.retry_after
         body["when"] = "after" if self.after else "before"
         return body
 

@@ -10,9 +10,11 @@ import itertools
 import json
 from typing import Any
 from unittest import mock
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from target_eloqua.bulk import (
     BulkClient,
@@ -22,7 +24,9 @@ from target_eloqua.bulk import (
     EloquaConnectionError,
     EloquaError,
     NotAuthenticatedError,
+    OutcomeUnknownError,
     RetriableAPIError,
+    RetryPolicy,
     SyncTimeoutError,
     TokenRefusedError,
     UnauthorizedError,
@@ -34,20 +38,32 @@ from target_eloqua.bulk.client import endpoint_of
 AUTH = EloquaBasicAuth("ACME", "API.User", "s3cret-password")
 
 
-def answer(status: int, body: Any = None, reason: str = "") -> requests.Response:
+def answer(
+    status: int, body: Any = None, reason: str = "", headers: dict[str, str] | None = None
+) -> requests.Response:
     response = requests.Response()
     response.status_code = status
     response.reason = reason
+    response.headers.update(headers or {})
     response._content = b"" if body is None else json.dumps(body).encode()
     response.request = requests.Request("GET", "https://eloqua.test/x").prepare()
     return response
 
 
 def scripted_client(*answers: requests.Response | Exception) -> tuple[BulkClient, mock.Mock]:
-    client = BulkClient("https://eloqua.test/", AUTH, max_tries=4, backoff_factor=0)
+    """A client whose session answers ``answers`` in turn, and which never really waits."""
+    retries = RetryPolicy(max_tries=4, sleep=lambda seconds: None)
+    client = BulkClient("https://eloqua.test/", AUTH, retries=retries)
     send = mock.Mock(side_effect=list(answers))
     client.session.request = send  # type: ignore[method-assign]
     return client, send
+
+
+def refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens on the port: the request was never sent."""
+    message = "Failed to establish a new connection: Connection refused"
+    reason = NewConnectionError(None, message)  # type: ignore[arg-type]
+    return requests.ConnectionError(MaxRetryError(None, "/x", reason))  # type: ignore[arg-type]
 
 
 def test_requests_go_to_the_bulk_root_with_a_timeout_and_content_type() -> None:
@@ -129,12 +145,79 @@ def test_other_4xx_fail_at_once_with_eloquas_failures_as_readable_lines() -> Non
     )
 
 
-def test_an_upload_is_not_repeated_after_a_server_error_it_may_have_acted_on() -> None:
-    client, send = scripted_client(answer(500), answer(204))
+@pytest.mark.parametrize(
+    "failure",
+    [
+        answer(500, reason="Internal Server Error"),
+        answer(503, reason="Service Unavailable"),
+        requests.ConnectionError("Remote end closed connection without response"),
+        requests.ReadTimeout("Read timed out."),
+    ],
+)
+def test_an_upload_is_not_repeated_after_a_failure_eloqua_may_have_acted_on(
+    failure: requests.Response | Exception,
+) -> None:
+    client, send = scripted_client(failure, answer(204))
 
-    with pytest.raises(RetriableAPIError):
+    with pytest.raises(OutcomeUnknownError) as caught:
         client.upload("/accounts/imports/3", b"a\r\n1\r\n", "text/csv")
+
     assert send.call_count == 1
+    assert str(caught.value).startswith(
+        "Eloqua may or may not have acted on POST /accounts/imports/3/data: "
+    )
+
+
+def test_a_sync_creation_whose_answer_was_lost_is_not_repeated() -> None:
+    client, send = scripted_client(requests.ConnectionError("reset"), answer(201, {"uri": "/s/1"}))
+
+    with pytest.raises(OutcomeUnknownError, match="acted on POST /syncs: reset"):
+        client.create_sync("/accounts/imports/3")
+    assert send.call_count == 1
+
+
+def test_an_upload_is_repeated_when_the_connection_was_never_made() -> None:
+    client, send = scripted_client(refused(), requests.ConnectTimeout("timed out"), answer(204))
+
+    client.upload("/accounts/imports/3", b"a\r\n1\r\n", "text/csv")
+
+    assert send.call_count == 3
+
+
+def test_clear_staged_deletes_the_definitions_data_and_is_retried() -> None:
+    client, send = scripted_client(answer(503), answer(204))
+
+    client.clear_staged("/accounts/imports/3")
+
+    assert [call.args for call in send.call_args_list] == [
+        ("DELETE", "https://eloqua.test/api/bulk/2.0/accounts/imports/3/data")
+    ] * 2
+
+
+def sync_item(number: int, definition: int, created_at: str) -> dict[str, Any]:
+    return {
+        "uri": f"/syncs/{number}",
+        "syncedInstanceUri": f"/accounts/imports/{definition}",
+        "createdAt": created_at,
+        "status": "pending",
+    }
+
+
+def test_new_syncs_are_the_definitions_syncs_the_caller_does_not_know_oldest_first() -> None:
+    newest_first = [
+        sync_item(9, 3, "2026-11-28T10:00:06.5000000Z"),
+        sync_item(8, 4, "2026-11-28T10:00:06.1000000Z"),  # another definition
+        sync_item(7, 3, "2026-11-28T10:00:05.2000000Z"),
+        sync_item(5, 3, "2026-11-28T09:00:00.0000000Z"),  # known
+    ]
+    client, send = scripted_client(answer(200, {"items": newest_first, "hasMore": False}))
+
+    found = client.new_syncs("/accounts/imports/3", {"/syncs/5"})
+
+    assert [sync["uri"] for sync in found] == ["/syncs/7", "/syncs/9"]
+    query = parse_qs(urlsplit(send.call_args.args[1]).query)
+    assert query["q"] == ['"syncedInstanceUri=/accounts/imports/3"']
+    assert query["orderBy"] == ["createdAt DESC"]
 
 
 def test_an_upload_is_repeated_after_429_which_eloqua_did_not_act_on() -> None:
@@ -449,7 +532,7 @@ def test_a_refused_grant_carries_eloquas_error_and_no_token() -> None:
 def test_a_refresh_grant_eloqua_may_have_acted_on_is_not_sent_again() -> None:
     with (
         mock.patch("requests.post", return_value=token_answer(500, None)) as post,
-        pytest.raises(RetriableAPIError),
+        pytest.raises(OutcomeUnknownError, match="POST /auth/oauth2/token"),
     ):
         request_token("https://login.eloqua.test", AUTH, REFRESH_GRANT)
     assert post.call_count == 1
@@ -464,3 +547,21 @@ def test_a_password_grant_is_sent_again_after_a_server_error() -> None:
     ):
         assert request_token("https://login.eloqua.test", AUTH, grant) == {"access_token": "a"}
     assert post.call_count == 2
+
+
+def test_eloquas_retry_after_header_is_the_wait() -> None:
+    waits: list[float] = []
+    retries = RetryPolicy(sleep=waits.append)
+    client = BulkClient("https://eloqua.test/", AUTH, retries=retries)
+    busy = {"Date": "Sat, 28 Nov 2026 10:00:00 GMT"}
+    client.session.request = mock.Mock(  # type: ignore[method-assign]
+        side_effect=[
+            answer(429, headers={**busy, "Retry-After": "3"}),
+            answer(503, headers={**busy, "Retry-After": "Sat, 28 Nov 2026 10:00:02 GMT"}),
+            answer(200, {"status": "active"}),
+        ]
+    )
+
+    client.get_sync("/syncs/7")
+
+    assert waits == [3, 2]

@@ -72,7 +72,24 @@ def test_syncs_show_counts_once_ended(bulk: Bulk, server: EmulatorServer) -> Non
     bulk.clock.advance(5)
     [sync] = admin(server, "syncs")
     assert sync["status"] == "warning"
-    assert sync["counts"] == {"processed": 2, "created": 1, "updated": 0, "rejected": 1}
+    assert sync["counts"] == {
+        "processed": 2,
+        "created": 1,
+        "updated": 0,
+        "rejected": 1,
+        "repeated": 0,
+    }
+
+
+def test_syncs_count_rows_staged_again_with_an_identifier_already_seen(
+    bulk: Bulk, server: EmulatorServer
+) -> None:
+    uri = bulk.define("contacts", CONTACTS)
+    bulk.stage(uri, [{"email": "a@x.com"}, {"email": "b@x.com"}, {"email": ""}])
+    bulk.stage(uri, [{"email": "A@x.com"}, {"email": ""}])
+    bulk.sync(uri)
+    [sync] = admin(server, "syncs")
+    assert (sync["counts"]["processed"], sync["counts"]["repeated"]) == (5, 1)
 
 
 def test_requests_are_journaled_in_order_without_admin_ones(
@@ -156,6 +173,17 @@ def test_a_delay_fault_slows_the_answer(bulk: Bulk, server: EmulatorServer) -> N
     assert time.monotonic() - started >= 0.3
 
 
+def test_a_fault_may_say_when_to_retry(bulk: Bulk, server: EmulatorServer) -> None:
+    fault = {"path": "/api/bulk/2.0/syncs", "status": 429, "retryAfter": 0}
+    admin_post(server, "faults", fault)
+    assert admin(server, "faults") == [{**fault, "method": "*", "count": 1, "when": "before"}]
+
+    busy = bulk.get("/syncs")
+
+    assert (busy.status_code, busy.headers["Retry-After"]) == (429, "0")
+    assert "Retry-After" not in bulk.get("/syncs").headers
+
+
 def test_faults_can_be_listed_and_cleared(server: EmulatorServer) -> None:
     admin_post(server, "faults", {"path": "/id", "status": 429, "count": 3})
     assert admin(server, "faults") == [
@@ -174,6 +202,9 @@ def test_faults_can_be_listed_and_cleared(server: EmulatorServer) -> None:
         {"path": "/id"},
         {"path": "/id", "status": 500, "count": 0},
         {"path": "/id", "status": 500, "when": "later"},
+        {"path": "/id", "status": 429, "retryAfter": -1},
+        {"path": "/id", "status": 429, "retryAfter": "soon"},
+        {"path": "/id", "action": "drop", "retryAfter": 1},
     ],
 )
 def test_a_bad_fault_is_400(server: EmulatorServer, body: dict[str, Any]) -> None:

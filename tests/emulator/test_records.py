@@ -47,6 +47,7 @@ def test_upsert_creates_then_updates_on_the_identifier(bulk: Bulk, server: Emula
         "created": 0,
         "updated": 1,
         "rejected": 0,
+        "repeated": 0,
     }
 
 
