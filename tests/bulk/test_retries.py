@@ -78,6 +78,16 @@ def test_other_errors_are_not_retried() -> None:
     assert (send.call_count, waits) == (1, [])
 
 
+def test_a_certificate_that_fails_verification_is_not_retried() -> None:
+    waits: list[float] = []
+    send = failing(requests.exceptions.SSLError("certificate verify failed"))
+
+    with pytest.raises(requests.exceptions.SSLError):
+        policy(waits).call(send, request=("GET", "/syncs/7"))
+
+    assert (send.call_count, waits) == (1, [])
+
+
 def test_a_request_not_safe_to_repeat_is_retried_only_after_429() -> None:
     waits: list[float] = []
     send = failing(overloaded(429, retry_after=1), requests.ConnectionError("reset"))
