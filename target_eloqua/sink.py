@@ -23,6 +23,7 @@ from target_eloqua.rejects import RejectTally, record_matches, reject_entry
 from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
 from target_eloqua.spool import Part, RowSpool, RowTooLargeError
+from target_eloqua.validation import RecordValidator
 
 if TYPE_CHECKING:
     from target_eloqua.target import TargetEloqua
@@ -71,6 +72,12 @@ class TargetSink(BatchSink):
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
         self.eloqua = target
+
+    def get_validator(self) -> RecordValidator | None:
+        """The SDK's record validation, as strict, with the schema compiled to cheap checks."""
+        if not self.validate_schema:
+            return None
+        return RecordValidator(self.schema, validate_formats=self.validate_field_string_format)
 
     @abc.abstractmethod
     def unloaded_records(self) -> int:

@@ -194,6 +194,21 @@ def test_refused_credentials_are_explained_and_never_echoed(
     assert admin(emulator, "records/accounts") == []
 
 
+def test_a_record_that_breaks_its_schema_stops_the_run_before_anything_is_sent(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    broken = record("Initech")
+    broken["record"]["owner_crm_ids"] = [754]
+    messages = [*TUTORIAL_INPUT, broken]
+
+    run = run_target(tutorial_config(emulator), messages, tmp_path)
+
+    assert run.returncode == 1
+    assert "754 is not of type 'string'" in run.stderr
+    assert run.states == []
+    assert admin(emulator, "syncs") == []
+
+
 def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Path) -> None:
     run = run_target(tutorial_config(emulator), TUTORIAL_INPUT, tmp_path)
 
