@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from target_eloqua.entities import Entity, parse_entity, parse_statement
-from target_eloqua.values import UnformattableValueError, format_value
+from target_eloqua.values import UnformattableValueError, format_user_links, format_value
 
 DEFINITION_NAME_PREFIX = "target-eloqua"
 MAX_DEFINITION_NAME_LENGTH = 100
@@ -107,6 +107,14 @@ class StreamMapping:
     def property_of_key(self) -> dict[str, str]:
         """Definition field key -> the stream property sent under it."""
         return {column.key: column.property for column in self.columns}
+
+    @cached_property
+    def formatters(self) -> tuple[tuple[str, str, Callable[[Any], str]], ...]:
+        """Per column: its key, its property, and the function that formats its values."""
+        return tuple(
+            (column.key, column.property, format_user_links if column.user_link else format_value)
+            for column in self.columns
+        )
 
     @property
     def properties(self) -> list[str]:
@@ -393,11 +401,12 @@ def record_to_row(mapping: StreamMapping, record: Mapping[str, Any]) -> dict[str
     mapped property missing from the record is sent blank, as if it were null.
     """
     row = {}
-    for column in mapping.columns:
+    get = record.get
+    for key, prop, format_ in mapping.formatters:
         try:
-            row[column.key] = format_value(record.get(column.property), user_link=column.user_link)
+            row[key] = format_(get(prop))
         except UnformattableValueError as error:
             raise UnformattableValueError(
-                f"stream '{mapping.stream}', property '{column.property}': {error}"
+                f"stream '{mapping.stream}', property '{prop}': {error}"
             ) from error
     return row
