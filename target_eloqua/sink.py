@@ -181,6 +181,11 @@ class EloquaSink(TargetSink):
         if merged:
             self.tally_duplicate_merged()
 
+    @cached_property
+    def _max_sync_bytes(self) -> int:
+        """``max_sync_bytes``, read once: ``is_full`` is asked after every record."""
+        return int(self.config["max_sync_bytes"])
+
     @property
     def is_full(self) -> bool:
         """Full at ``batch_size_rows`` records, ``max_sync_bytes`` staged, or as many parts as
@@ -190,8 +195,7 @@ class EloquaSink(TargetSink):
         return super().is_full or (
             spool is not None
             and (
-                spool.staged_bytes >= self.config["max_sync_bytes"]
-                or spool.part_count >= MAX_PARTS_PER_SYNC
+                spool.staged_bytes >= self._max_sync_bytes or spool.part_count >= MAX_PARTS_PER_SYNC
             )
         )
 

@@ -16,6 +16,7 @@ root) is left to jsonschema whole.
 from __future__ import annotations
 
 import decimal
+import functools
 import numbers
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -109,11 +110,7 @@ class SchemaCompiler:
         if self._delegated & schema.keys():
             return self.reference.validator.evolve(schema=schema).is_valid  # type: ignore[no-any-return]
         checks = [check for check in self._keyword_checks(schema) if check is not _always]
-        if not checks:
-            return _always
-        if len(checks) == 1:
-            return checks[0]
-        return lambda value: all(check(value) for check in checks)
+        return functools.reduce(_both, checks) if checks else _always
 
     def _keyword_checks(self, schema: Mapping[str, Any]) -> Iterator[Check]:
         if "type" in schema:
@@ -164,6 +161,10 @@ def _type_check(types: str | list[str]) -> Check:
     names = [types] if isinstance(types, str) else list(types)
     exact = frozenset().union(*(_EXACT_TYPES[name] for name in names))
     return lambda value: type(value) in exact or any(_is_type(value, name) for name in names)
+
+
+def _both(first: Check, second: Check) -> Check:
+    return lambda value: first(value) and second(value)
 
 
 def _always(value: Any) -> bool:

@@ -70,7 +70,15 @@ def format_datetime(moment: datetime.datetime) -> str:
             moment = moment.astimezone(datetime.UTC)
         except OverflowError as error:
             raise UnformattableValueError(f"{moment.isoformat()} is out of range in UTC") from error
-    return moment.isoformat(" ")[:19]  # YYYY-MM-DD HH:MM:SS: years have 4 digits, 1 to 9999
+    # %-formatting is quicker here than isoformat() (with or without the offset) and f-strings.
+    return "%04d-%02d-%02d %02d:%02d:%02d" % (  # noqa: UP031
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 def format_time(moment: datetime.time) -> str:
@@ -103,6 +111,8 @@ def format_value(value: Any, *, user_link: bool = False) -> str:
 
 def format_user_links(value: Any) -> str:
     """A ``{{Account.User.Field(...)}}`` column's value: a list of user ids, comma-separated."""
+    if type(value) is list:  # the usual case, without format_value's checks for other kinds
+        return ",".join([format_value(item) for item in value if item is not None])
     return format_value(value, user_link=True)
 
 
