@@ -1,8 +1,9 @@
 """One batch of rows, spooled to disk and cut into upload parts.
 
 Rows are encoded for upload as they arrive (a CSV line, or a JSON object) and appended to an
-anonymous temporary file, so memory holds offsets, not rows. The operating system removes the
-files when they are closed, or when the process ends in any way.
+anonymous temporary file, so memory holds offsets and the duplicate index (``KeyIndex``), about
+60 bytes a row, not rows. The operating system removes the files when they are closed, or when
+the process ends in any way.
 
 A later row with the same key supersedes the earlier one: the last one wins. The upload parts
 skip superseded rows, and the position of a row across all parts (``recordIndex`` in Eloqua's
@@ -20,6 +21,8 @@ from json.encoder import encode_basestring
 from typing import IO, Any
 
 from singer_sdk.singerlib.json import deserialize_json, serialize_json
+
+from target_eloqua.key_index import KeyIndex
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
@@ -70,7 +73,7 @@ class RowSpool:
         self._rows: IO[bytes] = tempfile.TemporaryFile(prefix="target-eloqua-rows-")  # noqa: SIM115
         self._row_ends = array("q")
         self._superseded = bytearray()
-        self._latest: dict[str, int] = {}
+        self._latest = KeyIndex()
         self._records: IO[bytes] | None = None
         self._record_ends = array("q")
         if keep_records:
@@ -109,12 +112,11 @@ class RowSpool:
         self.read += 1
         superseded = False
         if key is not None:
-            earlier = self._latest.get(key)
+            earlier = self._latest.replace(key, sequence)
             if earlier is not None:
                 self._superseded[earlier] = 1
                 self.merged += 1
                 superseded = True
-            self._latest[key] = sequence
         return superseded
 
     def _packer(self) -> _PartPacker:
@@ -175,6 +177,7 @@ class RowSpool:
     def close(self) -> None:
         """Remove the spooled files."""
         self._finalizer()
+        self._latest.close()
 
     def __enter__(self) -> RowSpool:
         return self

@@ -309,6 +309,15 @@ def test_close_closes_the_spooled_files_and_may_be_called_twice() -> None:
     assert all(file is not None and file.closed for file in files)
 
 
+def test_closing_the_spool_removes_its_duplicate_index_too() -> None:
+    spool = spool_of([row("1"), row("1")], "csv")
+    keys_file = spool._latest._keys
+
+    spool.close()
+
+    assert keys_file.closed
+
+
 def test_leaving_the_with_block_closes_the_spool() -> None:
     with RowSpool(KEYS, "json", 1000) as spool:
         spool.add("1", row("1"), {})
