@@ -30,9 +30,6 @@ _COMPILED = frozenset(
     {"type", "properties", "required", "additionalProperties", "items"}
     | {"anyOf", "allOf", "oneOf", "not"}
 )
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated"})
-"""Keywords that never make a value invalid (jsonschema also ignores keywords it does not know)."""
-
 _WHOLE_SCHEMA_ONLY = frozenset({"$ref", "$dynamicRef"})
 """Keywords that make sense only in the whole schema: it is then checked by jsonschema alone."""
 
@@ -71,7 +68,7 @@ class RecordValidator(BaseJSONSchemaValidator):
         super().__init__(schema)
         self.reference = JSONSchemaValidator(schema, validate_formats=validate_formats)
         """The SDK's own validator: it checks the schema, and judges what the checks fail."""
-        self._check = SchemaCompiler(self.reference, validate_formats=validate_formats).compile()
+        self._check = _SchemaCompiler(self.reference, validate_formats=validate_formats).compile()
 
     @property
     def compiled(self) -> bool:
@@ -84,15 +81,17 @@ class RecordValidator(BaseJSONSchemaValidator):
             self.reference.validate(record)
 
 
-class SchemaCompiler:
+class _SchemaCompiler:
     """Builds the checks of one schema, delegating what it does not compile to jsonschema."""
 
     def __init__(self, reference: JSONSchemaValidator, *, validate_formats: bool) -> None:
         self.reference = reference
         known: frozenset[str] = frozenset(reference.validator.VALIDATORS)
-        ignored = _ANNOTATIONS if validate_formats else _ANNOTATIONS | {"format"}
+        ignored = set() if validate_formats else {"format"}  # formats unchecked: a no-op
         self._delegated = known - _COMPILED - ignored
-        """Keywords jsonschema checks that the compiled checks leave to it."""
+        """Keywords jsonschema checks that the compiled checks leave to it (it ignores those it
+        does not know, such as ``title`` and ``description``, and so do the checks).
+        """
 
     def compile(self) -> Check | None:
         """The whole schema's check; ``None`` when the schema must go to jsonschema whole."""
