@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from target_eloqua.entities import Entity, parse_entity, parse_statement
-from target_eloqua.values import UnformattableValueError, format_value
+from target_eloqua.values import UnformattableValueError, format_user_links, format_value
 
 DEFINITION_NAME_PREFIX = "target-eloqua"
 MAX_DEFINITION_NAME_LENGTH = 100
@@ -137,6 +137,14 @@ class StreamMapping:
         """
         statement = parse_statement(self.column(self.identifier).field)
         return statement is not None and statement.path in ("Id", "ExternalId")
+
+    @cached_property
+    def formatters(self) -> tuple[tuple[str, str, Callable[[Any], str]], ...]:
+        """Per column: its key, its property, and the function that formats its values."""
+        return tuple(
+            (column.key, column.property, format_user_links if column.user_link else format_value)
+            for column in self.columns
+        )
 
     @property
     def properties(self) -> list[str]:
@@ -424,11 +432,12 @@ def record_to_row(mapping: StreamMapping, record: Mapping[str, Any]) -> dict[str
     than its column's ``max_length`` is refused.
     """
     row = {}
-    for column in mapping.columns:
+    get = record.get
+    for key, prop, format_ in mapping.formatters:
         try:
-            row[column.key] = format_value(record.get(column.property), user_link=column.user_link)
+            row[key] = format_(get(prop))
         except UnformattableValueError as error:
-            raise RecordValueError(mapping.stream, column.property, str(error)) from error
+            raise RecordValueError(mapping.stream, prop, str(error)) from error
     for key, prop, limit in mapping.length_limits:
         if len(row[key]) > limit:
             problem = f"{len(row[key])} characters, more than the {limit} its field holds"

@@ -28,6 +28,7 @@ from target_eloqua.rejects import RejectTally, record_matches, reject_entry
 from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
 from target_eloqua.spool import Part, RowSpool, RowTooLargeError
+from target_eloqua.validation import RecordValidator
 
 if TYPE_CHECKING:
     from target_eloqua.target import TargetEloqua
@@ -84,6 +85,12 @@ class TargetSink(BatchSink):
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
         self.eloqua = target
+
+    def get_validator(self) -> RecordValidator | None:
+        """The SDK's record validation, as strict, with the schema compiled to cheap checks."""
+        if not self.validate_schema:
+            return None
+        return RecordValidator(self.schema, validate_formats=self.validate_field_string_format)
 
     @abc.abstractmethod
     def unloaded_records(self) -> int:
@@ -214,6 +221,11 @@ class EloquaSink(TargetSink):
         if merged:
             self.tally_duplicate_merged()
 
+    @cached_property
+    def _max_sync_bytes(self) -> int:
+        """``max_sync_bytes``, read once: ``is_full`` is asked after every record."""
+        return int(self.config["max_sync_bytes"])
+
     @property
     def is_full(self) -> bool:
         """Full at ``batch_size_rows`` records, ``max_sync_bytes`` staged, or as many parts as
@@ -223,8 +235,7 @@ class EloquaSink(TargetSink):
         return super().is_full or (
             spool is not None
             and (
-                spool.staged_bytes >= self.config["max_sync_bytes"]
-                or spool.part_count >= MAX_PARTS_PER_SYNC
+                spool.staged_bytes >= self._max_sync_bytes or spool.part_count >= MAX_PARTS_PER_SYNC
             )
         )
 

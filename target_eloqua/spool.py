@@ -1,8 +1,9 @@
 """One batch of rows, spooled to disk and cut into upload parts.
 
 Rows are encoded for upload as they arrive (a CSV line, or a JSON object) and appended to an
-anonymous temporary file, so memory holds offsets, not rows. The operating system removes the
-files when they are closed, or when the process ends in any way.
+anonymous temporary file, so memory holds offsets and the batch's identifiers (to find
+duplicates), about 150 bytes a row, not rows. The operating system removes the files when they
+are closed, or when the process ends in any way.
 
 A later row with the same key supersedes the earlier one: the last one wins. The upload parts
 skip superseded rows, and the position of a row across all parts (``recordIndex`` in Eloqua's
@@ -11,14 +12,12 @@ rejects, 1-based) leads back to the record the row came from.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import tempfile
 import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import IO, Any
 
 from singer_sdk.singerlib.json import deserialize_json, serialize_json
@@ -61,8 +60,12 @@ class RowSpool:
         self.merged = 0
         self.staged_bytes = 0
         self.part_count = 0
-        self._encoder = _CsvRowEncoder(self.keys) if upload_format == "csv" else _JsonRowEncoder()
+        self._encoder = (
+            _CsvRowEncoder(self.keys) if upload_format == "csv" else _JsonRowEncoder(self.keys)
+        )
         self._head, self._separator, self._tail = self._encoder.framing()
+        self._room = max_part_bytes - len(self._head) - len(self._tail)
+        """The most bytes a row may take: a part holding it alone."""
         self._counting_packer = self._packer()
         # The spool owns its files: close() ends them (and the OS removes them) after the drain.
         self._rows: IO[bytes] = tempfile.TemporaryFile(prefix="target-eloqua-rows-")  # noqa: SIM115
@@ -87,17 +90,18 @@ class RowSpool:
         if self._sealed:
             raise RuntimeError("rows cannot be added once the spool's parts have been read")
         encoded = self._encoder.encode(row)
-        if len(self._head) + len(self._tail) + len(encoded) > self.max_part_bytes:
+        size = len(encoded)
+        if size > self._room:
             raise RowTooLargeError(
-                f"the row takes {len(encoded)} bytes, more than fits in one upload "
+                f"the row takes {size} bytes, more than fits in one upload "
                 f"(max_upload_bytes: {self.max_part_bytes})"
             )
         # Leaving superseded rows out later never needs more parts than counted here.
-        if self._counting_packer.place(len(encoded)):
+        if self._counting_packer.place(size):
             self.part_count += 1
         sequence = self.read
         self._rows.write(encoded)
-        self.staged_bytes += len(encoded)
+        self.staged_bytes += size
         self._row_ends.append(self.staged_bytes)
         self._superseded.append(0)
         if self._records is not None:
@@ -215,12 +219,15 @@ def _close_all(*files: IO[bytes] | None) -> None:
 
 
 class _CsvRowEncoder:
-    """CSV lines (RFC 4180, CRLF), one per row, in the order of the definition's keys."""
+    """CSV lines (RFC 4180, CRLF), one per row, in the order of the definition's keys.
+
+    Values are quoted as the csv module quotes them: those with a comma, a quote or a line
+    break, and a lone empty value (which would make an empty line).
+    """
 
     def __init__(self, keys: list[str]) -> None:
         self.keys = keys
-        self._buffer = io.StringIO(newline="")
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._commas = len(keys) - 1
 
     def framing(self) -> tuple[bytes, bytes, bytes]:
         """What goes before, between and after the rows of a part: the header row first."""
@@ -230,20 +237,34 @@ class _CsvRowEncoder:
         return self._line([row[key] for key in self.keys])
 
     def _line(self, values: list[str]) -> bytes:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow(values)
-        return self._buffer.getvalue().encode("utf-8")
+        line = ",".join(values)
+        # Most lines need no quotes: one look at the whole line tells.
+        if line.count(",") != self._commas or '"' in line or "\n" in line or "\r" in line:
+            line = ",".join([_csv_field(value) for value in values])
+        elif not line and not self._commas:
+            line = '""'
+        return (line + "\r\n").encode("utf-8")
+
+
+def _csv_field(value: str) -> str:
+    if "," in value or '"' in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 class _JsonRowEncoder:
-    """JSON objects, one per row, framed as one JSON array per part."""
+    """JSON objects, one per row, in the order of the definition's keys, framed as one JSON
+    array per part. Every value is a string: each is encoded on its own, after its key.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        self._members = [(key, encode_basestring(key) + ":") for key in keys]
 
     @staticmethod
     def framing() -> tuple[bytes, bytes, bytes]:
         """What goes before, between and after the rows of a part."""
         return b"[", b",", b"]"
 
-    @staticmethod
-    def encode(row: Mapping[str, str]) -> bytes:
-        return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    def encode(self, row: Mapping[str, str]) -> bytes:
+        members = [name + encode_basestring(row[key]) for key, name in self._members]
+        return ("{" + ",".join(members) + "}").encode("utf-8")

@@ -113,8 +113,7 @@ def test_a_target_killed_between_upload_and_sync_loads_everything_once_when_reru
     definitions = admin(emulator, "definitions")
     synced = {sync["syncedInstanceUri"] for sync in admin(emulator, "syncs")}
     orphaned = [d["stagedRowCount"] for d in definitions if d["uri"] not in synced]
-    assert orphaned  # the killed run's definitions, with its rows staged but never synced
-    assert all(count > 0 for count in orphaned)
+    assert sum(orphaned) > 0  # the killed run's definitions: rows staged but never synced
     assert [d["stagedRowCount"] for d in definitions if d["uri"] in synced] == [0] * len(synced)
 
 
@@ -138,7 +137,10 @@ def test_a_sync_creation_lost_every_time_fails_the_run_without_state(
 ) -> None:
     lost = {"method": "POST", "path": SYNCS, "action": "drop", "count": 3}
 
-    outcome = run_case(FaultCase("sync answers lost", faults=(lost,)), emulator, tmp_path)
+    one_at_a_time = {"max_syncs_per_stream": 1}  # all three losses hit the first sync
+    case = FaultCase("sync answers lost", faults=(lost,), settings=one_at_a_time)
+
+    outcome = run_case(case, emulator, tmp_path)
 
     run = outcome.runs[0]
     assert (run.returncode, run.states) == (1, [])

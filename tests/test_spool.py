@@ -103,6 +103,42 @@ def test_values_with_commas_quotes_newlines_and_non_ascii_survive(upload_format:
         assert all_rows(spool) == awkward
 
 
+AWKWARD_VALUES = ["", "plain", "a,b", 'say "hi"', "two\nlines", "cr\rhere", " x ", "é中🚀", ","]
+
+
+def random_rows(keys: list[str]) -> list[dict[str, str]]:
+    rng = random.Random(7)
+    rows = [
+        dict(zip(keys, rng.choices(AWKWARD_VALUES, k=len(keys)), strict=True)) for _ in range(300)
+    ]
+    return [*rows, dict.fromkeys(keys, "")]
+
+
+@pytest.mark.parametrize("keys", [["id"], ["id", "name", "notes"]])
+def test_csv_parts_are_what_the_csv_module_writes(keys: list[str]) -> None:
+    rows = random_rows(keys)
+    with RowSpool(keys, "csv", 10**6) as spool:
+        for r in rows:
+            spool.add(None, r, r)
+        (part,) = spool.parts()
+
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerows([keys, *([r[key] for key in keys] for r in rows)])
+    assert part.body == expected.getvalue().encode("utf-8")
+
+
+def test_json_parts_are_what_the_json_module_writes() -> None:
+    keys = ["id", "name", "notes"]
+    rows = [*random_rows(keys), {"id": "\\ \t \u2028 \x7f", "name": '"', "notes": "/"}]
+    with RowSpool(keys, "json", 10**6) as spool:
+        for r in rows:
+            spool.add(None, r, r)
+        (part,) = spool.parts()
+
+    assert part.body == json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 @pytest.mark.parametrize("upload_format", FORMATS)
 def test_a_later_row_with_the_same_key_supersedes_the_earlier_one(upload_format: str) -> None:
     with RowSpool(KEYS, upload_format, 1000) as spool:

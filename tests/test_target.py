@@ -201,6 +201,21 @@ def test_refused_credentials_are_explained_and_never_echoed(
     assert admin(emulator, "records/accounts") == []
 
 
+def test_a_record_that_breaks_its_schema_stops_the_run_and_is_never_sent(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    broken = record("Initech")
+    broken["record"]["owner_crm_ids"] = [754]
+    messages = [*TUTORIAL_INPUT[:-1], broken, TUTORIAL_INPUT[-1]]
+
+    run = run_target(tutorial_config(emulator), messages, tmp_path)
+
+    assert run.returncode == 1
+    assert "754 is not of type 'string'" in run.stderr
+    assert run.states == []  # the STATE came after the broken record
+    assert sorted(linked_users_by_account(emulator)) == ["Eloqua", "Globex"]
+
+
 def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Path) -> None:
     run = run_target(tutorial_config(emulator), TUTORIAL_INPUT, tmp_path)
 

@@ -7,7 +7,7 @@ import decimal
 
 import pytest
 
-from target_eloqua.values import UnformattableValueError, format_value
+from target_eloqua.values import UnformattableValueError, format_user_links, format_value
 
 UTC = datetime.UTC
 
@@ -39,6 +39,9 @@ def test_strings_keep_their_text_without_control_characters(value: str, expected
         (decimal.Decimal("1.50"), "1.50"),
         (decimal.Decimal("1E+3"), "1000"),
         (decimal.Decimal("1E-7"), "0.0000001"),
+        (decimal.Decimal("0E-7"), "0.0000000"),
+        (decimal.Decimal("-0.00"), "-0.00"),
+        (decimal.Decimal("123456789012345678901234567890.5"), "123456789012345678901234567890.5"),
         (1e-7, "0.0000001"),
         (1.5e16, "15000000000000000"),
         (0.1, "0.1"),
@@ -67,6 +70,10 @@ def test_aware_datetimes_go_to_utc_without_fractions() -> None:
     plus_two = datetime.timezone(datetime.timedelta(hours=2))
     moment = datetime.datetime(2026, 3, 1, 1, 30, 15, 999999, tzinfo=plus_two)
     assert format_value(moment) == "2026-02-28 23:30:15"
+    assert format_value(moment.astimezone(UTC)) == "2026-02-28 23:30:15"
+    assert format_value(datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)) == (
+        "9999-12-31 23:59:59"
+    )
 
 
 def test_early_years_keep_four_digits() -> None:
@@ -98,6 +105,8 @@ def test_none_is_an_empty_value_never_the_text_null() -> None:
 def test_user_link_lists_are_joined_with_commas() -> None:
     ids = ["754a1a4baadb4ace991ee", None, "754a1a4baadb4ace991ea"]
     assert format_value(ids, user_link=True) == "754a1a4baadb4ace991ee,754a1a4baadb4ace991ea"
+    assert format_user_links(ids) == "754a1a4baadb4ace991ee,754a1a4baadb4ace991ea"
+    assert format_user_links("754a1a4baadb4ace991ee") == "754a1a4baadb4ace991ee"
 
 
 def test_other_lists_and_objects_become_compact_json_text() -> None:
