@@ -46,6 +46,21 @@ class _Job:
     def succeeded(self) -> bool:
         return self.done.is_set() and self.error is None
 
+    def end(self) -> None:
+        """Let go of what the job no longer needs (its batch, above all), and say it ended.
+
+        A failed job keeps its identifiers: a later batch sharing one must not sync after it.
+        """
+        self.run = self.skip = _nothing
+        if self.error is None:
+            self.identifiers = frozenset()
+        self.after = []
+        self.done.set()
+
+
+def _nothing(*_: object) -> None:
+    """What an ended job's ``run`` and ``skip`` become."""
+
 
 class SyncPipeline:
     """The run's syncs, in the order their links and identifiers need, and the STATE they
@@ -143,7 +158,7 @@ class SyncPipeline:
         except BaseException as error:  # kept for the main thread to raise
             job.error = error
         finally:
-            job.done.set()
+            job.end()
         self._write_due_state()
 
     def _write_due_state(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -196,3 +198,20 @@ def test_the_skip_reason_names_both_streams() -> None:
     assert isinstance(reason, SyncSkippedError)
     assert "stream 'people'" in str(reason)
     assert "stream 'companies'" in str(reason)
+
+
+def test_a_sync_that_ended_holds_on_to_nothing_of_its_batch() -> None:
+    class Batch:
+        def sync(self) -> None:
+            pass
+
+    batch = Batch()
+    alive = weakref.ref(batch)
+    pipeline = SyncPipeline(lambda state: None)
+    pipeline.submit("companies", ACCOUNTS, frozenset({"a"}), run=batch.sync, skip=print)
+    del batch
+
+    pipeline.wait(NEVER)
+    gc.collect()
+
+    assert alive() is None  # a long run's memory does not grow with its batches
