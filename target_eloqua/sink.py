@@ -263,21 +263,47 @@ class EloquaSink(TargetSink):
             raise
 
     def _stage_and_hand_over(self, spool: RowSpool) -> None:
-        """Upload the batch to a definition no sync is using, and submit its sync."""
+        """Upload the batch to a definition no sync is using, and submit its sync.
+
+        A part whose answer was lost may or may not be staged, and a sync must not take a row
+        twice: that definition is never synced (Eloqua deletes it after a day), and the batch
+        goes to a fresh one from its first part, at most ``MAX_UPLOAD_PASSES`` times.
+        """
         definitions = self.eloqua.definitions
-        import_uri = definitions.acquire(self.mapping, self.client, self.eloqua.stopping)
-        try:
-            self.eloqua.syncs.raise_if_failed()
-            staged = self._upload(import_uri, spool)
-        except BaseException:
-            definitions.release(self.stream_name, import_uri, reusable=False)
-            raise
-        self.eloqua.syncs.submit(
-            self.stream_name,
-            self.mapping.entity.load_order,
-            spool.identifiers(),
-            run=partial(self._sync_staged, import_uri, spool, staged),
-            skip=partial(self._drop_staged, import_uri, spool),
+        for passes in range(1, MAX_UPLOAD_PASSES + 1):
+            import_uri = definitions.acquire(self.mapping, self.client, self.eloqua.stopping)
+            try:
+                self.eloqua.syncs.raise_if_failed()
+                staged = self._upload(import_uri, spool)
+            except OutcomeUnknownError as error:
+                definitions.release(self.stream_name, import_uri, reusable=False)
+                self.logger.warning(
+                    "Stream '%s': %s; %s is left unsynced and the batch goes to a fresh "
+                    "definition (upload pass %d of %d)",
+                    self.stream_name,
+                    error,
+                    import_uri,
+                    passes,
+                    MAX_UPLOAD_PASSES,
+                )
+                continue
+            except BaseException:
+                definitions.release(self.stream_name, import_uri, reusable=False)
+                raise
+            self.eloqua.report.add(
+                self.stream_name, uploaded=staged.rows, uploaded_bytes=staged.bytes
+            )
+            self.eloqua.syncs.submit(
+                self.stream_name,
+                self.mapping.entity.load_order,
+                spool.identifiers(),
+                run=partial(self._sync_staged, import_uri, spool, staged),
+                skip=partial(self._drop_staged, import_uri, spool),
+            )
+            return
+        raise SyncFailedError(
+            f"stream '{self.stream_name}': Eloqua's answer to an upload was lost in each of "
+            f"{MAX_UPLOAD_PASSES} passes; nothing of this batch was synced"
         )
 
     def _sync_staged(self, import_uri: str, spool: RowSpool, staged: Staged) -> None:
@@ -299,37 +325,7 @@ class EloquaSink(TargetSink):
         self.logger.warning("Rows staged on %s are not synced: %s", import_uri, reason)
 
     def _upload(self, import_uri: str, spool: RowSpool) -> Staged:
-        """Upload the spool's parts to the definition's staging area.
-
-        A part whose answer was lost may or may not be staged, and another sync must not take
-        it twice: the staging area is cleared and every part uploaded again, at most
-        ``MAX_UPLOAD_PASSES`` times.
-        """
-        for passes in range(1, MAX_UPLOAD_PASSES + 1):
-            try:
-                staged = self._upload_parts(import_uri, spool)
-            except OutcomeUnknownError as error:
-                self.logger.warning(
-                    "Stream '%s': %s; clearing what is staged on %s (upload pass %d of %d)",
-                    self.stream_name,
-                    error,
-                    import_uri,
-                    passes,
-                    MAX_UPLOAD_PASSES,
-                )
-                self.client.clear_staged(import_uri)
-                continue
-            self.eloqua.report.add(
-                self.stream_name, uploaded=staged.rows, uploaded_bytes=staged.bytes
-            )
-            return staged
-        raise SyncFailedError(
-            f"stream '{self.stream_name}': Eloqua's answer to an upload to {import_uri} was lost "
-            f"in each of {MAX_UPLOAD_PASSES} passes; nothing of this batch was synced"
-        )
-
-    def _upload_parts(self, import_uri: str, spool: RowSpool) -> Staged:
-        """Upload every part of the spool, from the first."""
+        """Upload every part of the spool to the definition's staging area, from the first."""
         staged = Staged()
         for part in spool.parts():
             self._stop_if_asked()

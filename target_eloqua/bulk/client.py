@@ -4,8 +4,8 @@ It knows Eloqua and HTTP, and nothing of Singer. Every call has a timeout. 429, 
 connection errors are retried with capped, jittered exponential backoff (``retries``); any other
 4xx fails at once with Eloqua's own message. A request that is not safe to repeat (a data upload,
 a sync creation) is only retried when Eloqua cannot have acted on it; otherwise
-``OutcomeUnknownError`` leaves it to the caller to find out (``new_syncs``) or undo
-(``clear_staged``) what Eloqua did. A 401, which Eloqua never acts on, is tried again with
+``OutcomeUnknownError`` leaves it to the caller to find out what Eloqua did (``new_syncs``),
+or to stage the data again elsewhere. A 401, which Eloqua never acts on, is tried again with
 renewed credentials, then on the pod ``/id`` names, then it fails.
 """
 
@@ -150,10 +150,6 @@ class BulkClient:
         self.request(
             "POST", f"{import_uri}/data", data=payload, content_type=content_type, repeatable=False
         )
-
-    def clear_staged(self, import_uri: str) -> None:
-        """Drop whatever is staged on the import definition at ``import_uri``."""
-        self.request("DELETE", f"{import_uri}/data")
 
     def list_items(self, path: str, *, page_size: int = PAGE_SIZE) -> list[dict[str, Any]]:
         """Every item of a list endpoint (``/accounts/fields``, ``/syncs/1/logs``, ...)."""

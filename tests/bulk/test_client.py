@@ -184,16 +184,6 @@ def test_an_upload_is_repeated_when_the_connection_was_never_made() -> None:
     assert send.call_count == 3
 
 
-def test_clear_staged_deletes_the_definitions_data_and_is_retried() -> None:
-    client, send = scripted_client(answer(503), answer(204))
-
-    client.clear_staged("/accounts/imports/3")
-
-    assert [call.args for call in send.call_args_list] == [
-        ("DELETE", "https://eloqua.test/api/bulk/2.0/accounts/imports/3/data")
-    ] * 2
-
-
 def sync_item(number: int, definition: int, created_at: str) -> dict[str, Any]:
     return {
         "uri": f"/syncs/{number}",
