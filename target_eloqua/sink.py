@@ -28,6 +28,7 @@ from target_eloqua.rejects import RejectTally, record_matches, reject_entry
 from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
 from target_eloqua.spool import Part, RowSpool, RowTooLargeError
+from target_eloqua.timestamps import DatelikeProperties
 from target_eloqua.validation import RecordValidator
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class Staged:
 class TargetSink(BatchSink):
     """A sink of this target: it reports to the run's report (``self.eloqua.report``)."""
 
+    _datelike: DatelikeProperties | None = None
+
     def __init__(
         self,
         target: TargetEloqua,
@@ -112,6 +115,21 @@ class TargetSink(BatchSink):
         except ValueError as error:
             raise InvalidRecord(str(error), record) from error
         return record
+
+    def _parse_timestamps_in_record(
+        self, record: dict[str, Any], schema: dict[str, Any], treatment: Any
+    ) -> None:
+        """The SDK's parsing of date-like values, with the schema's date-like properties
+        found once (see ``timestamps``); a record that needs more than parsing goes to the SDK.
+        """
+        datelike = self._datelike
+        if datelike is None or datelike.schema is not schema:
+            datelike = self._datelike = DatelikeProperties(schema)
+        parsed = datelike.parsed(record, self._warned_missing_fields)
+        if parsed is None:
+            super()._parse_timestamps_in_record(record, schema, treatment)
+        else:
+            record.update(parsed)
 
     def _singer_validate_message(self, record: dict[str, Any]) -> None:
         """The SDK's check that the record has its key properties, naming the missing ones."""
