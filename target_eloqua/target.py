@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import os
 import signal
@@ -18,7 +19,7 @@ from typing import IO, Any
 import click
 from singer_sdk import Target, metrics
 from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.mapper import RemoveRecordTransform
+from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform, StreamMap
 from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import Sink
@@ -446,10 +447,56 @@ class TargetEloqua(Target):
     def _process_record_message(self, message_dict: dict[str, Any]) -> None:
         """The SDK's, with a record it cannot load named by its stream and position."""
         try:
-            super()._process_record_message(message_dict)
+            self._load_record(message_dict)
         except RECORD_PROBLEMS as error:
             position = self.message_reader.record_position(message_dict["stream"])
             raise bad_record_error(error, position) from error
+
+    def _load_record(self, message_dict: dict[str, Any]) -> None:
+        """The SDK's ``Target._process_record_message``, step by step, minus work that changes
+        nothing: a stream whose only map is the SDK's identity map, without flattening, gets
+        the record itself (that map returns it as it is, and no other map shares it), not a
+        copy; and the sink is taken from the active sinks, as the SDK's ``get_sink`` does
+        without a schema.
+        """
+        self._assert_line_requires(message_dict, requires={"stream", "record"})
+        stream_name = message_dict["stream"]
+        if stream_name not in self.mapper.stream_maps:
+            self._assert_sink_exists(stream_name)
+        stream_maps = self.mapper.stream_maps[stream_name]
+        as_is = len(stream_maps) == 1 and _passes_records_as_they_are(stream_maps[0])
+        for stream_map in stream_maps:
+            raw_record = message_dict["record"]
+            record = raw_record if as_is else stream_map.transform(copy.copy(raw_record))
+            if record is None:  # filtered out by the map
+                continue
+            if stream_map.stream_alias not in self._sinks_active:
+                self._assert_sink_exists(stream_map.stream_alias)
+            sink = self._sinks_active[stream_map.stream_alias]
+            self._load_into(sink, record, message_dict)
+        self._handle_max_record_age()
+
+    def _load_into(self, sink: Sink, record: dict[str, Any], message_dict: dict[str, Any]) -> None:
+        """The SDK's steps for one record in one sink, in its order."""
+        context = sink._get_context(record)
+        if sink.include_sdc_metadata_properties:
+            sink._add_sdc_metadata_to_record(record, message_dict, context)
+        else:
+            sink._remove_sdc_metadata_from_record(record)
+        sink._validate_and_parse(record)
+        record = sink.preprocess_record(record, context)
+        sink._singer_validate_message(record)
+        sink.tally_record_read()
+        sink.process_record(record, context)
+        sink.record_counter_metric.increment()
+        sink._after_process_record(context)
+        if sink.is_full:
+            self.logger.info(
+                "Target sink for '%s' is full. Current size is '%s'. Draining...",
+                sink.stream_name,
+                sink.current_size,
+            )
+            self.drain_one(sink)
 
     def _dropped_by_stream_maps(self, stream_name: str) -> bool:
         """Whether ``stream_maps`` drops the stream (``"stream": null``): nothing to map then."""
@@ -529,6 +576,11 @@ class TargetEloqua(Target):
             signum,
         )
         raise StoppedBySignal(signum)
+
+
+def _passes_records_as_they_are(stream_map: StreamMap) -> bool:
+    """Whether the map is the SDK's identity map without flattening: it returns the record."""
+    return type(stream_map) is SameRecordTransform and not stream_map.flattening_enabled
 
 
 def _load_order(sink: Sink) -> int:

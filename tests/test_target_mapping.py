@@ -398,6 +398,31 @@ def test_a_stream_dropped_by_stream_maps_needs_no_mapping(
     assert "orders" not in json.dumps(admin(emulator, "definitions"))
 
 
+def test_stream_maps_filter_change_and_copy_records_before_they_are_mapped(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    stream_maps = {
+        "companies": {"__filter__": "country != 'FR'", "name": "name.upper()"},
+        "copies": {"__source__": "companies", "id": "'copy-' + id"},
+    }
+    streams = {"companies": companies_mapping(), "copies": companies_mapping()}
+    config = emulator_config(emulator, streams=streams, stream_maps=stream_maps)
+    messages = [
+        schema(),
+        record(id="A1", name="Acme", country="US"),
+        record(id="B2", name="Bolt", country="FR"),
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert stored_accounts(emulator) == {
+        "A1": {"M_CompanyName": "ACME", "M_Country": "US"},
+        "copy-A1": {"M_CompanyName": "Acme", "M_Country": "US"},
+        "copy-B2": {"M_CompanyName": "Bolt", "M_Country": "FR"},
+    }
+
+
 def test_a_custom_object_eloqua_does_not_have_is_named_with_its_stream(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
