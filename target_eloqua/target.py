@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import errno
 import os
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from functools import cached_property, partial
@@ -24,11 +22,11 @@ from singer_sdk.metrics import Metric, Point, Tag
 from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import Sink
 
+from target_eloqua import run_files
 from target_eloqua.bad_records import RECORD_PROBLEMS, bad_record_error
 from target_eloqua.bulk import BulkClient, EloquaAuth, EloquaError, discover_base_url
 from target_eloqua.credentials import credential_problems, eloqua_auth
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
-from target_eloqua.dry_run import DryRunWriter
 from target_eloqua.mapping import (
     MappingError,
     StreamMapping,
@@ -39,7 +37,6 @@ from target_eloqua.parallel import run_all
 from target_eloqua.pipeline import SyncPipeline
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
 from target_eloqua.reader import BadInputError, MessageReader
-from target_eloqua.rejects import RejectsFile
 from target_eloqua.report import RunReport, error_text, exit_code_of, write_summary
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
 from target_eloqua.sink import (
@@ -101,9 +98,9 @@ class TargetEloqua(Target):
         self.stopping = threading.Event()
         """Set by a signal: drains end before their next request to Eloqua."""
         self.report = RunReport()
-        self.summary_path = self._summary_path()
-        self.dry_run = self._dry_run_writer()
-        self.rejects = self._rejects_file()
+        self.summary_path = run_files.summary_path(self.config)
+        self.dry_run = run_files.dry_run_writer(self.config)
+        self.rejects = run_files.rejects_file(self.config)
         self.definitions = ImportDefinitions(per_stream=self.config["max_syncs_per_stream"])
         self.syncs = SyncPipeline(self._emit_state)
         self.stream_mappings = self._settle_with_eloqua()
@@ -311,57 +308,6 @@ class TargetEloqua(Target):
         ``credentials``).
         """
         return eloqua_auth(self.config, on_response=partial(self._log_request_metric, None))
-
-    def _dry_run_writer(self) -> DryRunWriter | None:
-        """Where a dry run writes its uploads; ``None`` when the run really loads."""
-        if not self.config.get("dry_run"):
-            return None
-        configured = self.config.get("dry_run_dir")
-        if not configured:
-            directory = Path(tempfile.mkdtemp(prefix="target-eloqua-dry-run-"))
-        else:
-            directory = Path(configured)
-            try:
-                directory.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise ConfigValidationError(
-                    "Config validation failed",
-                    errors=[f"dry_run_dir: cannot make the directory {directory}: {error}"],
-                ) from error
-        self.logger.info("Dry run: what would be uploaded is written to %s", directory)
-        return DryRunWriter(directory)
-
-    def _summary_path(self) -> Path | None:
-        """Where the run summary goes; checked now, so that a run never loads data and then
-        fails to say so.
-        """
-        configured = self.config.get("summary_path")
-        if not configured:
-            return None
-        path = Path(configured)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_dir() or not os.access(path.parent, os.W_OK):
-                raise PermissionError(errno.EACCES, "not a writable file")
-        except OSError as error:
-            raise ConfigValidationError(
-                "Config validation failed",
-                errors=[f"summary_path: cannot write {configured}: {error.strerror or error}"],
-            ) from error
-        return path
-
-    def _rejects_file(self) -> RejectsFile | None:
-        """The run's rejects file, emptied; ``None`` when ``rejects_path`` is not set."""
-        configured = self.config.get("rejects_path")
-        if not configured:
-            return None
-        try:
-            return RejectsFile(Path(configured))
-        except OSError as error:
-            raise ConfigValidationError(
-                "Config validation failed",
-                errors=[f"rejects_path: cannot write {configured}: {error}"],
-            ) from error
 
     def base_url(self) -> str:
         """The pod's URL: ``base_url`` if set, else discovered through ``/id`` once per run."""
