@@ -50,9 +50,8 @@ def bad_record_error(error: Exception, position: str) -> BadRecordError:
         return RecordWithoutKeyError(f"{position}: {error}")
     if isinstance(error, RecordValueError):
         return BadRecordError(f"{position}: property '{error.property}': {error.problem}")
-    if isinstance(error, InvalidRecord):
-        return BadRecordError(f"{position}: {validation_problem(error)}")
-    return BadRecordError(f"{position}: {error}")
+    assert isinstance(error, InvalidRecord)  # the last of RECORD_PROBLEMS
+    return BadRecordError(f"{position}: {validation_problem(error)}")
 
 
 def validation_problem(error: InvalidRecord) -> str:

@@ -91,11 +91,7 @@ def eloqua_auth(config: Mapping[str, Any], on_response: ResponseHook | None = No
         return EloquaBasicAuth(*(config[name] for name in LOGIN_SETTINGS))
     token_file = Path(config["token_file"]) if config.get("token_file") else None
     saved = read_refresh_token(token_file) if token_file is not None else None
-    login = (
-        UserLogin(*(config[name] for name in LOGIN_SETTINGS))
-        if all(config.get(name) for name in LOGIN_SETTINGS)
-        else None
-    )
+    login = UserLogin(*(config[name] for name in LOGIN_SETTINGS)) if _has_login(config) else None
     app = HTTPBasicAuth(config["client_id"], config["client_secret"])
     tokens = OAuthTokens(
         partial(request_token, config["login_url"], app, on_response=on_response),
@@ -120,7 +116,7 @@ def _oauth_problems(config: Mapping[str, Any]) -> list[str]:
             return [*problems, f"token_file: {error}"]
         if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
             problems.append(f"token_file: cannot write in {path.parent}")
-    if not (saved or config.get("refresh_token") or all(config.get(n) for n in LOGIN_SETTINGS)):
+    if not (saved or config.get("refresh_token") or _has_login(config)):
         problems.append(
             "OAuth needs a refresh token: set refresh_token (and token_file, to keep the new "
             "ones Eloqua issues), or company, username and password for the password grant"
@@ -131,3 +127,8 @@ def _oauth_problems(config: Mapping[str, Any]) -> list[str]:
 def _save_refresh_token(path: Path, token: str) -> None:
     write_refresh_token(path, token)
     logger.info("The new refresh token is saved in %s for the next run", path)
+
+
+def _has_login(config: Mapping[str, Any]) -> bool:
+    """Whether the settings hold a user login: company, username and password."""
+    return all(config.get(name) for name in LOGIN_SETTINGS)

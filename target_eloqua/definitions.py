@@ -26,19 +26,19 @@ from target_eloqua.mapping import (
     definition_refusal_problems,
     import_definition_body,
 )
+from target_eloqua.parallel import WAIT_SLICE_SECONDS
 
 logger = logging.getLogger(__name__)
-
-WAIT_SLICE_SECONDS = 0.2
-"""How long a drain waits for a definition at a time, so that a stop is noticed."""
 
 
 class DefinitionRefusedError(MappingError):
     """Eloqua refused a stream's import definition; ``problems`` says why, one line each."""
 
 
-class DefinitionWaitStoppedError(Exception):
-    """The run stopped (a signal) while a drain waited for a free definition."""
+class RunStoppedError(Exception):
+    """The run is stopping (a signal): a drain ends before its next request to Eloqua, or its
+    wait for a free definition.
+    """
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,9 @@ class ImportDefinitions:
     def create(self, mapping: StreamMapping, client: BulkClient) -> str:
         """Create one more definition for the stream now, free for its next drain."""
         with self._changed:
-            self._stream(mapping.stream).creating += 1
-        try:
-            definition = self._create(mapping, client)
-        finally:
-            with self._changed:
-                self._stream(mapping.stream).creating -= 1
-        with self._changed:
-            self._stream(mapping.stream).free.append(definition)
-            self._changed.notify_all()
-        return definition.uri
+            definitions = self._stream(mapping.stream)
+            definitions.creating += 1
+        return self._create_counted(mapping, client, definitions, busy=False)
 
     def acquire(self, mapping: StreamMapping, client: BulkClient, stop: threading.Event) -> str:
         """A definition of the stream for the next batch, busy until ``release``: a free young
@@ -107,21 +100,13 @@ class ImportDefinitions:
                     break
                 self._changed.wait(WAIT_SLICE_SECONDS)
         else:
-            raise DefinitionWaitStoppedError(f"stream '{mapping.stream}': the run was stopped")
-        try:
-            definition = self._create(mapping, client)
-        finally:
-            with self._changed:
-                definitions.creating -= 1
-        with self._changed:
-            definitions.busy[definition.uri] = definition
-        return definition.uri
+            raise RunStoppedError(f"stream '{mapping.stream}': the run was stopped")
+        return self._create_counted(mapping, client, definitions, busy=True)
 
     def release(self, stream: str, uri: str, *, reusable: bool) -> None:
-        """The definition's sync has ended: it takes the stream's next batch, if ``reusable``.
-
-        One whose staging area may still hold rows (its sync was never created) is dropped;
-        Eloqua deletes it after ``AUTO_DELETE_DURATION``.
+        """The drain or sync using the definition is done with it: it takes the stream's next
+        batch if ``reusable``; otherwise (rows no sync took may be staged, or its sync failed)
+        it is dropped, and Eloqua deletes it after ``AUTO_DELETE_DURATION``.
         """
         with self._changed:
             definitions = self._stream(stream)
@@ -139,6 +124,32 @@ class ImportDefinitions:
         """The syncs of the definition at ``uri`` that this run knows of."""
         with self._changed:
             return frozenset(self._syncs.get(uri, ()))
+
+    def _create_counted(
+        self,
+        mapping: StreamMapping,
+        client: BulkClient,
+        definitions: _StreamDefinitions,
+        *,
+        busy: bool,
+    ) -> str:
+        """Create a definition already counted in ``creating``, and file it as busy or free
+        in the same step as it stops being counted there.
+        """
+        try:
+            definition = self._create(mapping, client)
+        except BaseException:
+            with self._changed:
+                definitions.creating -= 1
+            raise
+        with self._changed:
+            definitions.creating -= 1
+            if busy:
+                definitions.busy[definition.uri] = definition
+            else:
+                definitions.free.append(definition)
+                self._changed.notify_all()
+        return definition.uri
 
     def _stream(self, stream: str) -> _StreamDefinitions:
         return self._by_stream.setdefault(stream, _StreamDefinitions())

@@ -19,6 +19,9 @@ _RELATED_FIELD = re.compile(r"^(?P<relation>Account|User)\.Field\((?P<name>\w+)\
 
 LOAD_ORDER = ("accounts", "contacts", "customObjects")
 
+_PREFIXES = {"accounts": "Account", "contacts": "Contact"}
+"""The statement prefix of each entity whose prefix carries no id."""
+
 SYSTEM_FIELDS = {
     "Id": "number",
     "CreatedAt": "date",
@@ -52,7 +55,7 @@ class Entity:
         """The first part of this entity's statements."""
         if self.kind == "customObjects":
             return f"CustomObject[{self.path.split('/', 1)[1]}]"
-        return {"accounts": "Account", "contacts": "Contact"}[self.kind]
+        return _PREFIXES[self.kind]
 
     @property
     def load_order(self) -> int:
@@ -93,7 +96,7 @@ def entity_of_prefix(prefix: str) -> Entity:
     """The entity whose statements start with ``prefix`` (``Account`` -> accounts)."""
     if prefix.startswith("CustomObject["):
         return Entity(f"customObjects/{prefix[len('CustomObject[') : -1]}")
-    return {"Account": ACCOUNTS, "Contact": CONTACTS}[prefix]
+    return Entity({known: kind for kind, known in _PREFIXES.items()}[prefix])
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ class StreamMapping:
             for column in self.columns
         )
 
-    @property
+    @cached_property
     def properties(self) -> list[str]:
         """The stream properties that are sent, in column order."""
         return [column.property for column in self.columns]
@@ -238,18 +238,17 @@ def definition_refusal_problems(
     columns |= {column.field: column for column in mapping.columns}
     problems = []
     for failure in failures:
-        reason = f"Eloqua refused it: {failure.get('field')}: {failure.get('constraint')}"
+        said = f"{failure.get('field')}: {failure.get('constraint')}"
         column = columns.get(str(failure.get("value")))
         if column is None:
             problems.append(
                 f"stream '{mapping.stream}': Eloqua refused the import definition: "
-                f"{failure.get('field')}: {failure.get('constraint')} "
-                f"(value: {failure.get('value')!r})"
+                f"{said} (value: {failure.get('value')!r})"
             )
         else:
             problems.append(
                 f"stream '{mapping.stream}', property '{column.property}', "
-                f"field '{column.field}': {reason}"
+                f"field '{column.field}': Eloqua refused it: {said}"
             )
     return problems
 

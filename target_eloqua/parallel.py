@@ -6,8 +6,8 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 
-JOIN_SECONDS = 0.2
-"""How long the main thread waits at a time, so that a signal is handled without delay."""
+WAIT_SLICE_SECONDS = 0.2
+"""How long a thread waits at a time, so that a signal or a stop is noticed without delay."""
 
 
 def run_all(tasks: Sequence[Callable[[], None]], parallelism: int, stop: threading.Event) -> None:
@@ -47,7 +47,7 @@ def run_all(tasks: Sequence[Callable[[], None]], parallelism: int, stop: threadi
     try:
         for thread in threads:
             while thread.is_alive():
-                thread.join(JOIN_SECONDS)
+                thread.join(WAIT_SLICE_SECONDS)
     except BaseException:
         stop.set()
         raise

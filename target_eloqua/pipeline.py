@@ -20,8 +20,7 @@ from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
-WAIT_SLICE_SECONDS = 0.2
-"""How long the main thread waits at a time, so that a signal is handled without delay."""
+from target_eloqua.parallel import WAIT_SLICE_SECONDS
 
 logger = logging.getLogger(__name__)
 

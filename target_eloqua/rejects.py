@@ -126,7 +126,7 @@ def _sample(identifier: Any) -> str:
 
 
 class RejectsFile:
-    """The run's rejects file, JSON Lines, written by sinks draining in parallel threads.
+    """The run's rejects file, JSON Lines, written by the syncs running side by side.
 
     It is emptied when the run starts, so that it describes this run alone.
     """

@@ -104,7 +104,8 @@ def _find_field(
         return EloquaField(statement.path, statement.text, data_type, read_only=False), None
     related = statement.related
     if related is None:
-        return _by_statement(entity, statement, catalogs[entity])
+        field, problem = _lookup(entity, statement, statement.path, catalogs[entity])
+        return _writable(field) if field else (None, problem)
     relation, name = related
     if (entity.kind, relation) == ("accounts", "User"):
         return None, None
@@ -117,22 +118,21 @@ def _find_field(
     )
 
 
+def _lookup(
+    entity: Entity, statement: Statement | None, name: str, catalog: FieldCatalog
+) -> tuple[EloquaField | None, str | None]:
+    """The field a statement (or, without one, an internal name) names, or why there is none."""
+    field = catalog.by_statement(statement.text) if statement else catalog.by_name(name)
+    if field is None:
+        return None, _no_such_field(entity, statement.path if statement else name, catalog)
+    return field, None
+
+
 def _by_name(
     entity: Entity, name: str, catalog: FieldCatalog
 ) -> tuple[EloquaField | None, str | None]:
-    field = catalog.by_name(name)
-    if field is None:
-        return None, _no_such_field(entity, name, catalog)
-    return _writable(field)
-
-
-def _by_statement(
-    entity: Entity, statement: Statement, catalog: FieldCatalog
-) -> tuple[EloquaField | None, str | None]:
-    field = catalog.by_statement(statement.text)
-    if field is None:
-        return None, _no_such_field(entity, statement.path, catalog)
-    return _writable(field)
+    field, problem = _lookup(entity, None, name, catalog)
+    return _writable(field) if field else (None, problem)
 
 
 def _writable(field: EloquaField) -> tuple[EloquaField | None, str | None]:
@@ -195,9 +195,7 @@ def _data_card_field(
         return configured, f"entity_field '{configured}' is not a field of {entity.path}"
     if statement is not None and entity.system_field_type(statement.path) is not None:
         return configured, None
-    catalog = catalogs[entity]
-    name = statement.path if statement else configured
-    field = catalog.by_statement(statement.text) if statement else catalog.by_name(configured)
+    field, problem = _lookup(entity, statement, configured, catalogs[entity])
     if field is None:
-        return configured, f"entity_field '{configured}': {_no_such_field(entity, name, catalog)}"
+        return configured, f"entity_field '{configured}': {problem}"
     return field.statement, None

@@ -4,7 +4,6 @@ never loads data and then fails to say so: the summary, the rejects file, the dr
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import tempfile
@@ -16,6 +15,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from target_eloqua.dry_run import DryRunWriter
 from target_eloqua.rejects import RejectsFile
+from target_eloqua.report import write_summary
 
 logger = logging.getLogger("target-eloqua")
 
@@ -28,12 +28,22 @@ def summary_path(config: Mapping[str, Any]) -> Path | None:
     path = Path(configured)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir() or not os.access(path.parent, os.W_OK):
-            raise PermissionError(errno.EACCES, "not a writable file")
     except OSError as error:
         problem = f"summary_path: cannot write {configured}: {error.strerror or error}"
         raise _setting_error(problem) from error
+    if path.is_dir() or not os.access(path.parent, os.W_OK):
+        raise _setting_error(f"summary_path: cannot write {configured}: not a writable file")
     return path
+
+
+def write_summary_file(path: Path, summary: dict[str, Any]) -> None:
+    """Write the summary; failing to must not hide how the run itself ended."""
+    try:
+        write_summary(path, summary)
+    except OSError as error:
+        logger.error("Cannot write the run summary to %s: %s", path, error)
+    else:
+        logger.info("Run summary written to %s", path)
 
 
 def rejects_file(config: Mapping[str, Any]) -> RejectsFile | None:

@@ -18,6 +18,7 @@ from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient, OutcomeUnknownError, SyncTimeoutError
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
+from target_eloqua.definitions import RunStoppedError
 from target_eloqua.mapping import (
     StreamMapping,
     blank_identifier_error,
@@ -42,17 +43,13 @@ MAX_SYNC_CREATIONS = 3
 
 
 class SyncFailedError(Exception):
-    """A drain's import sync did not end in ``success``, or could not be started; the drain's
-    records are not committed.
+    """A drain's sync ended ``error`` or timed out, or its batch could not be staged or its
+    sync created; the drain's records are not committed.
     """
 
 
 class UnsupportedMessageError(Exception):
     """A Singer message the target cannot load (a BATCH message): the run stops unloaded."""
-
-
-class RunStoppedError(Exception):
-    """The run is stopping (a signal): a drain ends before its next request to Eloqua."""
 
 
 class UnloadableRecordError(Exception):
@@ -150,8 +147,12 @@ class EloquaSink(TargetSink):
     """
 
     _client: BulkClient | None = None
-    _spool: RowSpool | None = None
-    """The batch being buffered (also in its context), for ``is_full``."""
+
+    @property
+    def _spool(self) -> RowSpool | None:
+        """The batch being buffered: the spool in the SDK's pending batch context, if any."""
+        pending = self._pending_batch
+        return pending.get("spool") if pending else None
 
     @cached_property
     def mapping(self) -> StreamMapping:
@@ -210,7 +211,7 @@ class EloquaSink(TargetSink):
 
     def start_batch(self, context: dict[str, Any]) -> None:
         """Open the batch's spool; records are only kept beside rows when rejects are reported."""
-        self._spool = context["spool"] = RowSpool(
+        context["spool"] = RowSpool(
             self.mapping.keys,
             self.config["upload_format"],
             self.config["max_upload_bytes"],
@@ -265,8 +266,6 @@ class EloquaSink(TargetSink):
         spool: RowSpool | None = context.get("spool")
         if spool is None:
             return
-        if spool is self._spool:
-            self._spool = None
         try:
             self.eloqua.report.add(self.stream_name, read=spool.read, merged=spool.merged)
             if self.eloqua.dry_run:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
 import signal
 import sys
 import threading
@@ -37,7 +36,7 @@ from target_eloqua.parallel import run_all
 from target_eloqua.pipeline import SyncPipeline
 from target_eloqua.preflight import create_definitions, resolve_with_eloqua
 from target_eloqua.reader import BadInputError, MessageReader
-from target_eloqua.report import RunReport, error_text, exit_code_of, write_summary
+from target_eloqua.report import RunReport, error_text, exit_code_of
 from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTINGS
 from target_eloqua.sink import (
     EloquaSink,
@@ -141,20 +140,10 @@ class TargetEloqua(Target):
         """The summary of a run that failed before it started (a config or mapping problem)."""
         path = raw_config.get("summary_path")
         if parse_env:
-            path = os.environ.get("TARGET_ELOQUA_SUMMARY_PATH", path)
+            path = cls._env_var_config.get("summary_path", path)
         if isinstance(path, str) and path:
             summary = RunReport().summary(exit_code=exit_code_of(error), error=error_text(error))
-            cls._write_summary_file(Path(path), summary)
-
-    @classmethod
-    def _write_summary_file(cls, path: Path, summary: dict[str, Any]) -> None:
-        """Write the summary; failing to must not hide how the run itself ended."""
-        try:
-            write_summary(path, summary)
-        except OSError as error:
-            cls.logger.error("Cannot write the run summary to %s: %s", path, error)
-        else:
-            cls.logger.info("Run summary written to %s", path)
+            run_files.write_summary_file(Path(path), summary)
 
     def load(self, file_input: IO[str] | None = None) -> None:
         """Read and load the input to its end, then report the run, also when it failed.
@@ -213,7 +202,7 @@ class TargetEloqua(Target):
                 exit_code=0 if error is None else exit_code_of(error),
                 error=None if error is None else error_text(error),
             )
-            self._write_summary_file(self.summary_path, summary)
+            run_files.write_summary_file(self.summary_path, summary)
 
     def check_rejects(self) -> None:
         """Fail the run once its rejected records go over ``max_rejects``."""
@@ -236,7 +225,8 @@ class TargetEloqua(Target):
             ctx.exit(1)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Check the settings beyond their JSON Schema: credentials and every stream mapping.
+        """Check the settings beyond their JSON Schema: credentials, the batch size, the output
+        files and every stream mapping.
 
         A schema error about a secret setting would quote its value; that value is hidden.
         """
@@ -402,10 +392,10 @@ class TargetEloqua(Target):
         """The SDK's ``Target._process_record_message``, step by step, minus work that changes
         nothing: a stream whose only map is the SDK's identity map, without flattening, gets
         the record itself (that map returns it as it is, and no other map shares it), not a
-        copy; and the sink is taken from the active sinks, as the SDK's ``get_sink`` does
-        without a schema.
+        copy; the sink is taken from the active sinks, as the SDK's ``get_sink`` does without a
+        schema; and the message's ``stream`` and ``record`` are not checked again, as the reader
+        has checked them.
         """
-        self._assert_line_requires(message_dict, requires={"stream", "record"})
         stream_name = message_dict["stream"]
         if stream_name not in self.mapper.stream_maps:
             self._assert_sink_exists(stream_name)

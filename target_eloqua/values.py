@@ -2,8 +2,8 @@
 
 Every value staged for Eloqua is text. The rules, in one place:
 
-- strings as they are, minus NUL and other control characters except tab and newline (a
-  carriage return becomes a newline);
+- strings as they are, minus NUL and other control characters (C0 and C1) except tab and
+  newline (a carriage return becomes a newline, a lone surrogate the replacement character);
 - integers, floats and decimals as plain decimal text, never with an exponent;
 - booleans as ``true`` / ``false``;
 - date-times as ``YYYY-MM-DD HH:MM:SS`` in UTC without fractions (naive ones are taken as UTC);

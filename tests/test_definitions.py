@@ -11,8 +11,8 @@ import pytest
 from target_eloqua.bulk import BulkClient, EloquaAPIError
 from target_eloqua.definitions import (
     DefinitionRefusedError,
-    DefinitionWaitStoppedError,
     ImportDefinitions,
+    RunStoppedError,
 )
 from target_eloqua.mapping import parse_stream_mapping
 from tests.support import ACCOUNT_TUTORIAL_MAPPING
@@ -109,7 +109,7 @@ def test_a_stop_ends_the_wait_for_a_definition() -> None:
     stop = threading.Event()
     stop.set()
 
-    with pytest.raises(DefinitionWaitStoppedError, match="crm_accounts"):
+    with pytest.raises(RunStoppedError, match="crm_accounts"):
         definitions.acquire(MAPPING, client, stop)
 
 

@@ -8,7 +8,6 @@ from target_eloqua.bulk.auth import (
     UserLogin,
 )
 from target_eloqua.bulk.client import (
-    TERMINAL_SYNC_STATUSES,
     BulkClient,
     discover_base_url,
     request_token,
@@ -27,7 +26,6 @@ from target_eloqua.bulk.errors import (
 from target_eloqua.bulk.retries import RetryPolicy
 
 __all__ = [
-    "TERMINAL_SYNC_STATUSES",
     "BulkClient",
     "EloquaAPIError",
     "EloquaAuth",

@@ -23,8 +23,9 @@ DEFAULT_TOKEN_SECONDS = 28800.0
 """Eloqua's access tokens last 8 hours; used when an answer leaves ``expires_in`` out."""
 
 REFRESH_MARGIN_SECONDS = 60.0
-"""An access token is replaced this long before it expires (or after nine tenths of its life,
-if sooner), so that no request leaves with a token about to die on the way."""
+"""An access token is replaced this long before it expires, or after nine tenths of its life
+when that is later (a token that lives under ten minutes), so that no request leaves with a
+token about to die on the way."""
 
 logger = logging.getLogger(__name__)
 

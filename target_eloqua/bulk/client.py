@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -39,6 +40,7 @@ from target_eloqua.bulk.retries import RetryPolicy, http_date, retry_after_secon
 BULK_ROOT = "/api/bulk/2.0"
 TERMINAL_SYNC_STATUSES = frozenset({"success", "warning", "error"})
 DEFAULT_TIMEOUT = (10.0, 300.0)  # seconds to connect, seconds to wait for an answer
+MAX_POLL_INTERVAL = 30.0  # seconds between two checks of a sync, at the most
 PAGE_SIZE = 1000  # the most Eloqua returns per page
 MAX_PAGES = 10_000
 
@@ -62,11 +64,8 @@ def discover_base_url(
     url = login_url.rstrip("/") + "/id"
 
     def send() -> requests.Response:
-        started = time.monotonic()
-        response = requests.get(url, auth=auth, timeout=timeout)
-        if on_response is not None:
-            on_response("GET", "/id", response.status_code, time.monotonic() - started)
-        return _checked(response)
+        get = partial(requests.get, url, auth=auth, timeout=timeout)
+        return _checked(_timed(get, "GET", "/id", on_response))
 
     response = _with_retries(send, RetryPolicy(), ("GET", "/id"))
     body = response.json()
@@ -94,12 +93,8 @@ def request_token(
     grant_type = grant.get("grant_type", "?")
 
     def send() -> requests.Response:
-        started = time.monotonic()
-        response = requests.post(url, json=grant, auth=client_auth, timeout=timeout)
-        if on_response is not None:
-            on_response(
-                "POST", "/auth/oauth2/token", response.status_code, time.monotonic() - started
-            )
+        post = partial(requests.post, url, json=grant, auth=client_auth, timeout=timeout)
+        response = _timed(post, "POST", "/auth/oauth2/token", on_response)
         if response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED):
             raise TokenRefusedError(grant_type, response.status_code, _body(response))
         return _checked(response)
@@ -215,10 +210,9 @@ class BulkClient:
         *,
         timeout: float,
         first_interval: float = 1.0,
-        max_interval: float = 30.0,
         on_change: Callable[[dict[str, Any], float], None] | None = None,
     ) -> dict[str, Any]:
-        """Poll until the sync ends, waiting longer between checks up to ``max_interval``.
+        """Poll until the sync ends, waiting longer between checks up to ``MAX_POLL_INTERVAL``.
 
         ``on_change(sync, seconds)`` hears of each new status and how long the wait has lasted.
         """
@@ -235,7 +229,7 @@ class BulkClient:
             if status in TERMINAL_SYNC_STATUSES:
                 return sync
             time.sleep(max(0.0, min(interval, deadline - time.monotonic())))
-            interval = min(interval * 1.5, max_interval)
+            interval = min(interval * 1.5, MAX_POLL_INTERVAL)
         raise SyncTimeoutError(
             f"sync {sync_uri} did not end within {timeout:g} s (last status: {status})"
         )
@@ -258,14 +252,17 @@ class BulkClient:
             headers["Content-Type"] = content_type
 
         def send() -> requests.Response:
-            started = time.monotonic()
             url = self.base_url + BULK_ROOT + path  # read now: a 401 may move it
-            response = self.session.request(
-                method, url, json=json_body, data=data, headers=headers, timeout=self.timeout
+            call = partial(
+                self.session.request,
+                method,
+                url,
+                json=json_body,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
             )
-            if self.on_response is not None:
-                seconds = time.monotonic() - started
-                self.on_response(method, endpoint_of(path), response.status_code, seconds)
+            response = _timed(call, method, endpoint_of(path), self.on_response)
             return _checked(response, method=method, path=path)
 
         def attempt() -> requests.Response:
@@ -336,6 +333,20 @@ def endpoint_of(path: str) -> str:
     ``/syncs/{id}/logs``.
     """
     return re.sub(r"/\d+(?=/|$)", "/{id}", path.split("?", 1)[0])
+
+
+def _timed(
+    call: Callable[[], requests.Response],
+    method: str,
+    endpoint: str,
+    on_response: ResponseHook | None,
+) -> requests.Response:
+    """``call()``'s answer, its status and duration told to ``on_response``."""
+    started = time.monotonic()
+    response = call()
+    if on_response is not None:
+        on_response(method, endpoint, response.status_code, time.monotonic() - started)
+    return response
 
 
 def _checked(

@@ -19,7 +19,7 @@ ACCESS_CAUSES = (
 class NotAuthenticatedError(EloquaError):
     """``/id`` answered ``"Not authenticated."``: Eloqua refused the credentials."""
 
-    def __init__(self, login_url: str, credentials: str = "company, username or password") -> None:
+    def __init__(self, login_url: str, credentials: str) -> None:
         super().__init__(
             f"Eloqua answered 'Not authenticated.' at {login_url}/id. Likely causes: wrong "
             f"{credentials}; {ACCESS_CAUSES}."
@@ -106,8 +106,15 @@ class OutcomeUnknownError(EloquaError):
     def __init__(self, method: str, path: str, cause: Exception) -> None:
         self.method = method
         self.path = path
-        first_line = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
-        super().__init__(f"Eloqua may or may not have acted on {method} {path}: {first_line}")
+        super().__init__(
+            f"Eloqua may or may not have acted on {method} {path}: {first_line(cause)}"
+        )
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's text, or its class name when it has none."""
+    text = str(error)
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 class SyncTimeoutError(EloquaError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ class SyncCounts:
 
 def count_sync_logs(logs: Iterable[Mapping[str, Any]]) -> SyncCounts:
     """Add up the counters of a sync's log items."""
-    totals = dict.fromkeys(("processed", "created", "updated", "rejected"), 0)
+    totals = dict.fromkeys((field.name for field in dataclasses.fields(SyncCounts)), 0)
     for item in logs:
         counter = COUNTERS.get(str(item.get("statusCode")))
         if counter is not None:

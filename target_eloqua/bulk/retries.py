@@ -25,7 +25,7 @@ import backoff
 import requests
 from urllib3.exceptions import ConnectTimeoutError
 
-from target_eloqua.bulk.errors import OutcomeUnknownError, RetriableAPIError
+from target_eloqua.bulk.errors import OutcomeUnknownError, RetriableAPIError, first_line
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +67,14 @@ class RetryPolicy:
             try:
                 return _attempt(send, repeatable, request)
             except TRANSIENT_ERRORS as error:
-                if isinstance(error, requests.exceptions.SSLError):
-                    raise  # a certificate that failed verification does not cure itself
+                if not transient(error):
+                    raise
                 seconds = self.wait(tries, error)
                 logger.warning(
                     "Retrying in %.1f s after attempt %d failed: %s",
                     seconds,
                     tries,
-                    str(error).splitlines()[0] if str(error) else type(error).__name__,
+                    first_line(error),
                 )
                 self.sleep(seconds)
         return _attempt(send, repeatable, request)
@@ -87,9 +87,16 @@ def _attempt(send: Callable[[], T], repeatable: bool, request: tuple[str, str]) 
     try:
         return send()
     except TRANSIENT_ERRORS as error:
-        if repeatable or not_acted_on(error):
+        if repeatable or not_acted_on(error) or not transient(error):
             raise
         raise OutcomeUnknownError(*request, error) from error
+
+
+def transient(error: Exception) -> bool:
+    """Whether trying again may cure ``error``: not a certificate that failed verification (a
+    connection error to requests), which is refused before any request is sent.
+    """
+    return not isinstance(error, requests.exceptions.SSLError)
 
 
 def not_acted_on(error: Exception) -> bool:

@@ -119,3 +119,12 @@ def test_max_tries_is_at_least_one() -> None:
 )
 def test_retry_after_is_seconds_or_an_http_date(header: str | None, seconds: float | None) -> None:
     assert retry_after_seconds(header, NOW) == seconds
+
+
+def test_a_certificate_failure_on_a_request_not_safe_to_repeat_is_raised_as_it_is() -> None:
+    send = failing(requests.exceptions.SSLError("certificate verify failed"))
+
+    with pytest.raises(requests.exceptions.SSLError):
+        policy([]).call(send, repeatable=False, request=("POST", "/syncs"))
+
+    assert send.call_count == 1
