@@ -121,11 +121,11 @@ class StreamMapping:
         return {column.key: column.property for column in self.columns}
 
     @cached_property
-    def length_limits(self) -> tuple[tuple[str, str, int], ...]:
-        """Key, property and most characters of each column whose field's length is known."""
+    def length_limits(self) -> tuple[tuple[int, str, int], ...]:
+        """Position, property and most characters of each column whose field's length is known."""
         return tuple(
-            (column.key, column.property, column.max_length)
-            for column in self.columns
+            (position, column.property, column.max_length)
+            for position, column in enumerate(self.columns)
             if column.max_length is not None
         )
 
@@ -139,12 +139,16 @@ class StreamMapping:
         return statement is not None and statement.path in ("Id", "ExternalId")
 
     @cached_property
-    def formatters(self) -> tuple[tuple[str, str, Callable[[Any], str]], ...]:
-        """Per column: its key, its property, and the function that formats its values."""
+    def formatters(self) -> tuple[Callable[[Any], str], ...]:
+        """Per column, the function that formats its values."""
         return tuple(
-            (column.key, column.property, format_user_links if column.user_link else format_value)
-            for column in self.columns
+            format_user_links if column.user_link else format_value for column in self.columns
         )
+
+    @cached_property
+    def identifier_position(self) -> int:
+        """Where the identifier is in a row."""
+        return self.properties.index(self.identifier)
 
     @cached_property
     def properties(self) -> list[str]:
@@ -423,23 +427,33 @@ def definition_name(stream: str, body: Mapping[str, Any]) -> str:
     return f"{DEFINITION_NAME_PREFIX} {stream[:room]} {digest}"
 
 
-def record_to_row(mapping: StreamMapping, record: Mapping[str, Any]) -> dict[str, str]:
-    """The row staged for one record: every definition key, formatted as Eloqua text.
+def record_to_row(mapping: StreamMapping, record: Mapping[str, Any]) -> list[str]:
+    """The row staged for one record: the text of every column, in the definition's key order.
 
     Properties the mapping does not name (``_sdc_*`` metadata among them) are left out. A
-    mapped property missing from the record is sent blank, as if it were null. A value longer
-    than its column's ``max_length`` is refused.
+    mapped property missing from the record is sent blank, as if it were null.
     """
-    row = {}
-    get = record.get
-    for key, prop, format_ in mapping.formatters:
-        try:
-            row[key] = format_(get(prop))
-        except UnformattableValueError as error:
-            raise RecordValueError(mapping.stream, prop, str(error)) from error
-    for key, prop, limit in mapping.length_limits:
-        if len(row[key]) > limit:
-            problem = f"{len(row[key])} characters, more than the {limit} its field holds"
+    return format_row(mapping, [record.get(prop) for prop in mapping.properties])
+
+
+def format_row(mapping: StreamMapping, values: Sequence[Any]) -> list[str]:
+    """The row of the mapped properties' values (in column order): each formatted as Eloqua
+    text. A value longer than its column's ``max_length`` is refused.
+    """
+    try:
+        row = [format_(value) for format_, value in zip(mapping.formatters, values, strict=True)]
+    except UnformattableValueError:  # which value? Formatted again, one by one, to name it
+        for format_, prop, value in zip(
+            mapping.formatters, mapping.properties, values, strict=True
+        ):
+            try:
+                format_(value)
+            except UnformattableValueError as error:
+                raise RecordValueError(mapping.stream, prop, str(error)) from error
+        raise
+    for position, prop, limit in mapping.length_limits:
+        if len(row[position]) > limit:
+            problem = f"{len(row[position])} characters, more than the {limit} its field holds"
             raise RecordValueError(mapping.stream, prop, problem)
     return row
 

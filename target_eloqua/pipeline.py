@@ -1,7 +1,8 @@
 """Syncs run in the background while the target reads on; STATE waits for the syncs it covers.
 
-A drain uploads its batch and hands the sync of it to the pipeline, which runs it in a thread of
-its own once the syncs it must follow have succeeded:
+A drain hands its batch to the pipeline, which uploads it at once in a thread of its own (the
+``prepare`` step: staging needs no other sync), and syncs it once the syncs it must follow have
+succeeded:
 - every earlier sync of an entity loaded before this one (accounts, then contacts, then custom
   objects), so that the records it links to exist;
 - every earlier sync of the same stream that shares an identifier with it, so that a newer value
@@ -35,6 +36,7 @@ class _Job:
     stream: str
     rank: int
     identifiers: Set[str]
+    prepare: Callable[[], None]
     run: Callable[[], None]
     skip: Callable[[BaseException], None]
     after: list[_Job]
@@ -50,7 +52,7 @@ class _Job:
 
         A failed job keeps its identifiers: a later batch sharing one must not sync after it.
         """
-        self.run = self.skip = _nothing
+        self.prepare = self.run = self.skip = _nothing
         if self.error is None:
             self.identifiers = frozenset()
         self.after = []
@@ -58,7 +60,7 @@ class _Job:
 
 
 def _nothing(*_: object) -> None:
-    """What an ended job's ``run`` and ``skip`` become."""
+    """What an ended job's steps become, and the ``prepare`` step of a job without one."""
 
 
 class SyncPipeline:
@@ -79,11 +81,15 @@ class SyncPipeline:
         stream: str,
         rank: int,
         identifiers: Set[str],
+        *,
         run: Callable[[], None],
         skip: Callable[[BaseException], None],
+        prepare: Callable[[], None] = _nothing,
     ) -> None:
-        """Run ``run`` (a sync to its end) once the syncs it must follow have succeeded; if one
-        of them failed, call ``skip`` with the reason instead.
+        """Call ``prepare`` (an upload) at once, then ``run`` (a sync to its end) once the
+        syncs it must follow have succeeded; if one of them failed, call ``skip`` with the
+        reason instead. A failure of ``prepare`` is the job's: ``run`` and ``skip`` are not
+        called then (``prepare`` cleans up after itself).
 
         ``rank`` is the entity's place in the load order; ``identifiers`` are the batch's
         identifier values as Eloqua compares them.
@@ -98,7 +104,7 @@ class SyncPipeline:
                     or (job.stream == stream and not job.identifiers.isdisjoint(identifiers))
                 )
             ]
-            job = _Job(len(self._jobs) + 1, stream, rank, identifiers, run, skip, after)
+            job = _Job(len(self._jobs) + 1, stream, rank, identifiers, prepare, run, skip, after)
             self._jobs.append(job)
         thread = threading.Thread(
             target=self._work, args=(job,), name=f"target-eloqua-sync-{job.number}", daemon=True
@@ -141,10 +147,11 @@ class SyncPipeline:
             logger.debug("A sync failed while the run was ending: %s", error)
 
     def _work(self, job: _Job) -> None:
-        for earlier in job.after:
-            earlier.done.wait()
-        blocker = next((earlier for earlier in job.after if not earlier.succeeded), None)
         try:
+            job.prepare()
+            for earlier in job.after:
+                earlier.done.wait()
+            blocker = next((earlier for earlier in job.after if not earlier.succeeded), None)
             if blocker is not None:
                 skipped = SyncSkippedError(
                     f"stream '{job.stream}': sync not started, because an earlier sync of "

@@ -7,6 +7,11 @@ and STATE is written back as it came. A line msgspec refuses is read again with 
 default decoder (the standard library's), which also takes a few things msgspec does not (a lone
 surrogate escape, ``NaN``): only a line neither can read is bad input.
 
+A stream can have a record loader (``record_loaders``): its RECORD messages are then decoded
+only down to the record, whose JSON text goes to the loader as it is, so that the record is
+decoded once, by the loader, into what it needs. A loader may refuse a record; the message is
+then decoded whole and goes to the RECORD callback, as any other.
+
 The reader knows where it is: the input line (1-based, counting every line, blank ones too) and,
 for a RECORD, the record's number within its stream. Blank lines carry no message: skipped.
 """
@@ -18,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
+import msgspec
 from singer_sdk.contrib.msgspec import decoder
 from singer_sdk.singerlib.encoding.base import GenericSingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
@@ -25,6 +31,23 @@ from singer_sdk.singerlib.json import deserialize_json
 
 EXCERPT_LENGTH = 80
 """How many characters of a bad line its error quotes."""
+
+
+RecordLoader = Callable[[bytes], bool]
+"""Loads a record from the JSON text of a RECORD message's ``record``; ``False`` if it does not
+(it takes nothing but a JSON object).
+"""
+
+
+class _Envelope(msgspec.Struct):
+    """A message, down to its type and stream, with a RECORD's record left undecoded."""
+
+    type: str
+    stream: str = ""
+    record: msgspec.Raw = msgspec.Raw()
+
+
+_ENVELOPES = msgspec.json.Decoder(_Envelope)
 
 
 class BadInputError(Exception):
@@ -44,6 +67,8 @@ class MessageReader(GenericSingerReader[bytes]):
         """The input line being read (0 before the first)."""
         self.records: defaultdict[str, int] = defaultdict(int)
         """RECORD messages read so far, per stream."""
+        self.record_loaders: dict[str, RecordLoader] = {}
+        """The streams whose records go to a loader undecoded, and their loaders."""
 
     @property
     def default_input(self) -> IO[bytes]:
@@ -62,6 +87,9 @@ class MessageReader(GenericSingerReader[bytes]):
         records = self.records
         lines: Iterable[bytes | str] = file_input or self.default_input
         for self.line, line in enumerate(lines, start=1):
+            if self.record_loaders and self._loaded_undecoded(line):
+                counts["RECORD"] += 1
+                continue
             try:
                 message = self.deserialize_json(line)
             except NotAMessageError:
@@ -78,6 +106,18 @@ class MessageReader(GenericSingerReader[bytes]):
             callback(message)
             counts[kind] += 1
         return counts
+
+    def _loaded_undecoded(self, line: bytes | str) -> bool:
+        """Whether the line is a RECORD that the loader of its stream has loaded."""
+        try:
+            envelope = _ENVELOPES.decode(line)
+        except msgspec.MsgspecError:  # the whole decoding says what is wrong, if anything
+            return False
+        load = self.record_loaders.get(envelope.stream) if envelope.type == "RECORD" else None
+        if load is None or not envelope.record or not load(envelope.record):
+            return False
+        self.records[envelope.stream] += 1
+        return True
 
     def deserialize_json(self, line: bytes | str) -> dict[str, Any]:
         """The line's message: a JSON object with a ``type``."""

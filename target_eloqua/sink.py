@@ -14,14 +14,17 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import metrics
 from singer_sdk.exceptions import ConfigValidationError, InvalidRecord, MissingKeyPropertiesError
 from singer_sdk.metrics import Metric, Point, Tag
+from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.bulk import BulkClient, OutcomeUnknownError, SyncTimeoutError
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.definitions import RunStoppedError
 from target_eloqua.mapping import (
+    RecordValueError,
     StreamMapping,
     blank_identifier_error,
+    format_row,
     import_definition_body,
     record_to_row,
 )
@@ -30,6 +33,7 @@ from target_eloqua.report import SyncRecord
 from target_eloqua.settings import MAX_PARTS_PER_SYNC
 from target_eloqua.spool import Part, RowSpool, RowTooLargeError
 from target_eloqua.timestamps import DatelikeProperties
+from target_eloqua.typed_records import RecordDecoder
 from target_eloqua.validation import RecordValidator
 
 if TYPE_CHECKING:
@@ -69,6 +73,19 @@ class Staged:
     def plus(self, part: Part) -> Staged:
         """These totals with one more part."""
         return Staged(self.rows + part.rows, self.parts + 1, self.bytes + len(part.body))
+
+
+@dataclass(eq=False)
+class _Batch:
+    """A drained batch on its way to Eloqua, in the pipeline's thread (with a client of its
+    own: clients are not shared by threads).
+    """
+
+    spool: RowSpool
+    import_uri: str
+    """The definition it is staged on (another one after a lost answer)."""
+    client: BulkClient
+    staged: Staged = Staged()
 
 
 class TargetSink(BatchSink):
@@ -147,6 +164,8 @@ class EloquaSink(TargetSink):
     """
 
     _client: BulkClient | None = None
+    _record_json: bytes | None = None
+    """The record being processed, as the tap sent it (only when rejects are reported)."""
 
     @property
     def _spool(self) -> RowSpool | None:
@@ -218,15 +237,67 @@ class EloquaSink(TargetSink):
             keep_records=self.eloqua.rejects is not None,
         )
 
+    def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Keep the JSON text of the record as the tap sent it, for the rejects file, before
+        its date-like values are parsed; then validate and parse it.
+        """
+        if self.eloqua.rejects is not None:
+            self._record_json = serialize_json(record).encode("utf-8")
+        return super()._validate_and_parse(record)
+
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         """Map and format the record now, so that a bad value fails before anything is sent."""
         row = record_to_row(self.mapping, record)
-        identifier = row[self.mapping.identifier_key]
-        if (not identifier or identifier.isspace()) and not self.mapping.identifier_may_be_blank:
+        identifier = row[self.mapping.identifier_position]
+        if not identifier.strip() and not self.mapping.identifier_may_be_blank:
             raise blank_identifier_error(self.mapping, record)
+        self._stage(context["spool"], identifier, row, self._record_json)
+
+    @cached_property
+    def record_decoder(self) -> RecordDecoder | None:
+        """Decodes the stream's records from JSON straight into the values of their rows, when
+        the schema allows it (see ``typed_records``).
+        """
+        validator = self._validator
+        if self.include_sdc_metadata_properties or not isinstance(
+            validator, RecordValidator | None
+        ):
+            return None
+        return RecordDecoder.for_stream(
+            self.schema, self.mapping.properties, self.key_properties, validator
+        )
+
+    def load_json(self, record_json: bytes) -> bool:
+        """The SDK's steps for one record (up to the check whether the sink is full), from the
+        JSON text of its ``record``, in one pass (see ``typed_records``).
+
+        Returns ``False``, having done nothing, for a record this pass cannot vouch for: it
+        must then take the SDK's path, which loads it or says what is wrong with it.
+        """
+        values = self.record_decoder.values(record_json) if self.record_decoder else None
+        if values is None:
+            return False
+        try:
+            row = format_row(self.mapping, values)
+        except RecordValueError:
+            return False
+        identifier = row[self.mapping.identifier_position]
+        if not identifier.strip() and not self.mapping.identifier_may_be_blank:
+            return False
+        context = self._get_context({})
+        self.tally_record_read()
+        self._stage(context["spool"], identifier, row, record_json)
+        self.record_counter_metric.increment()
+        self._after_process_record(context)
+        return True
+
+    def _stage(
+        self, spool: RowSpool, identifier: str, row: list[str], record_json: bytes | None
+    ) -> None:
+        """Add the row to the batch; it replaces an earlier row with the same identifier."""
         # Eloqua matches identifiers in any letter case; a blank id (a new record) matches none.
         try:
-            merged = context["spool"].add(identifier.casefold() or None, row, record)
+            merged = spool.add(identifier.casefold() or None, row, record_json)
         except RowTooLargeError as error:
             raise UnloadableRecordError(
                 f"stream '{self.stream_name}', record {self.mapping.identifier}="
@@ -245,13 +316,18 @@ class EloquaSink(TargetSink):
         """``max_sync_bytes``, read once: ``is_full`` is asked after every record."""
         return int(self.config["max_sync_bytes"])
 
+    @cached_property
+    def _max_rows(self) -> int:
+        """``batch_size_rows`` (the SDK's ``max_size``), read once, as ``_max_sync_bytes``."""
+        return self.max_size
+
     @property
     def is_full(self) -> bool:
         """Full at ``batch_size_rows`` records, ``max_sync_bytes`` staged, or as many parts as
         one sync takes.
         """
         spool = self._spool
-        return super().is_full or (
+        return self._batch_records_read >= self._max_rows or (
             spool is not None
             and (
                 spool.staged_bytes >= self._max_sync_bytes or spool.part_count >= MAX_PARTS_PER_SYNC
@@ -259,9 +335,9 @@ class EloquaSink(TargetSink):
         )
 
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Stage the batch on a free definition of the stream and hand its sync over to the
-        run's sync pipeline, which runs it once the syncs it must follow have succeeded.
-        Meanwhile the next batch is read and uploaded: Eloqua's work does not stall the run.
+        """Hand the batch over to the run's sync pipeline, with a free definition of the
+        stream: the pipeline uploads it at once and syncs it once the syncs it must follow have
+        succeeded. Meanwhile the next batch is read: Eloqua's work does not stall the run.
         """
         spool: RowSpool | None = context.get("spool")
         if spool is None:
@@ -274,80 +350,92 @@ class EloquaSink(TargetSink):
                 return
             self.eloqua.syncs.raise_if_failed()
             self.eloqua.drain_earlier_entities(self)
-            self._stage_and_hand_over(spool)
+            # Taken here, not in the pipeline: a run with every definition busy reads no further.
+            import_uri = self.eloqua.definitions.acquire(
+                self.mapping, self.client, self.eloqua.stopping
+            )
         except BaseException:
             spool.close()
             raise
+        batch = _Batch(spool, import_uri, self.eloqua.new_client(self.stream_name))
+        self.eloqua.syncs.submit(
+            self.stream_name,
+            self.mapping.entity.load_order,
+            spool.identifiers(),
+            prepare=partial(self._stage_batch, batch),
+            run=partial(self._sync_batch, batch),
+            skip=partial(self._drop_batch, batch),
+        )
 
-    def _stage_and_hand_over(self, spool: RowSpool) -> None:
-        """Upload the batch to a definition no sync is using, and submit its sync.
+    def _stage_batch(self, batch: _Batch) -> None:
+        """In the pipeline's thread: upload the batch to its definition's staging area.
 
         A part whose answer was lost may or may not be staged, and a sync must not take a row
         twice: that definition is never synced (Eloqua deletes it after a day), and the batch
-        goes to a fresh one from its first part, at most ``MAX_UPLOAD_PASSES`` times.
+        goes to a fresh one from its first part, at most ``MAX_UPLOAD_PASSES`` times. On a
+        failure, the batch is dropped.
         """
         definitions = self.eloqua.definitions
-        for passes in range(1, MAX_UPLOAD_PASSES + 1):
-            import_uri = definitions.acquire(self.mapping, self.client, self.eloqua.stopping)
-            try:
-                self.eloqua.syncs.raise_if_failed()
-                staged = self._upload(import_uri, spool)
-            except OutcomeUnknownError as error:
-                definitions.release(self.stream_name, import_uri, reusable=False)
-                self.logger.warning(
-                    "Stream '%s': %s; %s is left unsynced and the batch goes to a fresh "
-                    "definition (upload pass %d of %d)",
-                    self.stream_name,
-                    error,
-                    import_uri,
-                    passes,
-                    MAX_UPLOAD_PASSES,
+        try:
+            for passes in range(1, MAX_UPLOAD_PASSES + 1):
+                if passes > 1:
+                    batch.import_uri = definitions.acquire(
+                        self.mapping, batch.client, self.eloqua.stopping
+                    )
+                try:
+                    batch.staged = self._upload(batch.client, batch.import_uri, batch.spool)
+                except OutcomeUnknownError as error:
+                    definitions.release(self.stream_name, batch.import_uri, reusable=False)
+                    self.logger.warning(
+                        "Stream '%s': %s; %s is left unsynced and the batch goes to a fresh "
+                        "definition (upload pass %d of %d)",
+                        self.stream_name,
+                        error,
+                        batch.import_uri,
+                        passes,
+                        MAX_UPLOAD_PASSES,
+                    )
+                    continue
+                self.eloqua.report.add(
+                    self.stream_name, uploaded=batch.staged.rows, uploaded_bytes=batch.staged.bytes
                 )
-                continue
-            except BaseException:
-                definitions.release(self.stream_name, import_uri, reusable=False)
-                raise
-            self.eloqua.report.add(
-                self.stream_name, uploaded=staged.rows, uploaded_bytes=staged.bytes
+                return
+            raise SyncFailedError(
+                f"stream '{self.stream_name}': Eloqua's answer to an upload was lost in each "
+                f"of {MAX_UPLOAD_PASSES} passes; nothing of this batch was synced"
             )
-            self.eloqua.syncs.submit(
-                self.stream_name,
-                self.mapping.entity.load_order,
-                spool.identifiers(),
-                run=partial(self._sync_staged, import_uri, spool, staged),
-                skip=partial(self._drop_staged, import_uri, spool),
-            )
-            return
-        raise SyncFailedError(
-            f"stream '{self.stream_name}': Eloqua's answer to an upload was lost in each of "
-            f"{MAX_UPLOAD_PASSES} passes; nothing of this batch was synced"
-        )
+        except BaseException as error:
+            self._drop_batch(batch, error, log=False)
+            raise
 
-    def _sync_staged(self, import_uri: str, spool: RowSpool, staged: Staged) -> None:
+    def _sync_batch(self, batch: _Batch) -> None:
         """In the pipeline's thread: sync the staged batch, then free its definition."""
         reusable = False
-        client = self.eloqua.new_client(self.stream_name)  # syncs may run side by side
         try:
-            with spool:
-                self._sync(client, import_uri, spool, staged)
+            with batch.spool:
+                self._sync(batch.client, batch.import_uri, batch.spool, batch.staged)
             reusable = True
         finally:
-            client.close()
-            self.eloqua.definitions.release(self.stream_name, import_uri, reusable=reusable)
+            batch.client.close()
+            self.eloqua.definitions.release(self.stream_name, batch.import_uri, reusable=reusable)
 
-    def _drop_staged(self, import_uri: str, spool: RowSpool, reason: BaseException) -> None:
-        """In the pipeline's thread: a batch whose sync must not run (an earlier one failed)."""
-        spool.close()
-        self.eloqua.definitions.release(self.stream_name, import_uri, reusable=False)
-        self.logger.warning("Rows staged on %s are not synced: %s", import_uri, reason)
+    def _drop_batch(self, batch: _Batch, reason: BaseException, *, log: bool = True) -> None:
+        """In the pipeline's thread: a batch whose sync must not run (an earlier one failed,
+        or its upload did).
+        """
+        batch.spool.close()
+        batch.client.close()
+        self.eloqua.definitions.release(self.stream_name, batch.import_uri, reusable=False)
+        if log:
+            self.logger.warning("Rows staged on %s are not synced: %s", batch.import_uri, reason)
 
-    def _upload(self, import_uri: str, spool: RowSpool) -> Staged:
+    def _upload(self, client: BulkClient, import_uri: str, spool: RowSpool) -> Staged:
         """Upload every part of the spool to the definition's staging area, from the first."""
         staged = Staged()
         for part in spool.parts():
             self._stop_if_asked()
             started = time.monotonic()
-            self.client.upload(import_uri, part.body, spool.content_type)
+            client.upload(import_uri, part.body, spool.content_type)
             staged = staged.plus(part)
             self.logger.info(
                 "Uploaded part %d: %d rows (%d bytes) to %s in %.1f s",

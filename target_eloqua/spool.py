@@ -15,12 +15,12 @@ from __future__ import annotations
 import tempfile
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import IO, Any
 
-from singer_sdk.singerlib.json import deserialize_json, serialize_json
+from singer_sdk.singerlib.json import deserialize_json
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
@@ -81,8 +81,9 @@ class RowSpool:
         # A batch the run never drained (it failed first) is closed when it is collected.
         self._finalizer = weakref.finalize(self, _close_all, self._rows, self._records)
 
-    def add(self, key: str | None, row: Mapping[str, str], record: Mapping[str, Any]) -> bool:
-        """Spool ``row`` (keyed by the definition's field keys) and the record it came from.
+    def add(self, key: str | None, row: Sequence[str], record_json: bytes | None = None) -> bool:
+        """Spool ``row`` (its values in the order of ``keys``) and the JSON text of the record
+        it came from (kept only with ``keep_records``; without it, the record is unknown).
 
         ``key`` is what rows are matched on; ``None`` never matches. Returns whether the row
         supersedes an earlier one. Raises ``RowTooLargeError`` if the row cannot fit in a part.
@@ -105,7 +106,7 @@ class RowSpool:
         self._row_ends.append(self.staged_bytes)
         self._superseded.append(0)
         if self._records is not None:
-            self._records.write(serialize_json(record).encode("utf-8") + b"\n")
+            self._records.write(record_json or b"null")
             self._record_ends.append(self._records.tell())
         self.read += 1
         superseded = False
@@ -233,10 +234,10 @@ class _CsvRowEncoder:
         """What goes before, between and after the rows of a part: the header row first."""
         return self._line(self.keys), b"", b""
 
-    def encode(self, row: Mapping[str, str]) -> bytes:
-        return self._line([row[key] for key in self.keys])
+    def encode(self, row: Sequence[str]) -> bytes:
+        return self._line(row)
 
-    def _line(self, values: list[str]) -> bytes:
+    def _line(self, values: Sequence[str]) -> bytes:
         line = ",".join(values)
         # Most lines need no quotes: one look at the whole line tells.
         if line.count(",") != self._commas or '"' in line or "\n" in line or "\r" in line:
@@ -258,13 +259,15 @@ class _JsonRowEncoder:
     """
 
     def __init__(self, keys: list[str]) -> None:
-        self._members = [(key, encode_basestring(key) + ":") for key in keys]
+        self._names = [encode_basestring(key) + ":" for key in keys]
 
     @staticmethod
     def framing() -> tuple[bytes, bytes, bytes]:
         """What goes before, between and after the rows of a part."""
         return b"[", b",", b"]"
 
-    def encode(self, row: Mapping[str, str]) -> bytes:
-        members = [name + encode_basestring(row[key]) for key, name in self._members]
+    def encode(self, row: Sequence[str]) -> bytes:
+        members = [
+            name + encode_basestring(value) for name, value in zip(self._names, row, strict=True)
+        ]
         return ("{" + ",".join(members) + "}").encode("utf-8")

@@ -380,6 +380,39 @@ class TargetEloqua(Target):
                 self.drain_one(replaced)
         return sink
 
+    def _process_schema_message(self, message_dict: dict[str, Any]) -> None:
+        """The SDK's, then the stream's records go to its sink undecoded if they can."""
+        super()._process_schema_message(message_dict)
+        self._route_records(message_dict["stream"])
+
+    def _route_records(self, stream_name: str) -> None:
+        """Have the reader hand the stream's records to its sink undecoded (``load_json``),
+        when the sink can decode them itself and they reach it as they are (the stream's only
+        map is the SDK's identity map, without flattening); otherwise they take the SDK's path.
+        """
+        loaders = self.message_reader.record_loaders
+        loaders.pop(stream_name, None)
+        stream_maps = self.mapper.stream_maps.get(stream_name, [])
+        sink = self._sinks_active.get(stream_name)
+        if (
+            len(stream_maps) == 1
+            and _passes_records_as_they_are(stream_maps[0])
+            and stream_maps[0].stream_alias == stream_name
+            and isinstance(sink, EloquaSink)
+            and sink.record_decoder is not None
+        ):
+            loaders[stream_name] = partial(self._load_json_record, sink)
+
+    def _load_json_record(self, sink: EloquaSink, record_json: bytes) -> bool:
+        """The SDK's steps for one record, given as JSON text, as ``_load_record`` does them;
+        ``False`` if the sink cannot load it so, and the record must go the SDK's way.
+        """
+        if not sink.load_json(record_json):
+            return False
+        self._drain_if_full(sink)
+        self._handle_max_record_age()
+        return True
+
     def _process_record_message(self, message_dict: dict[str, Any]) -> None:
         """The SDK's, with a record it cannot load named by its stream and position."""
         try:
@@ -426,6 +459,9 @@ class TargetEloqua(Target):
         sink.process_record(record, context)
         sink.record_counter_metric.increment()
         sink._after_process_record(context)
+        self._drain_if_full(sink)
+
+    def _drain_if_full(self, sink: Sink) -> None:
         if sink.is_full:
             self.logger.info(
                 "Target sink for '%s' is full. Current size is '%s'. Draining...",

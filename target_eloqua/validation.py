@@ -68,7 +68,8 @@ class RecordValidator(BaseJSONSchemaValidator):
         super().__init__(schema)
         self.reference = JSONSchemaValidator(schema, validate_formats=validate_formats)
         """The SDK's own validator: it checks the schema, and judges what the checks fail."""
-        self._check = _SchemaCompiler(self.reference, validate_formats=validate_formats).compile()
+        self._compiler = _SchemaCompiler(self.reference, validate_formats=validate_formats)
+        self._check = self._compiler.compile()
 
     @property
     def compiled(self) -> bool:
@@ -80,6 +81,16 @@ class RecordValidator(BaseJSONSchemaValidator):
         if self._check is None or not self._check(record):
             self.reference.validate(record)
 
+    def check_of(self, subschema: Any) -> Check:
+        """The compiled check of a part of the schema (a property's schema, say)."""
+        return self._compiler.check_of(subschema)
+
+    def keywords_checked(self, subschema: Mapping[str, Any]) -> frozenset[str]:
+        """The keywords of a part of the schema that validation checks: those jsonschema knows,
+        ``format`` only when formats are validated.
+        """
+        return self._compiler.checked & subschema.keys()
+
 
 class _SchemaCompiler:
     """Builds the checks of one schema, delegating what it does not compile to jsonschema."""
@@ -88,7 +99,9 @@ class _SchemaCompiler:
         self.reference = reference
         known: frozenset[str] = frozenset(reference.validator.VALIDATORS)
         ignored = set() if validate_formats else {"format"}  # formats unchecked: a no-op
-        self._delegated = known - _COMPILED - ignored
+        self.checked = known - ignored
+        """The keywords validation checks."""
+        self._delegated = self.checked - _COMPILED
         """Keywords jsonschema checks that the compiled checks leave to it (it ignores those it
         does not know, such as ``title`` and ``description``, and so do the checks).
         """

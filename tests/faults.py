@@ -208,7 +208,7 @@ def run_case(case: FaultCase, emulator: EmulatorServer, workdir: Path) -> CaseOu
         admin_post(emulator, "faults", fault)
     if case.slow_syncs is not None:
         admin_post(emulator, "syncs/next", case.slow_syncs)
-    config = emulator_config(emulator, streams={STREAM: MAPPING}, **SETTINGS, **case.settings)
+    config = emulator_config(emulator, streams={STREAM: MAPPING}, **{**SETTINGS, **case.settings})
     target = start_target(config, MESSAGES, workdir)
     try:
         if case.during is not None:

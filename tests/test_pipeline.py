@@ -124,6 +124,51 @@ def test_batches_of_a_stream_sync_side_by_side_unless_they_share_an_identifier()
     syncs.pipeline.wait(NEVER)
 
 
+def test_a_batch_is_prepared_at_once_though_its_sync_waits_for_an_earlier_one() -> None:
+    syncs = Syncs()
+    syncs.submit("accounts1", ids=("a",))
+    syncs.wait_started("accounts1")
+    prepared = threading.Event()
+    syncs.pipeline.submit(
+        "accounts",
+        ACCOUNTS,
+        frozenset({"a"}),
+        prepare=prepared.set,
+        run=lambda: syncs.started.append("accounts2"),
+        skip=print,
+    )
+
+    assert prepared.wait(5)  # uploaded while the sync it must follow still runs
+    assert syncs.started == ["accounts1"]
+    syncs.end("accounts1")
+    syncs.pipeline.wait(NEVER)
+    assert syncs.started == ["accounts1", "accounts2"]
+
+
+def test_a_failed_preparation_fails_the_job_without_running_or_skipping_it() -> None:
+    states: list[dict[str, Any]] = []
+    pipeline = SyncPipeline(states.append)
+    called: list[str] = []
+
+    def upload() -> None:
+        raise OSError("the upload failed")
+
+    pipeline.submit(
+        "accounts",
+        ACCOUNTS,
+        frozenset({"a"}),
+        prepare=upload,
+        run=lambda: called.append("run"),
+        skip=lambda reason: called.append("skip"),
+    )
+    pipeline.hold_state({"after": "the batch"})
+
+    with pytest.raises(OSError, match="the upload failed"):
+        pipeline.wait(NEVER)
+    assert called == []
+    assert states == []
+
+
 def test_a_failed_sync_stops_what_follows_it_holds_state_back_and_is_raised() -> None:
     syncs = Syncs()
     syncs.submit("accounts1", ids=("a",))

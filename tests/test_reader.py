@@ -81,6 +81,45 @@ def test_it_counts_every_line_and_each_streams_records() -> None:
     ]
 
 
+def test_a_streams_loader_gets_its_records_json_text_and_may_leave_one_to_the_callback() -> None:
+    reader = MessageReader()
+    loaded: list[bytes] = []
+
+    def load(record: bytes) -> bool:
+        loaded.append(bytes(record))
+        return b"keep" in loaded[-1]
+
+    reader.record_loaders["a"] = load
+    seen: list[dict[str, Any]] = []
+    text = "".join(
+        [
+            record_line('{"n": 1.50, "keep": 1}', "a"),
+            record_line('{"n": 2}', "a"),  # refused by the loader: decoded whole
+            record_line('{"n": 3}', "b"),  # no loader
+            '{"type": "STATE", "value": {}}\n',
+            record_line('{"keep": 4}', "a"),
+        ]
+    )
+
+    counts = reader.process_lines(
+        io.BytesIO(text.encode()), {"RECORD": seen.append, "STATE": print}
+    )
+
+    assert loaded == [b'{"n": 1.50, "keep": 1}', b'{"n": 2}', b'{"keep": 4}']
+    assert [(m["stream"], m["record"]) for m in seen] == [("a", {"n": 2}), ("b", {"n": 3})]
+    assert counts == {"RECORD": 4, "STATE": 1}
+    assert reader.record_position("a") == "stream 'a', record 3 (input line 5)"
+
+
+def test_lines_a_loader_could_not_take_are_named_as_bad_as_ever() -> None:
+    reader = MessageReader()
+    reader.record_loaders["s"] = lambda record: bytes(record).startswith(b"{")
+    text = record_line("{}") + '{"type": "RECORD", "stream": "s", "record": 5}\n'
+
+    with pytest.raises(NotAMessageError, match="input line 2: a RECORD needs a 'stream'"):
+        reader.process_lines(io.BytesIO(text.encode()), {"RECORD": print})
+
+
 @pytest.mark.parametrize(
     ("line", "problem"),
     [

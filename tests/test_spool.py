@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import gc
 import io
 import json
@@ -21,6 +20,16 @@ FORMATS = ["csv", "json"]
 
 def row(identifier: str, name: str = "") -> dict[str, str]:
     return {"id": identifier, "name": name}
+
+
+def values(r: dict[str, str]) -> list[str]:
+    """What the spool takes of a row: its values in the order of the keys."""
+    return list(r.values())
+
+
+def as_json(record: dict[str, Any]) -> bytes:
+    """A record's JSON text, as the spool keeps it for the rejects file."""
+    return json.dumps(record).encode()
 
 
 def rows_of(part: Part, upload_format: str) -> list[dict[str, str]]:
@@ -44,7 +53,7 @@ def spool_of(
 ) -> RowSpool:
     spool = RowSpool(KEYS, upload_format, max_part_bytes)
     for r in rows:
-        spool.add(r["id"], r, r)
+        spool.add(r["id"], values(r))
     return spool
 
 
@@ -119,7 +128,7 @@ def test_csv_parts_are_what_the_csv_module_writes(keys: list[str]) -> None:
     rows = random_rows(keys)
     with RowSpool(keys, "csv", 10**6) as spool:
         for r in rows:
-            spool.add(None, r, r)
+            spool.add(None, values(r))
         (part,) = spool.parts()
 
     expected = io.StringIO(newline="")
@@ -133,7 +142,7 @@ def test_json_parts_are_what_the_json_module_writes() -> None:
     rows = [*random_rows(keys), {"id": "\\ \t \u2028 \x7f", "name": '"', "notes": "/"}]
     with RowSpool(keys, "json", 10**6) as spool:
         for r in rows:
-            spool.add(None, r, r)
+            spool.add(None, values(r))
         (part,) = spool.parts()
 
     assert part.body == json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
@@ -142,9 +151,9 @@ def test_json_parts_are_what_the_json_module_writes() -> None:
 @pytest.mark.parametrize("upload_format", FORMATS)
 def test_a_later_row_with_the_same_key_supersedes_the_earlier_one(upload_format: str) -> None:
     with RowSpool(KEYS, upload_format, 1000) as spool:
-        first = spool.add("a", row("a", "old"), {})
-        other = spool.add("b", row("b"), {})
-        later = spool.add("a", row("a", "new"), {})
+        first = spool.add("a", values(row("a", "old")))
+        other = spool.add("b", values(row("b")))
+        later = spool.add("a", values(row("a", "new")))
 
         assert (first, other, later) == (False, False, True)
         assert (spool.read, spool.merged) == (3, 1)
@@ -154,7 +163,7 @@ def test_a_later_row_with_the_same_key_supersedes_the_earlier_one(upload_format:
 @pytest.mark.parametrize("upload_format", FORMATS)
 def test_rows_without_a_key_never_merge(upload_format: str) -> None:
     with RowSpool(KEYS, upload_format, 1000) as spool:
-        added = [spool.add(None, row("", str(n)), {}) for n in range(3)]
+        added = [spool.add(None, values(row("", str(n)))) for n in range(3)]
 
         assert added == [False, False, False]
         assert (spool.read, spool.merged) == (3, 0)
@@ -164,9 +173,9 @@ def test_rows_without_a_key_never_merge(upload_format: str) -> None:
 def test_staged_bytes_counts_every_row_written_superseded_ones_included() -> None:
     with RowSpool(KEYS, "csv", 1000) as spool:
         assert spool.staged_bytes == 0
-        spool.add("1", row("1", "a"), {})  # "1,a\r\n"
+        spool.add("1", values(row("1", "a")))  # "1,a\r\n"
         assert spool.staged_bytes == 5
-        spool.add("1", row("1", "bb"), {})  # "1,bb\r\n"
+        spool.add("1", values(row("1", "bb")))  # "1,bb\r\n"
         assert spool.staged_bytes == 11
 
 
@@ -189,7 +198,7 @@ def test_part_count_never_undercounts_the_parts_when_rows_merge(upload_format: s
         with RowSpool(KEYS, upload_format, max_part_bytes) as spool:
             for _ in range(randomly.randint(17, 80)):  # more rows than keys
                 key = str(randomly.randint(0, 15))
-                spool.add(key, row(key, "z" * randomly.randint(0, 20)), {})
+                spool.add(key, values(row(key, "z" * randomly.randint(0, 20))))
 
             assert spool.merged > 0
             assert spool.part_count >= len(list(spool.parts()))
@@ -197,8 +206,8 @@ def test_part_count_never_undercounts_the_parts_when_rows_merge(upload_format: s
 
 def test_part_count_allows_for_the_comma_between_json_rows() -> None:
     with RowSpool(KEYS, "json", 2 + 26 + 26) as spool:  # two 26-byte rows need one more byte
-        spool.add("a", row("a", "123456"), {})
-        spool.add("b", row("b", "123456"), {})
+        spool.add("a", values(row("a", "123456")))
+        spool.add("b", values(row("b", "123456")))
 
         assert spool.part_count == 2
         assert [part.rows for part in spool.parts()] == [1, 1]
@@ -207,7 +216,7 @@ def test_part_count_allows_for_the_comma_between_json_rows() -> None:
 def test_merges_can_leave_fewer_parts_than_counted() -> None:
     with RowSpool(KEYS, "json", 30) as spool:  # one 24-byte row per part
         for key in ["a", "b", "a", "b"]:
-            spool.add(key, row(key, "123456"), {})
+            spool.add(key, values(row(key, "123456")))
 
         assert spool.part_count == 4
         assert len(list(spool.parts())) == 2
@@ -219,7 +228,9 @@ def test_records_traces_1_based_positions_across_parts_to_the_source_records(
 ) -> None:
     with RowSpool(KEYS, upload_format, 40, keep_records=True) as spool:
         for n in range(1, 7):
-            spool.add(str(n), row(str(n), "name"), {"id": n, "note": f"record {n}"})
+            spool.add(
+                str(n), values(row(str(n), "name")), as_json({"id": n, "note": f"record {n}"})
+            )
         assert len(list(spool.parts())) > 1
 
         found = spool.records([6, 1, 4])
@@ -233,9 +244,9 @@ def test_records_traces_1_based_positions_across_parts_to_the_source_records(
 
 def test_records_skip_superseded_rows_and_ignore_positions_outside_the_parts() -> None:
     with RowSpool(KEYS, "csv", 1000, keep_records=True) as spool:
-        spool.add("a", row("a", "old"), {"id": "a", "v": "old"})
-        spool.add("b", row("b"), {"id": "b"})
-        spool.add("a", row("a", "new"), {"id": "a", "v": "new"})
+        spool.add("a", values(row("a", "old")), as_json({"id": "a", "v": "old"}))
+        spool.add("b", values(row("b")), as_json({"id": "b"}))
+        spool.add("a", values(row("a", "new")), as_json({"id": "a", "v": "new"}))
         list(spool.parts())  # uploaded: b, then the later a
 
         found = spool.records([0, 1, 2, 2, 3, -1, 99])
@@ -243,31 +254,21 @@ def test_records_skip_superseded_rows_and_ignore_positions_outside_the_parts() -
     assert found == {1: {"id": "b"}, 2: {"id": "a", "v": "new"}}
 
 
-def test_records_come_back_json_compatible_decimals_kept_datetimes_as_iso_text() -> None:
-    record: dict[str, Any] = {
-        "id": "1",
-        "revenue": Decimal("1234.50"),
-        "updated_at": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC),
-        "tags": ["x", None],
-    }
+def test_records_come_back_as_their_json_text_says_with_decimals_kept() -> None:
+    record_json = b'{"id": "1", "revenue": 1234.50, "updated_at": "2024-05-01T12:30:00Z"}'
     with RowSpool(KEYS, "json", 1000, keep_records=True) as spool:
-        spool.add("1", row("1"), record)
+        spool.add("1", values(row("1")), record_json)
         list(spool.parts())
 
         (found,) = spool.records([1]).values()
 
-    assert found == {
-        "id": "1",
-        "revenue": Decimal("1234.50"),
-        "updated_at": "2024-05-01T12:30:00+00:00",
-        "tags": ["x", None],
-    }
-    assert isinstance(found["revenue"], Decimal)
+    assert found == {"id": "1", "revenue": Decimal("1234.50"), "updated_at": "2024-05-01T12:30:00Z"}
+    assert str(found["revenue"]) == "1234.50"
 
 
 def test_records_are_not_kept_unless_asked_for() -> None:
     with RowSpool(KEYS, "csv", 1000) as spool:
-        spool.add("1", row("1"), {"id": "1"})
+        spool.add("1", values(row("1")), as_json({"id": "1"}))
         list(spool.parts())
 
         assert spool.records([1]) == {}
@@ -278,10 +279,10 @@ def test_a_row_too_large_for_one_part_is_refused_and_leaves_the_spool_as_it_was(
     upload_format: str,
 ) -> None:
     with RowSpool(KEYS, upload_format, 60) as spool:
-        spool.add("1", row("1", "small"), {})
+        spool.add("1", values(row("1", "small")))
 
         with pytest.raises(RowTooLargeError, match=r"max_upload_bytes: 60"):
-            spool.add("2", row("2", "x" * 60), {})
+            spool.add("2", values(row("2", "x" * 60)))
 
         assert (spool.read, spool.part_count) == (1, 1)
         assert all_rows(spool) == [row("1", "small")]
@@ -290,17 +291,17 @@ def test_a_row_too_large_for_one_part_is_refused_and_leaves_the_spool_as_it_was(
 def test_a_row_that_exactly_fills_a_part_fits() -> None:
     big = row("1", "x" * 19)  # 39 bytes of JSON, 41 with the brackets
     with RowSpool(KEYS, "json", 41) as spool:
-        spool.add("1", big, {})
+        spool.add("1", values(big))
         (part,) = spool.parts()
         assert len(part.body) == 41
 
     with RowSpool(KEYS, "json", 40) as spool, pytest.raises(RowTooLargeError):
-        spool.add("1", big, {})
+        spool.add("1", values(big))
 
 
 def test_close_closes_the_spooled_files_and_may_be_called_twice() -> None:
     spool = RowSpool(KEYS, "csv", 1000, keep_records=True)
-    spool.add("1", row("1"), {"id": "1"})
+    spool.add("1", values(row("1")), as_json({"id": "1"}))
     files = [spool._rows, spool._records]
 
     spool.close()
@@ -311,7 +312,7 @@ def test_close_closes_the_spooled_files_and_may_be_called_twice() -> None:
 
 def test_leaving_the_with_block_closes_the_spool() -> None:
     with RowSpool(KEYS, "json", 1000) as spool:
-        spool.add("1", row("1"), {})
+        spool.add("1", values(row("1")))
     assert spool._rows.closed
 
 
@@ -330,7 +331,7 @@ def test_rows_cannot_be_added_once_the_parts_are_read() -> None:
     list(spool.parts())
 
     with pytest.raises(RuntimeError, match="once the spool's parts have been read"):
-        spool.add("2", row("2"), row("2"))
+        spool.add("2", values(row("2")), as_json(row("2")))
 
 
 @pytest.mark.parametrize("upload_format", FORMATS)
@@ -339,7 +340,7 @@ def test_parts_read_again_from_the_first_after_a_pass_cut_short_are_the_same(
 ) -> None:
     with RowSpool(KEYS, upload_format, 40, keep_records=True) as spool:
         for n in range(1, 7):
-            spool.add(str(n % 5), row(str(n % 5), "name"), {"id": n})
+            spool.add(str(n % 5), values(row(str(n % 5), "name")), as_json({"id": n}))
         first_pass = spool.parts()
         first_part = next(first_pass)  # the pass stops here: its answer was lost
 

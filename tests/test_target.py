@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import pytest
 import requests
 
 from target_eloqua.emulator import EmulatorServer
+from target_eloqua.sink import EloquaSink
+from target_eloqua.target import TargetEloqua
 from tests.support import (
     ACCOUNT_TUTORIAL_MAPPING,
     admin,
@@ -273,3 +276,22 @@ def test_a_sync_that_outlives_its_timeout_fails_the_run_naming_the_stream(
     assert run.returncode == 1
     assert run.stdout == ""
     assert "stream 'crm_accounts': sync /syncs/1 did not end within 0.5 s" in run.stderr
+
+
+def test_records_of_a_plain_stream_go_straight_from_json_to_rows(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def sdk_path(*_: Any) -> None:
+        raise AssertionError("a record took the SDK's path")
+
+    monkeypatch.setattr(EloquaSink, "process_record", sdk_path)
+    target = TargetEloqua(config=tutorial_config(emulator))
+    lines = "".join(json.dumps(message) + "\n" for message in TUTORIAL_INPUT)
+
+    target.listen(io.BytesIO(lines.encode()))  # type: ignore[arg-type]  # bytes, as stdin gives
+
+    assert linked_users_by_account(emulator) == {
+        "Eloqua": ["754a1a4baadb4ace991ea", "754a1a4baadb4ace991ee"],
+        "Globex": ["754a1a4baadb4ace991ee"],
+    }
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == [STATE]
