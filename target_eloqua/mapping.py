@@ -436,16 +436,20 @@ def record_to_row(mapping: StreamMapping, record: Mapping[str, Any]) -> list[str
     return format_row(mapping, [record.get(prop) for prop in mapping.properties])
 
 
-def format_row(mapping: StreamMapping, values: Sequence[Any]) -> list[str]:
+def format_row(
+    mapping: StreamMapping,
+    values: Sequence[Any],
+    formatters: Sequence[Callable[[Any], str]] | None = None,
+) -> list[str]:
     """The row of the mapped properties' values (in column order): each formatted as Eloqua
-    text. A value longer than its column's ``max_length`` is refused.
+    text, by the column's formatter (``mapping.formatters``, unless ``formatters`` are given).
+    A value longer than its column's ``max_length`` is refused.
     """
+    formatters = formatters or mapping.formatters
     try:
-        row = [format_(value) for format_, value in zip(mapping.formatters, values, strict=True)]
+        row = [format_(value) for format_, value in zip(formatters, values, strict=True)]
     except UnformattableValueError:  # which value? Formatted again, one by one, to name it
-        for format_, prop, value in zip(
-            mapping.formatters, mapping.properties, values, strict=True
-        ):
+        for format_, prop, value in zip(formatters, mapping.properties, values, strict=True):
             try:
                 format_(value)
             except UnformattableValueError as error:

@@ -18,6 +18,7 @@ for a RECORD, the record's number within its stream. Blank lines carry no messag
 
 from __future__ import annotations
 
+import io
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -86,6 +87,8 @@ class MessageReader(GenericSingerReader[bytes]):
         counts: Counter[str] = Counter()
         records = self.records
         lines: Iterable[bytes | str] = file_input or self.default_input
+        if isinstance(lines, io.TextIOWrapper):  # a file given with --input: read as stdin is
+            lines = lines.buffer
         for self.line, line in enumerate(lines, start=1):
             if self.record_loaders and self._loaded_undecoded(line):
                 counts["RECORD"] += 1

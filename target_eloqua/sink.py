@@ -21,7 +21,6 @@ from target_eloqua.bulk import BulkClient, OutcomeUnknownError, SyncTimeoutError
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.definitions import RunStoppedError
 from target_eloqua.mapping import (
-    RecordValueError,
     StreamMapping,
     blank_identifier_error,
     format_row,
@@ -263,9 +262,7 @@ class EloquaSink(TargetSink):
             validator, RecordValidator | None
         ):
             return None
-        return RecordDecoder.for_stream(
-            self.schema, self.mapping.properties, self.key_properties, validator
-        )
+        return RecordDecoder.for_stream(self.schema, self.mapping, self.key_properties, validator)
 
     def load_json(self, record_json: bytes) -> bool:
         """The SDK's steps for one record (up to the check whether the sink is full), from the
@@ -274,12 +271,13 @@ class EloquaSink(TargetSink):
         Returns ``False``, having done nothing, for a record this pass cannot vouch for: it
         must then take the SDK's path, which loads it or says what is wrong with it.
         """
-        values = self.record_decoder.values(record_json) if self.record_decoder else None
-        if values is None:
+        decoder = self.record_decoder
+        values = decoder.values(record_json) if decoder else None
+        if values is None or decoder is None:
             return False
         try:
-            row = format_row(self.mapping, values)
-        except RecordValueError:
+            row = format_row(self.mapping, values, decoder.formatters)
+        except ValueError:  # a value the SDK's path refuses, or names the problem of
             return False
         identifier = row[self.mapping.identifier_position]
         if not identifier.strip() and not self.mapping.identifier_may_be_blank:

@@ -15,18 +15,27 @@ reader, and dates go through the same parsers. Any record it cannot vouch for ge
 then takes the SDK's path, which accepts it or says why not, as before: a value of another JSON
 type (jsonschema still takes ``1.0`` as an integer), a property the schema lacks (the SDK warns
 about it), a missing key property, a date that does not parse, JSON msgspec refuses.
+
+The decoder also knows the types its values can have, column by column, and gives each column a
+formatter for just those types: the same text as ``values.format_value``, with less work. A
+mapped date-time stays text until its formatter parses it (an error then also sends the record
+the SDK's way), so that text already in UTC is cut to Eloqua's form rather than formatted.
 """
 
 from __future__ import annotations
 
+import datetime
 import decimal
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Union
 
 import msgspec
 
-from target_eloqua.timestamps import DatelikeProperties
+from target_eloqua.mapping import StreamMapping
+from target_eloqua.timestamps import PARSERS, DatelikeProperties
 from target_eloqua.validation import Check, RecordValidator
+from target_eloqua.values import format_datetime, format_user_links, format_value, formatter_for
 
 SDK_METADATA_PROPERTIES = frozenset(
     {
@@ -49,14 +58,53 @@ PLAIN_KEYWORDS = frozenset({"type", "items"})
 RECORD_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
 """What the schema of the record itself may check for the decoder to take the stream."""
 
-_PLAIN_TYPES: dict[str, Any] = {"null": None, "string": str, "integer": int, "boolean": bool}
+_NULL = type(None)
+_PLAIN_TYPES: dict[str, type] = {"null": _NULL, "string": str, "integer": int, "boolean": bool}
 """JSON Schema types whose values msgspec decodes exactly as jsonschema takes them (an
 ``integer`` is not a ``boolean``, as in jsonschema; ``1.0`` is refused, and left to it).
 """
 
+_PARSED_TYPES: dict[Callable[[Any], Any], type] = {
+    PARSERS["date-time"]: datetime.datetime,
+    PARSERS["date"]: datetime.date,
+    PARSERS["time"]: datetime.time,
+}
+_astuple = msgspec.structs.astuple
+
+
+@dataclass(frozen=True)
+class _Property:
+    """How the decoder takes one property of the record."""
+
+    name: str
+    value_type: Any
+    """The type msgspec decodes its values as."""
+    kinds: frozenset[type] | None
+    """The Python types of its values once decoded (``None``: any)."""
+    check: Check | None = None
+    """What is still to check of a value (``None``: its type says it all)."""
+    parse: Callable[[Any], Any] | None = None
+    """The SDK's parser of its values, for a date-like property."""
+
+    @property
+    def datetime_text(self) -> bool:
+        """Whether its values are date-time text (left as text, for its formatter)."""
+        return (
+            self.parse is PARSERS["date-time"]
+            and self.kinds is not None
+            and (self.kinds <= {str, _NULL})
+        )
+
+    def parsed_kinds(self) -> frozenset[type] | None:
+        """The Python types of its values once parsed, if it is date-like."""
+        if self.parse is None or self.kinds is None or not self.kinds <= {str, _NULL}:
+            return self.kinds if self.parse is None else None
+        return (self.kinds - {str}) | {_PARSED_TYPES[self.parse]}
+
 
 class RecordDecoder:
-    """Decodes the records of one stream (one schema) into the values of its mapped properties.
+    """Decodes the records of one stream (one schema) into the values of its mapped properties,
+    with the formatter of each (``formatters``).
 
     Build one with ``for_stream``; it is ``None`` when the schema is not plain enough.
     """
@@ -64,20 +112,30 @@ class RecordDecoder:
     def __init__(
         self,
         decoder: msgspec.json.Decoder[Any],
-        mapped: int,
-        checks: Sequence[tuple[int, Check]],
-        parsers: Sequence[tuple[int, Callable[[Any], Any]]],
+        properties: Sequence[_Property],
+        mapping: StreamMapping,
     ) -> None:
         self._decode = decoder.decode
-        self._mapped = mapped
-        self._checks = tuple(checks)
-        self._parsers = tuple(parsers)
+        self._mapped = len(mapping.columns)
+        self._checks = tuple(
+            (index, prop.check) for index, prop in enumerate(properties) if prop.check
+        )
+        self._parsers = tuple(
+            (index, prop.parse)
+            for index, prop in enumerate(properties)
+            if prop.parse and not (index < self._mapped and prop.datetime_text)
+        )
+        self.formatters = tuple(
+            _formatter(prop, column.user_link)
+            for prop, column in zip(properties, mapping.columns, strict=False)
+        )
+        """Per column, the function that formats the values ``values`` gives."""
 
     @classmethod
     def for_stream(
         cls,
         schema: Mapping[str, Any],
-        mapped_properties: Sequence[str],
+        mapping: StreamMapping,
         key_properties: Collection[str],
         validator: RecordValidator | None,
     ) -> RecordDecoder | None:
@@ -95,49 +153,30 @@ class RecordDecoder:
             or not _is_record_schema(schema, validator)
             or not required <= properties.keys()
             or required & SDK_METADATA_PROPERTIES
-            or SDK_METADATA_PROPERTIES.intersection(mapped_properties)
+            or SDK_METADATA_PROPERTIES.intersection(mapping.properties)
         ):
             return None
         datelike = DatelikeProperties(schema)
         if datelike.parsers is None:
             return None
-        names = [*mapped_properties]
-        names += [name for name in properties if name not in mapped_properties]
+        parsers = dict(datelike.parsers)
+        names = [*mapping.properties]
+        names += [name for name in properties if name not in mapping.properties]
         names += sorted(SDK_METADATA_PROPERTIES - set(names))
-        fields: list[tuple[Any, ...]] = []
-        checks: list[tuple[int, Check]] = []
-        for index, name in enumerate(names):
-            value_type, check = _property_type(name, properties, validator)
-            # A missing value is not checked (UNSET), nor sent (None).
-            default = () if name in required else (msgspec.UNSET if check else None,)
-            fields.append((f"f{index}", value_type, *default))
-            if check is not None:
-                checks.append((index, check))
-        position = {name: index for index, name in enumerate(names)}
-        parsers = [
-            (position[name], parse)
-            for name, parse in datelike.parsers
-            if name not in SDK_METADATA_PROPERTIES
-        ]
+        planned = [_plan(name, properties, validator, parsers, required) for name in names]
         try:
-            struct = msgspec.defstruct(
-                "Record",
-                fields,
-                kw_only=True,
-                forbid_unknown_fields=True,
-                rename={f"f{index}": name for index, name in enumerate(names)},
-            )
-            decoder = msgspec.json.Decoder(struct, float_hook=decimal.Decimal)
+            decoder = msgspec.json.Decoder(_struct(planned, required), float_hook=decimal.Decimal)
         except TypeError:  # a union msgspec cannot tell apart: the SDK's path takes them all
             return None
-        return cls(decoder, len(mapped_properties), checks, parsers)
+        return cls(decoder, planned, mapping)
 
     def values(self, record_json: bytes) -> list[Any] | None:
         """The values of the mapped properties, in their order, as the SDK's path would have
-        them (``None`` for one the record lacks); ``None`` if the record must take that path.
+        them (``None`` for one the record lacks), but date-times as text; ``None`` if the
+        record must take that path.
         """
         try:
-            values = list(msgspec.structs.astuple(self._decode(record_json)))
+            values = list(_astuple(self._decode(record_json)))
         except (msgspec.DecodeError, msgspec.ValidationError):
             return None
         for index, check in self._checks:
@@ -156,6 +195,76 @@ class RecordDecoder:
         return values[: self._mapped]
 
 
+def _struct(planned: Sequence[_Property], required: Collection[str]) -> type[msgspec.Struct]:
+    """The struct a record is decoded into: one field per property, under a safe name."""
+    fields: list[tuple[Any, ...]] = []
+    for index, prop in enumerate(planned):
+        # A missing value is not checked (UNSET), nor sent (None).
+        default = () if prop.name in required else (msgspec.UNSET if prop.check else None,)
+        fields.append((f"f{index}", prop.value_type, *default))
+    return msgspec.defstruct(
+        "Record",
+        fields,
+        kw_only=True,
+        forbid_unknown_fields=True,
+        gc=False,  # short-lived, and holding no cycles: not worth tracking
+        rename={f"f{index}": prop.name for index, prop in enumerate(planned)},
+    )
+
+
+def _plan(
+    name: str,
+    properties: Mapping[str, Any],
+    validator: RecordValidator | None,
+    parsers: Mapping[str, Callable[[Any], Any]],
+    required: Collection[str],
+) -> _Property:
+    """How the decoder takes the property ``name``."""
+    if name in SDK_METADATA_PROPERTIES:  # removed by the SDK before it validates
+        return _Property(name, Any, None)
+    if name not in properties:  # mapped, not in the schema: only null is sent as the SDK would
+        return _Property(name, None, frozenset({_NULL}))
+    plain = _plain_type(properties[name], validator)
+    parse = parsers.get(name)
+    if plain is None:
+        check = validator.check_of(properties[name]) if validator is not None else None
+        return _Property(name, Any, None, check, parse)
+    value_type, kinds = plain
+    if name not in required:  # a missing value is None
+        kinds |= {_NULL}
+    return _Property(name, value_type, kinds, None, parse)
+
+
+def _formatter(prop: _Property, user_link: bool) -> Callable[[Any], str]:
+    """The formatter of a column's values, as the decoder gives them."""
+    if user_link:
+        return format_user_links
+    if prop.datetime_text:
+        return _datetime_text if _NULL not in (prop.kinds or ()) else _datetime_text_or_blank
+    kinds = prop.parsed_kinds()
+    return format_value if kinds is None else formatter_for(kinds)
+
+
+def _datetime_text(text: str) -> str:
+    """``format_datetime`` of the date-time the SDK's parser reads in ``text``: text in UTC
+    down to the second, the usual case, is only cut to Eloqua's form.
+    """
+    moment = PARSERS["date-time"](text)
+    if (
+        (moment.tzinfo is datetime.UTC or moment.tzinfo is None)
+        and len(text) >= 19
+        and text[4] == text[7] == "-"
+        and text[13] == text[16] == ":"
+        and text[11:13] != "24"
+    ):
+        return text[:10] + " " + text[11:19]
+    return format_datetime(moment)
+
+
+def _datetime_text_or_blank(text: str | None) -> str:
+    return "" if text is None else _datetime_text(text)
+
+
 def _is_record_schema(schema: Mapping[str, Any], validator: RecordValidator | None) -> bool:
     """Whether the schema of the record says nothing the decoder does not check."""
     if validator is None:
@@ -168,28 +277,12 @@ def _is_record_schema(schema: Mapping[str, Any], validator: RecordValidator | No
     )
 
 
-def _property_type(
-    name: str, properties: Mapping[str, Any], validator: RecordValidator | None
-) -> tuple[Any, Check | None]:
-    """The type msgspec decodes a property's values as, and the check still to make of them
-    (``None`` when the type says it all).
-    """
-    if name in SDK_METADATA_PROPERTIES:  # removed by the SDK before it validates
-        return Any, None
-    if name not in properties:  # mapped, not in the schema: only null is sent as the SDK would
-        return None, None
-    schema = properties[name]
-    if validator is None:
-        return _plain_type(schema, validator) or Any, None
-    plain = _plain_type(schema, validator)
-    if plain is None:
-        return Any, validator.check_of(schema)
-    return plain, None
-
-
-def _plain_type(schema: Any, validator: RecordValidator | None) -> Any:
-    """The msgspec type of exactly the values the schema takes, if it has one, else ``None``:
-    a schema that checks only ``type`` (of plain types, and arrays of them) and ``items``.
+def _plain_type(
+    schema: Any, validator: RecordValidator | None
+) -> tuple[Any, frozenset[type]] | None:
+    """The msgspec type of exactly the values the schema takes, and the Python types of those
+    values, if it has one, else ``None``: a schema that checks only ``type`` (of plain types,
+    and arrays of them) and ``items``.
     """
     if not isinstance(schema, Mapping) or "type" not in schema:
         return None
@@ -198,15 +291,16 @@ def _plain_type(schema: Any, validator: RecordValidator | None) -> Any:
     names = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
     if not isinstance(names, list) or not names:
         return None
-    members = []
+    members: list[Any] = []
     for name in names:
         if name in _PLAIN_TYPES:
             members.append(_PLAIN_TYPES[name])
         elif name == "array":
-            items = _plain_type(schema["items"], validator) if "items" in schema else Any
+            items = _plain_type(schema["items"], validator) if "items" in schema else (Any, None)
             if items is None:
                 return None
-            members.append(list[items])  # type: ignore[valid-type]
+            members.append(list.__class_getitem__(items[0]))
         else:
             return None
-    return Union[tuple(members)]  # noqa: UP007 (built at run time)
+    kinds = frozenset(getattr(member, "__origin__", member) for member in members)
+    return Union[tuple(members)], kinds  # noqa: UP007 (built at run time)

@@ -20,7 +20,8 @@ import decimal
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from functools import partial
 from typing import Any
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -129,6 +130,24 @@ _FORMATTERS: dict[type, Callable[[Any], str]] = {
     datetime.date: datetime.date.isoformat,
     datetime.time: format_time,
 }
+
+
+def formatter_for(kinds: Collection[type]) -> Callable[[Any], str]:
+    """The formatter of values whose type is one of ``kinds`` (exactly: ``NoneType`` for
+    null): the text ``format_value`` gives them, with less work per value.
+    """
+    others = set(kinds) - {type(None)}
+    kind = others.pop() if len(others) == 1 else None
+    formatter = str if kind is int else _FORMATTERS.get(kind)  # type: ignore[arg-type]
+    if formatter is None:
+        return format_value
+    if type(None) not in kinds:
+        return formatter
+    return partial(_or_blank, formatter)
+
+
+def _or_blank(formatter: Callable[[Any], str], value: Any) -> str:
+    return "" if value is None else formatter(value)
 
 
 def _json_text(value: Any) -> str:

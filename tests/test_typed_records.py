@@ -1,7 +1,9 @@
-"""Records decoded straight from JSON: the values the SDK's path gives, or a refusal to vouch."""
+"""Records decoded straight from JSON: the row the SDK's path gives, or a refusal to vouch."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import json
 import logging
 from types import SimpleNamespace
@@ -14,6 +16,12 @@ from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import Sink
 from singer_sdk.sinks.core import JSONSchemaValidator
 
+from target_eloqua.mapping import (
+    RecordValueError,
+    format_row,
+    parse_stream_mapping,
+    record_to_row,
+)
 from target_eloqua.typed_records import SDK_METADATA_PROPERTIES, RecordDecoder
 from target_eloqua.validation import RecordValidator
 
@@ -40,8 +48,33 @@ ACCOUNTS: dict[str, Any] = {
     },
     "required": ["name"],
 }
-MAPPED = ["name", "employees", "revenue", "updated_at", "owners", "tier", "seen_at", "website"]
-"""Mapped properties in column order; ``website`` is not in the schema (sent blank)."""
+MAPPED = [
+    "name",
+    "city",
+    "employees",
+    "revenue",
+    "partner",
+    "updated_at",
+    "founded",
+    "owners",
+    "tier",
+    "address",
+    "seen_at",
+    "notes",
+    "website",
+]
+"""Mapped properties; ``website`` is not in the schema (sent blank)."""
+MAPPING = parse_stream_mapping(
+    "accounts",
+    {
+        "identifier": "name",
+        "link_users": True,
+        "fields": {
+            **{name: f"M_{name}" for name in MAPPED},
+            "owners": "{{Account.User.Field(CRMOSCUserId)}}",
+        },
+    },
+)
 
 TYPICAL = {
     "name": "Acme",
@@ -66,6 +99,22 @@ RECORDS: list[dict[str, Any]] = [
     {**TYPICAL, "website": None},
     {**TYPICAL, "_sdc_extracted_at": "not even a date", "_sdc_sequence": 7},
     {**TYPICAL, "revenue": 10},
+    {**TYPICAL, "name": "Tab\tand \x00 NUL", "notes": None, "owners": []},
+    *[
+        {"name": "Dates", "updated_at": moment}
+        for moment in [
+            "2026-11-28T10:00:00Z",
+            "2026-11-28T10:00:00+00:00",
+            "2026-11-28t10:00:00.999999-00:00",
+            "2026-11-28 23:59:59.9999999Z",
+            "2026-11-28T10:00:00",
+            "2026-11-28T10:00Z",
+            "2026-11-28",
+            "20261128T100000Z",
+            "2026-11-28T23:30:00-01:00",
+            "0001-01-01T00:30:00+01:00",  # out of range in UTC: refused either way
+        ]
+    ],
     # Records the SDK's path decides on (it accepts some, refuses others):
     {**TYPICAL, "employees": 12.0},
     {**TYPICAL, "employees": True},
@@ -82,19 +131,19 @@ RECORDS: list[dict[str, Any]] = [
     {key: value for key, value in TYPICAL.items() if key != "name"},
     {**TYPICAL, "name": None},
 ]
-TAKEN = 6
+TAKEN = 16
 """The first ``TAKEN`` records are valid and plain: the decoder must take them itself."""
 
 
-def sdk_path(
+def sdk_row(
     schema: dict[str, Any],
     record_json: bytes,
     key_properties: list[str],
     *,
     validate: bool = True,
-) -> list[Any] | None:
-    """The mapped values the SDK's path gives (its decoder, validator and date parsing, the
-    key check), or ``None`` if it refuses the record or warns about it.
+) -> list[str] | None:
+    """The row the SDK's path gives (its decoder, validator and date parsing, the key check,
+    then the mapping), or ``None`` if it refuses the record or warns about it.
     """
     record = sdk_decoder.decode(record_json)
     for name in SDK_METADATA_PROPERTIES:
@@ -115,7 +164,19 @@ def sdk_path(
         return None
     if any(key not in record for key in key_properties):
         return None
-    return [record.get(name) for name in MAPPED]
+    try:
+        return record_to_row(MAPPING, record)
+    except RecordValueError:
+        return None
+
+
+def direct_row(decoder: RecordDecoder, record_json: bytes) -> list[str] | None:
+    """The row the decoder and its formatters give, as ``EloquaSink.load_json`` makes it."""
+    values = decoder.values(record_json)
+    try:
+        return None if values is None else format_row(MAPPING, values, decoder.formatters)
+    except ValueError:
+        return None
 
 
 def as_json(record: dict[str, Any]) -> bytes:
@@ -124,47 +185,49 @@ def as_json(record: dict[str, Any]) -> bytes:
 
 @pytest.mark.parametrize("validate", [True, False])
 @pytest.mark.parametrize("key_properties", [["name"], ["name", "city"]])
-def test_the_decoder_gives_the_sdk_paths_values_or_leaves_the_record_to_it(
+def test_the_decoder_gives_the_sdk_paths_row_or_leaves_the_record_to_it(
     validate: bool, key_properties: list[str]
 ) -> None:
     validator = RecordValidator(ACCOUNTS) if validate else None
-    decoder = RecordDecoder.for_stream(ACCOUNTS, MAPPED, key_properties, validator)
+    decoder = RecordDecoder.for_stream(ACCOUNTS, MAPPING, key_properties, validator)
     assert decoder is not None
 
     for number, record in enumerate(RECORDS):
         record_json = as_json(record)
-        values = decoder.values(record_json)
-        expected = sdk_path(ACCOUNTS, record_json, key_properties, validate=validate)
-        if values is not None:  # exactly the same values: types, decimals' digits, offsets
-            assert repr(values) == repr(expected), record
+        row = direct_row(decoder, record_json)
+        if row is not None:
+            assert row == sdk_row(ACCOUNTS, record_json, key_properties, validate=validate)
         if number < TAKEN and set(key_properties) <= record.keys():
-            assert values is not None, record
+            assert row is not None, record
 
 
-def test_values_come_in_the_mapped_order_with_dates_parsed_and_decimals_exact() -> None:
-    decoder = RecordDecoder.for_stream(ACCOUNTS, MAPPED, ["name"], RecordValidator(ACCOUNTS))
+def test_values_come_in_column_order_decimals_exact_and_date_times_as_text() -> None:
+    decoder = RecordDecoder.for_stream(ACCOUNTS, MAPPING, ["name"], RecordValidator(ACCOUNTS))
     assert decoder is not None
+    record_json = (
+        b'{"name": "Acme", "revenue": 1.50, "founded": "1999-12-31", '
+        b'"seen_at": "2026-11-28T10:00Z"}'
+    )
 
-    values = decoder.values(b'{"name": "Acme", "revenue": 1.50, "updated_at": "2026-11-28T10:00Z"}')
-    huge = decoder.values(b'{"name": "Acme", "revenue": 1e400}')
+    values = decoder.values(record_json)
+    huge = decoder.values(b'{"name": "Acme", "revenue": 1e400, "updated_at": "2026-11-28"}')
 
     assert values is not None
+    assert dict(zip(MAPPED, values, strict=True)) == {
+        **dict.fromkeys(MAPPED),
+        "name": "Acme",
+        "revenue": decimal.Decimal("1.50"),
+        "founded": datetime.date(1999, 12, 31),
+        "seen_at": datetime.datetime(2026, 11, 28, 10, tzinfo=datetime.UTC),  # checked: parsed
+    }
+    assert str(values[MAPPED.index("revenue")]) == "1.50"
     assert huge is not None
-    assert str(huge[2]) == "1E+400"
-    assert [str(value) for value in values] == [
-        "Acme",
-        "None",
-        "1.50",
-        "2026-11-28 10:00:00+00:00",
-        "None",
-        "None",
-        "None",
-        "None",
-    ]
+    assert str(huge[MAPPED.index("revenue")]) == "1E+400"
+    assert huge[MAPPED.index("updated_at")] == "2026-11-28"  # its formatter parses it
 
 
 def test_json_the_decoder_cannot_read_is_left_to_the_sdk_path() -> None:
-    decoder = RecordDecoder.for_stream(ACCOUNTS, MAPPED, ["name"], None)
+    decoder = RecordDecoder.for_stream(ACCOUNTS, MAPPING, ["name"], None)
     assert decoder is not None
 
     assert decoder.values(b'{"name": NaN}') is None
@@ -186,10 +249,12 @@ def test_json_the_decoder_cannot_read_is_left_to_the_sdk_path() -> None:
 def test_schemas_saying_more_than_the_decoder_checks_take_the_sdk_path(
     schema: dict[str, Any],
 ) -> None:
-    assert RecordDecoder.for_stream(schema, MAPPED, ["name"], RecordValidator(schema)) is None
+    assert RecordDecoder.for_stream(schema, MAPPING, ["name"], RecordValidator(schema)) is None
 
 
 def test_a_mapped_sdk_metadata_property_takes_the_sdk_path() -> None:
     """The SDK removes it from each record before it is mapped: always sent blank."""
-    mapped = ["name", "_sdc_extracted_at"]
-    assert RecordDecoder.for_stream(ACCOUNTS, mapped, ["name"], RecordValidator(ACCOUNTS)) is None
+    fields = {"name": "M_name", "_sdc_extracted_at": "M_extracted"}
+    mapping = parse_stream_mapping("accounts", {"identifier": "name", "fields": fields})
+
+    assert RecordDecoder.for_stream(ACCOUNTS, mapping, ["name"], RecordValidator(ACCOUNTS)) is None

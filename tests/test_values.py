@@ -7,9 +7,15 @@ import decimal
 
 import pytest
 
-from target_eloqua.values import UnformattableValueError, format_user_links, format_value
+from target_eloqua.values import (
+    UnformattableValueError,
+    format_user_links,
+    format_value,
+    formatter_for,
+)
 
 UTC = datetime.UTC
+HOURS_2 = datetime.timedelta(hours=2)
 
 
 @pytest.mark.parametrize(
@@ -125,3 +131,34 @@ def test_numbers_and_dates_inside_json_text_follow_the_same_rules() -> None:
 def test_unknown_types_are_refused_with_their_name() -> None:
     with pytest.raises(UnformattableValueError, match="bytes"):
         format_value(b"raw")
+
+
+SAMPLES: list[object] = [
+    "plain",
+    "nul\x00and\r\nbreak",
+    0,
+    -12345678901234567890,
+    True,
+    False,
+    1.5,
+    decimal.Decimal("1E+3"),
+    datetime.datetime(2026, 11, 28, 10, 30, 15, 999999, tzinfo=datetime.timezone(-HOURS_2)),
+    datetime.datetime(2026, 11, 28, 10, 30),
+    datetime.date(2026, 11, 28),
+    datetime.time(10, 30, tzinfo=UTC),
+    ["a", 1],
+    {"k": None},
+]
+
+
+@pytest.mark.parametrize("value", SAMPLES, ids=repr)
+@pytest.mark.parametrize("nullable", [False, True])
+def test_a_formatter_for_known_types_gives_the_text_format_value_gives(
+    value: object, nullable: bool
+) -> None:
+    kinds = {type(value), type(None)} if nullable else {type(value)}
+    formatter = formatter_for(kinds)
+
+    assert formatter(value) == format_value(value)
+    if nullable:
+        assert formatter(None) == ""
