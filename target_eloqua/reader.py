@@ -40,7 +40,7 @@ RecordLoader = Callable[[bytes], bool]
 """
 
 
-class _Envelope(msgspec.Struct):
+class _Envelope(msgspec.Struct, gc=False):
     """A message, down to its type and stream, with a RECORD's record left undecoded."""
 
     type: str

@@ -70,6 +70,8 @@ _PARSED_TYPES: dict[Callable[[Any], Any], type] = {
     PARSERS["time"]: datetime.time,
 }
 _astuple = msgspec.structs.astuple
+_parse_datetime = PARSERS["date-time"]
+_UTC = datetime.UTC
 
 
 @dataclass(frozen=True)
@@ -240,18 +242,20 @@ def _formatter(prop: _Property, user_link: bool) -> Callable[[Any], str]:
     if user_link:
         return format_user_links
     if prop.datetime_text:
-        return _datetime_text if _NULL not in (prop.kinds or ()) else _datetime_text_or_blank
+        return _datetime_text
     kinds = prop.parsed_kinds()
     return format_value if kinds is None else formatter_for(kinds)
 
 
-def _datetime_text(text: str) -> str:
-    """``format_datetime`` of the date-time the SDK's parser reads in ``text``: text in UTC
-    down to the second, the usual case, is only cut to Eloqua's form.
+def _datetime_text(text: str | None) -> str:
+    """``format_datetime`` of the date-time the SDK's parser reads in ``text`` (blank for
+    null): text in UTC down to the second, the usual case, is only cut to Eloqua's form.
     """
-    moment = PARSERS["date-time"](text)
+    if text is None:
+        return ""
+    moment = _parse_datetime(text)
     if (
-        (moment.tzinfo is datetime.UTC or moment.tzinfo is None)
+        (moment.tzinfo is _UTC or moment.tzinfo is None)
         and len(text) >= 19
         and text[4] == text[7] == "-"
         and text[13] == text[16] == ":"
@@ -259,10 +263,6 @@ def _datetime_text(text: str) -> str:
     ):
         return text[:10] + " " + text[11:19]
     return format_datetime(moment)
-
-
-def _datetime_text_or_blank(text: str | None) -> str:
-    return "" if text is None else _datetime_text(text)
 
 
 def _is_record_schema(schema: Mapping[str, Any], validator: RecordValidator | None) -> bool:

@@ -143,11 +143,18 @@ def formatter_for(kinds: Collection[type]) -> Callable[[Any], str]:
         return format_value
     if type(None) not in kinds:
         return formatter
-    return partial(_or_blank, formatter)
+    return _text_or_blank if formatter is clean_text else partial(_or_blank, formatter)
 
 
 def _or_blank(formatter: Callable[[Any], str], value: Any) -> str:
     return "" if value is None else formatter(value)
+
+
+def _text_or_blank(value: str | None) -> str:
+    """``clean_text``, or blank for null: the usual column, in one call."""
+    if value is None:
+        return ""
+    return value if value.isprintable() else clean_text(value)
 
 
 def _json_text(value: Any) -> str:
