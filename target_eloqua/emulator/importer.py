@@ -193,11 +193,12 @@ class _Importer:
         if self.import_rule != "createAndUpdate" and self._skips(row, matches):
             self.tally.skipped += 1
         elif matches:
-            self._update(index, row, matches if self.update_all else matches[:1])
+            self._update(index, row, matches)
         else:
             self._create(index, row)
 
     def _create(self, index: int, row: Row) -> None:
+        """Store the row as a new record."""
         values = self.writes.new(row)
         problems = self._unfit([(None, values)])
         if problems:
@@ -207,7 +208,10 @@ class _Importer:
         self.tally.created += 1
         self.relations.apply(row, record, self.tally)
 
-    def _update(self, index: int, row: Row, records: Sequence[StoredRecord]) -> None:
+    def _update(self, index: int, row: Row, matches: list[StoredRecord]) -> None:
+        """Write the row to the oldest record it matched, or to each with
+        isUpdatingMultipleMatchedRecords."""
+        records = matches if self.update_all else matches[:1]
         changes = [(record, self.writes.update(row, record)) for record in records]
         problems = self._unfit(changes)
         if problems:
