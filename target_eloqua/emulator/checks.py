@@ -82,18 +82,7 @@ def check_record_id(value: str) -> Problem | None:
 
 def parses_as_date(value: str) -> bool:
     """Whether Eloqua would read ``value`` as a date (at most 3 fractional digits of seconds)."""
-    text = value.strip()
-    fraction = _FRACTION.search(text)
-    if fraction is not None:
-        if len(fraction.group(1)) > 3:
-            return False
-        text = text[: fraction.start()] + text[fraction.end() :]
-    text = text.removesuffix("Z")
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return any(_strptime(text, form) for form in _DATE_FORMATS)
-    return True
+    return bool(value) and _date(value) is None
 
 
 def _strptime(text: str, form: str) -> bool:
@@ -109,15 +98,34 @@ def _email(value: str) -> Problem | None:
 
 
 def _number(value: str) -> Problem | None:
-    return None if not value or _NUMBER.fullmatch(value.strip()) else INVALID_NUMBER
+    # Decimal digits with at most one point fully match _NUMBER (whose \d is what isdecimal
+    # takes): only other values need the pattern.
+    if not value or value.replace(".", "", 1).isdecimal() or _NUMBER.fullmatch(value.strip()):
+        return None
+    return INVALID_NUMBER
 
 
 def _date(value: str) -> Problem | None:
-    return None if not value or parses_as_date(value) else INVALID_DATE
+    if not value:
+        return None
+    text = value.strip()
+    fraction = _FRACTION.search(text) if "." in text else None
+    if fraction is not None:
+        if len(fraction.group(1)) > 3:
+            return INVALID_DATE
+        text = text[: fraction.start()] + text[fraction.end() :]
+    text = text.removesuffix("Z")
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return None if any(_strptime(text, form) for form in _DATE_FORMATS) else INVALID_DATE
+    return None
 
 
 def _boolean(value: str) -> Problem | None:
-    return None if not value or value.strip().lower() in _BOOLEANS else INVALID_BOOLEAN
+    if not value or value in _BOOLEANS or value.strip().lower() in _BOOLEANS:
+        return None
+    return INVALID_BOOLEAN
 
 
 def _text(length: int) -> Check:

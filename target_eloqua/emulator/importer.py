@@ -40,7 +40,7 @@ from target_eloqua.emulator.checks import (
     text_length,
     too_long,
 )
-from target_eloqua.emulator.definitions import ImportDefinition, SyncAction
+from target_eloqua.emulator.definitions import DataCardMapping, ImportDefinition, SyncAction
 from target_eloqua.emulator.emails import EMAIL_FIELD, ContactEmails
 from target_eloqua.emulator.records import MAPPED_ENTITY_TYPES, RecordStores, StoredRecord
 from target_eloqua.emulator.syncs import (
@@ -87,7 +87,11 @@ _SEVERITIES: Mapping[SyncStatus, Severity] = {
 
 @dataclass(frozen=True)
 class Upload:
-    """One data POST: its rows as text, and its CSV header (None for JSON)."""
+    """One data POST: its rows as text, and its CSV header (None for JSON).
+
+    ``wire`` gives the rows in a tuple: a tuple of dicts of strings is nothing Python's garbage
+    collector walks, where a list of them would be walked on every full pass while it is staged.
+    """
 
     rows: Sequence[Row]
     header: tuple[str, ...] | None = None
@@ -96,10 +100,7 @@ class Upload:
         """Every key the upload carries."""
         if self.header is not None:
             return set(self.header)
-        keys: set[str] = set()
-        for row in self.rows:
-            keys.update(row)
-        return keys
+        return set().union(*self.rows)
 
 
 @dataclass
@@ -122,14 +123,14 @@ def run_import(
 ) -> Outcome:
     """Process every row of ``uploads`` into ``stores`` and say how the sync ended."""
     importer = _Importer(definition, stores, catalog)
-    index = 0
+    importer.tally.repeated = _repeated(uploads, importer.identifier_key)
+    process, processed = importer.process, 0
     for upload in uploads:
         for row in upload.rows:
-            index += 1
-            importer.count_repeat(row)
-            importer.process(index, row)
+            processed += 1  # the row's recordIndex
+            process(processed, row)
     file_logs = _file_logs(definition, uploads)
-    return importer.outcome(index, file_logs, sync_id)
+    return importer.outcome(processed, file_logs, sync_id)
 
 
 def failed(code: str, message: str, sync_id: int) -> Outcome:
@@ -138,111 +139,88 @@ def failed(code: str, message: str, sync_id: int) -> Outcome:
     return Outcome("error", SyncCounts(), logs)
 
 
+def _repeated(uploads: Sequence[Upload], identifier_key: str) -> int:
+    """Rows whose (non-blank) identifier, in any letter case, an earlier row of the sync had."""
+    identifiers = [
+        row.get(identifier_key, "").strip().casefold() for upload in uploads for row in upload.rows
+    ]
+    given = [identifier for identifier in identifiers if identifier]
+    return len(given) - len(set(given))
+
+
 class _Importer:
+    """One sync's import: each row is checked, matched on the identifier, and stored, skipped or
+    rejected. What the definition asks of a row (``_Checks``, ``_Writes``, ``_Relations``) is
+    worked out once per sync, so that each row does only what applies to it."""
+
     def __init__(
         self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
     ) -> None:
+        properties = definition.properties
         self.definition = definition
         self.entity = definition.entity
-        self.stores = stores
         self.store = stores.of(self.entity)
         self.keys = tuple(definition.targets)
+        self.key_order = {key: position for position, key in enumerate(self.keys)}.__getitem__
+        """Sorts keys in the definition's order."""
         self.identifier_key = definition.identifier_field_name
-        self.identifier = definition.targets[self.identifier_key]
-        self.tally = _Tally()
-        self.lengths, self.checks = self._checks()
-        self.writes = self._writes()
+        self.identifier_name = definition.targets[self.identifier_key].name
+        self.import_rule = str(properties.get("importRule", "createAndUpdate"))
+        self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
+        self.checks = _Checks(definition)
+        self.writes = _Writes(definition, self.update_all)
+        self.relations = _Relations(definition, stores, catalog)
         self.required = [
             (key, target.name)
             for key, target in definition.targets.items()
             if target.kind == "field" and target.field is not None and target.field.not_null
         ]
-        self.relations = [
-            (key, target)
-            for key, target in definition.targets.items()
-            if target.kind in ("user", "account")
-        ]
-        self.users = _user_index(catalog.users) if definition.properties.get("linkUsers") else {}
-        properties = definition.properties
-        self.import_rule = str(properties.get("importRule", "createAndUpdate"))
-        self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
         self.emails = ContactEmails.of(definition, self.store)
-        self.identifiers_seen: set[str] = set()
-
-    def count_repeat(self, row: Row) -> None:
-        """Count the row if an earlier row of the sync had its (non-blank) identifier."""
-        identifier = row.get(self.identifier_key, "").strip().casefold()
-        if identifier in self.identifiers_seen:
-            self.tally.repeated += 1
-        elif identifier:
-            self.identifiers_seen.add(identifier)
-
-    def _checks(self) -> tuple[list[tuple[str, int, Problem]], list[tuple[str, Check]]]:
-        """Text length limits, checked inline for speed, and the checks of other values."""
-        lengths: list[tuple[str, int, Problem]] = []
-        checks: list[tuple[str, Check]] = []
-        for key, target in self.definition.targets.items():
-            length = text_length(target.field) if target.field is not None else None
-            if target.kind == "id":
-                checks.append((key, check_record_id))
-            elif target.kind not in ("field", "account") or target.field is None:
-                continue
-            elif length is not None:
-                lengths.append((key, length, too_long(length)))
-            else:
-                checks.append((key, check_for(target.field)))
-        return lengths, checks
-
-    def _writes(self) -> list[tuple[str, str, str]]:
-        """(key, internal name, update rule) for each key whose value is stored on the record."""
-        rule = str(self.definition.properties.get("updateRule", "always"))
-        by_field = self.definition.properties.get("updateRuleByField") or {}
-        return [
-            (key, target.name, str(by_field.get(key, rule)))
-            for key, target in self.definition.targets.items()
-            if target.kind in ("field", "externalId")
-        ]
+        self.tally = _Tally()
 
     def process(self, index: int, row: Row) -> None:
-        problems = self._problems(row) or self._repeated_email(row)
+        """Check, match and store one row, or count it rejected or skipped."""
+        identifier = row.get(self.identifier_key, "")
+        problems = self.checks.problems(row, identifier)
+        if not problems and self.emails is not None and self.emails.repeated(row):
+            problems = {self.emails.key: DUPLICATE_EMAIL}
         if problems:
             self._reject(index, row, problems)
             return
-        matches = self._matches(row.get(self.identifier_key, ""))
-        if self._skips(row, matches):
+        matches = (
+            self.store.matching(self.identifier_name, identifier) if identifier.strip() else []
+        )
+        if self.import_rule != "createAndUpdate" and self._skips(row, matches):
             self.tally.skipped += 1
+        elif matches:
+            self._update(index, row, matches)
+        else:
+            self._create(index, row)
+
+    def _create(self, index: int, row: Row) -> None:
+        """Store the row as a new record."""
+        values = self.writes.new(row)
+        problems = self._unfit([(None, values)])
+        if problems:
+            self._reject(index, row, problems)
             return
-        targets = matches if self.update_all else matches[:1]
-        changes: list[tuple[StoredRecord | None, dict[str, str]]] = [
-            (record, self._changes(row, record)) for record in targets
-        ] or [(None, self._changes(row, None))]
+        record = self.store.create(values)
+        self.tally.created += 1
+        self.relations.apply(row, record, self.tally)
+
+    def _update(self, index: int, row: Row, matches: list[StoredRecord]) -> None:
+        """Write the row to the oldest record it matched, or to each with
+        isUpdatingMultipleMatchedRecords."""
+        records = matches if self.update_all else matches[:1]
+        changes = [(record, self.writes.update(row, record)) for record in records]
         problems = self._unfit(changes)
         if problems:
             self._reject(index, row, problems)
             return
         for record, values in changes:
-            self._store(row, record, values)
-
-    def _problems(self, row: Row) -> dict[str, Problem]:
-        problems = {}
-        for key, length, too_long_problem in self.lengths:
-            if len(row.get(key, "")) > length:
-                problems[key] = too_long_problem
-        for key, check in self.checks:
-            value = row.get(key)
-            if value:
-                problem = check(value)
-                if problem is not None:
-                    problems[key] = problem
-        identifier = row.get(self.identifier_key, "")
-        if not identifier.strip() and self.identifier.kind not in ("id", "externalId"):
-            problems.setdefault(self.identifier_key, BLANK_IDENTIFIER)
-        return problems
-
-    def _repeated_email(self, row: Row) -> dict[str, Problem]:
-        if self.emails is None or not self.emails.repeated(row):
-            return {}
-        return {self.emails.key: DUPLICATE_EMAIL}
+            self.store.write(record, values)
+            self.tally.updated += 1
+            self.relations.apply(row, record, self.tally)
 
     def _skips(self, row: Row, matches: Sequence[StoredRecord]) -> bool:
         """Whether the import rule leaves the row out (contacts' createOnly also on email)."""
@@ -256,84 +234,21 @@ class _Importer:
         self, changes: Sequence[tuple[StoredRecord | None, Mapping[str, str]]]
     ) -> dict[str, Problem]:
         """Why the row's changes may not be stored: blank required fields, or a taken email."""
-        blank = self._blank_required(changes) if self.required else []
+        blank = set()
+        for record, values in changes:
+            existing = record.fields if record is not None else {}
+            for key, name in self.required:
+                if not values.get(name, existing.get(name, "")).strip():
+                    blank.add(key)
         if blank:
-            return dict.fromkeys(blank, BLANK_REQUIRED)
+            return dict.fromkeys(sorted(blank, key=self.key_order), BLANK_REQUIRED)
         if self.emails is not None and any(self.emails.taken(r, v) for r, v in changes):
             return {self.emails.key: EMAIL_TAKEN}
         return {}
 
-    def _matches(self, identifier: str) -> list[StoredRecord]:
-        if not identifier.strip():
-            return []
-        return self.store.matching(self.identifier.name, identifier)
-
-    def _changes(self, row: Row, record: StoredRecord | None) -> dict[str, str]:
-        """The field values the row writes to ``record`` (None: a new record)."""
-        changes = {}
-        for key, name, rule in self.writes:
-            if key not in row:
-                continue
-            new = row[key]
-            if record is not None:
-                if rule == "ifNewIsNotNull" and not new.strip():
-                    continue
-                if rule == "ifExistingIsNull" and record.fields.get(name, "").strip():
-                    continue
-                if name == EMAIL_FIELD and self.update_all and self.entity.kind == "contacts":
-                    continue  # Eloqua changes emails only when updating one record per row
-            changes[name] = new
-        return changes
-
-    def _blank_required(
-        self, changes: Iterable[tuple[StoredRecord | None, Mapping[str, str]]]
-    ) -> list[str]:
-        blank = []
-        for record, values in changes:
-            existing = record.fields if record is not None else {}
-            blank += [
-                key
-                for key, name in self.required
-                if not values.get(name, existing.get(name, "")).strip()
-            ]
-        return sorted(set(blank), key=self.keys.index)
-
-    def _store(self, row: Row, record: StoredRecord | None, values: dict[str, str]) -> None:
-        if record is None:
-            record = self.store.create()
-            self.tally.created += 1
-        else:
-            self.tally.updated += 1
-        self.store.write(record, values)
-        self._relate(row, record)
-        for action in self.definition.accepted.sync_actions:
-            _apply(action, record)
-            self.tally.actions[action] += 1
-
-    def _relate(self, row: Row, record: StoredRecord) -> None:
-        """Link users, the contact's account, or the custom object record's data card entity."""
-        for key, target in self.relations:
-            value = row.get(key, "").strip()
-            if not value:
-                continue
-            if target.kind == "user" and self.users:
-                _link_users(record, self.users.get(target.name, {}), value)
-            elif target.kind == "account":
-                accounts = self.stores.accounts.matching(target.name, value)
-                if accounts:
-                    record.account_id = accounts[0].id
-        cards = self.definition.accepted.data_cards
-        if cards is not None:
-            value = row.get(cards.source_key, "")
-            store = self.stores.of(cards.entity)
-            found = store.matching(cards.entity_target.name, value, cards.case_sensitive)
-            if value.strip() and found:
-                record.mapped_entity = (MAPPED_ENTITY_TYPES[cards.entity.kind], found[0].id)
-                self.tally.linked += 1
-
     def _reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
         values = {key: row.get(key, "") for key in self.keys}
-        invalid = sorted(problems, key=self.keys.index)
+        invalid = sorted(problems, key=self.key_order)
         first = problems[invalid[0]]
         reject = Reject(index, values, invalid, first.code, first.message)
         self.tally.rejects.append(reject)
@@ -361,6 +276,148 @@ class _Importer:
         status: SyncStatus = "warning" if tally.rejects or file_logs else "success"
         logs.append(_summary(sync_id, status))
         return Outcome(status, counts, tuple(logs), tuple(tally.rejects))
+
+
+class _Checks:
+    """Whether a row's values fit their fields, and its identifier is there."""
+
+    def __init__(self, definition: ImportDefinition) -> None:
+        self.lengths: list[tuple[str, int, Problem]] = []
+        """Text fields' length limits, checked inline for speed."""
+        self.others: list[tuple[str, Check]] = []
+        for key, target in definition.targets.items():
+            length = text_length(target.field) if target.field is not None else None
+            if target.kind == "id":
+                self.others.append((key, check_record_id))
+            elif target.kind not in ("field", "account") or target.field is None:
+                continue
+            elif length is not None:
+                self.lengths.append((key, length, too_long(length)))
+            else:
+                self.others.append((key, check_for(target.field)))
+        self.identifier_key = definition.identifier_field_name
+        identifier_kind = definition.targets[self.identifier_key].kind
+        self.blank_identifier_allowed = identifier_kind in ("id", "externalId")
+
+    def problems(self, row: Row, identifier: str) -> dict[str, Problem]:
+        """Key -> what is wrong with its value, for each key whose value does not fit."""
+        problems = {}
+        value_of = row.get
+        for key, length, too_long_problem in self.lengths:
+            if len(value_of(key, "")) > length:
+                problems[key] = too_long_problem
+        for key, check in self.others:
+            value = value_of(key)
+            if value:
+                problem = check(value)
+                if problem is not None:
+                    problems[key] = problem
+        if not identifier.strip() and not self.blank_identifier_allowed:
+            problems.setdefault(self.identifier_key, BLANK_IDENTIFIER)
+        return problems
+
+
+class _Writes:
+    """The field values a row writes: each value it has to a new record; to a matched record,
+    what the update rules let through."""
+
+    def __init__(self, definition: ImportDefinition, update_all: bool) -> None:
+        rule = str(definition.properties.get("updateRule", "always"))
+        by_field = definition.properties.get("updateRuleByField") or {}
+        self.rules = [
+            (key, target.name, str(by_field.get(key, rule)))
+            for key, target in definition.targets.items()
+            if target.kind in ("field", "externalId")
+        ]
+        """(key, internal name, update rule) for each key whose value is stored."""
+        self.names = tuple((key, name) for key, name, _ in self.rules)
+        """(key, internal name) for each key whose value is stored."""
+        self.keeps_emails = update_all and definition.entity.kind == "contacts"
+        """Eloqua changes contacts' emails only when it updates one record per row."""
+        keeping_rules = any(r in ("ifNewIsNotNull", "ifExistingIsNull") for _, _, r in self.rules)
+        self.updates_all_values = not keeping_rules and not (
+            self.keeps_emails and any(name == EMAIL_FIELD for _, name in self.names)
+        )
+
+    def new(self, row: Row) -> dict[str, str]:
+        """Internal name -> value, for each mapped key the row has."""
+        values = {}
+        try:  # the usual row, which has every key
+            for key, name in self.names:
+                values[name] = row[key]
+        except KeyError:
+            return {name: row[key] for key, name in self.names if key in row}
+        return values
+
+    def update(self, row: Row, record: StoredRecord) -> dict[str, str]:
+        """Internal name -> value, for each value the row writes to a stored record."""
+        if self.updates_all_values:
+            return self.new(row)
+        changes = {}
+        for key, name, rule in self.rules:
+            if key not in row:
+                continue
+            new = row[key]
+            if rule == "ifNewIsNotNull" and not new.strip():
+                continue
+            if rule == "ifExistingIsNull" and record.fields.get(name, "").strip():
+                continue
+            if name == EMAIL_FIELD and self.keeps_emails:
+                continue
+            changes[name] = new
+        return changes
+
+
+class _Relations:
+    """What a stored row links its record to (users of an account, a contact's account, a custom
+    object record's contact or account) and the definition's sync actions."""
+
+    def __init__(
+        self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
+    ) -> None:
+        users = _user_index(catalog.users) if definition.properties.get("linkUsers") else {}
+        self.user_links = [
+            (key, _UserLinks(users.get(target.name, {})))
+            for key, target in definition.targets.items()
+            if target.kind == "user" and users
+        ]
+        self.account_links = [
+            (key, target.name)
+            for key, target in definition.targets.items()
+            if target.kind == "account"
+        ]
+        self.data_cards = definition.accepted.data_cards
+        self.sync_actions = definition.accepted.sync_actions
+        self.stores = stores
+
+    def apply(self, row: Row, record: StoredRecord, tally: _Tally) -> None:
+        for key, links in self.user_links:
+            value = row.get(key, "").strip()
+            if value:
+                _link_users(record, links.named(value))
+        for key, name in self.account_links:
+            value = row.get(key, "").strip()
+            if value:
+                accounts = self.stores.accounts.matching(name, value)
+                if accounts:
+                    record.account_id = accounts[0].id
+        if self.data_cards is not None and self._map_data_card(row, record, self.data_cards):
+            tally.linked += 1
+        for action in self.sync_actions:
+            _apply(action, record)
+            tally.actions[action] += 1
+
+    def _map_data_card(self, row: Row, record: StoredRecord, cards: DataCardMapping) -> bool:
+        """Link the custom object record to the contact or account its source value names;
+        whether one was found."""
+        value = row.get(cards.source_key, "")
+        if not value.strip():
+            return False
+        store = self.stores.of(cards.entity)
+        found = store.matching(cards.entity_target.name, value, cards.case_sensitive)
+        if found:
+            record.mapped_entity = (MAPPED_ENTITY_TYPES[cards.entity.kind], found[0].id)
+        return bool(found)
 
 
 def _file_logs(definition: ImportDefinition, uploads: Sequence[Upload]) -> list[LogEntry]:
@@ -416,11 +473,11 @@ def _summary(sync_id: int, status: SyncStatus) -> LogEntry:
 def _apply(action: SyncAction, record: StoredRecord) -> None:
     if action.kind in ("ContactList", "AccountList") and action.target_id is not None:
         if action.action == "add" and action.target_id not in record.lists:
-            record.lists.append(action.target_id)
+            record.lists += (action.target_id,)
         elif action.action == "remove" and action.target_id in record.lists:
-            record.lists.remove(action.target_id)
+            record.lists = tuple(i for i in record.lists if i != action.target_id)
     elif action.kind == "EmailGroup":
-        record.email_groups[str(action.target_id)] = str(action.status)
+        record.email_groups = {**record.email_groups, str(action.target_id): str(action.status)}
     else:
         record.global_subscription = action.status
 
@@ -435,9 +492,35 @@ def _user_index(users: Iterable[User]) -> dict[str, dict[str, list[User]]]:
     return index
 
 
-def _link_users(record: StoredRecord, by_value: Mapping[str, list[User]], value: str) -> None:
-    """Link the users named by a comma-separated list of user field values."""
-    for part in value.split(","):
-        for user in by_value.get(part.strip(), []):
-            if user not in record.linked_users:
-                record.linked_users.append(user)
+class _UserLinks:
+    """The users that values of one user-link key name, worked out once per distinct value in a
+    sync: records linked to the same users then share one tuple of them."""
+
+    def __init__(self, by_value: Mapping[str, list[User]]) -> None:
+        self.by_value = by_value
+        """User field value -> users with that value."""
+        self._named: dict[str, tuple[User, ...]] = {}
+
+    def named(self, value: str) -> tuple[User, ...]:
+        """The users a comma-separated list of user field values names, each once, in order."""
+        users = self._named.get(value)
+        if users is None:
+            found: list[User] = []
+            for part in value.split(","):
+                for user in self.by_value.get(part.strip(), []):
+                    if user not in found:
+                        found.append(user)
+            users = self._named[value] = tuple(found)
+        return users
+
+
+def _link_users(record: StoredRecord, users: tuple[User, ...]) -> None:
+    """Link these users to the record, each once."""
+    if not record.linked_users:
+        record.linked_users = users
+        return
+    if record.linked_users == users:  # linked already, as a load of the same rows again finds
+        return
+    for user in users:
+        if user not in record.linked_users:
+            record.linked_users += (user,)
