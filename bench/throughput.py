@@ -21,6 +21,7 @@ figures of a failed run mean nothing.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import subprocess
@@ -32,6 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import target_eloqua
 
 NOOP_TARGET = Path(__file__).with_name("noop_target.py")
 STREAM = "crm_accounts"
@@ -108,6 +111,7 @@ class TargetRun:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    compile_package()
     sizes = sorted({args.records, *args.memory_records})
     with tempfile.TemporaryDirectory(prefix="target-eloqua-bench-") as work:
         work_dir = Path(work)
@@ -151,6 +155,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="input sizes whose peak RSS is measured (default %(default)s)",
     )
     return parser.parse_args(argv)
+
+
+def compile_package() -> None:
+    """Compile target-eloqua's modules to bytecode, as pip does when it installs a package.
+
+    The repository's editable install is never compiled by pip, and where
+    ``PYTHONDONTWRITEBYTECODE`` is set (as on CI's machines) every start of the target would
+    compile its sources again, about 0.1 s that an installed target does not spend.
+    """
+    compileall.compile_dir(Path(target_eloqua.__file__).parent, quiet=1)
 
 
 def write_input(path: Path, count: int) -> None:

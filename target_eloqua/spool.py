@@ -12,6 +12,7 @@ rejects, 1-based) leads back to the record the row came from.
 
 from __future__ import annotations
 
+import bisect
 import tempfile
 import weakref
 from array import array
@@ -136,6 +137,28 @@ class RowSpool:
         """
         self._sealed = True
         self._uploaded = array("q")
+        if self.merged or self._separator:
+            yield from self._parts_row_by_row()
+        else:
+            yield from self._contiguous_parts()
+
+    def _contiguous_parts(self) -> Iterator[Part]:
+        """The parts when every row goes in, with nothing between rows (CSV without merges):
+        each is a run of the file, found by its bytes, and read at once.
+        """
+        ends = self._row_ends
+        room = self.max_part_bytes - len(self._head) - len(self._tail)
+        first, start = 0, 0
+        while first < len(ends):
+            after = max(bisect.bisect_right(ends, start + room), first + 1)  # past the last row
+            self._rows.seek(start)
+            body = self._rows.read(ends[after - 1] - start)
+            yield Part(b"".join([self._head, body, self._tail]), after - first)
+            self._uploaded.extend(range(first, after))
+            first, start = after, ends[after - 1]
+
+    def _parts_row_by_row(self) -> Iterator[Part]:
+        """The parts, leaving superseded rows out."""
         self._rows.seek(0)
         packer = self._packer()
         chunks: list[bytes] = []
