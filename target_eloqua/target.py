@@ -462,6 +462,7 @@ class TargetEloqua(Target):
         self._drain_if_full(sink)
 
     def _drain_if_full(self, sink: Sink) -> None:
+        """The SDK's drain of a full sink, after a record."""
         if sink.is_full:
             self.logger.info(
                 "Target sink for '%s' is full. Current size is '%s'. Draining...",

@@ -91,17 +91,17 @@ class _Property:
     @property
     def datetime_text(self) -> bool:
         """Whether its values are date-time text (left as text, for its formatter)."""
-        return (
-            self.parse is PARSERS["date-time"]
-            and self.kinds is not None
-            and (self.kinds <= {str, _NULL})
-        )
+        return self.parse is _parse_datetime and self._text_only
+
+    @property
+    def _text_only(self) -> bool:
+        return self.kinds is not None and self.kinds <= {str, _NULL}
 
     def parsed_kinds(self) -> frozenset[type] | None:
-        """The Python types of its values once parsed, if it is date-like."""
-        if self.parse is None or self.kinds is None or not self.kinds <= {str, _NULL}:
-            return self.kinds if self.parse is None else None
-        return (self.kinds - {str}) | {_PARSED_TYPES[self.parse]}
+        """The Python types of its values once its date-like text is parsed (``None``: any)."""
+        if self.parse is None or self.kinds is None:
+            return self.kinds
+        return (self.kinds - {str}) | {_PARSED_TYPES[self.parse]} if self._text_only else None
 
 
 class RecordDecoder:

@@ -137,8 +137,10 @@ def formatter_for(kinds: Collection[type]) -> Callable[[Any], str]:
     null): the text ``format_value`` gives them, with less work per value.
     """
     others = set(kinds) - {type(None)}
-    kind = others.pop() if len(others) == 1 else None
-    formatter = str if kind is int else _FORMATTERS.get(kind)  # type: ignore[arg-type]
+    if len(others) != 1:
+        return format_value
+    (kind,) = others
+    formatter = str if kind is int else _FORMATTERS.get(kind)
     if formatter is None:
         return format_value
     if type(None) not in kinds:

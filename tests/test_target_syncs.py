@@ -517,6 +517,14 @@ def start_target(
     return support.start_target(settings, messages(*records), tmp_path)
 
 
+def sync_polled(emulator: EmulatorServer) -> bool:
+    """Whether the target has asked for the status of a sync."""
+    return any(
+        request["method"] == "GET" and "/syncs/" in request["path"]
+        for request in admin(emulator, "requests")
+    )
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_a_sync_stops_the_run_without_state(
     emulator: EmulatorServer, tmp_path: Path, signum: int
@@ -524,7 +532,7 @@ def test_a_signal_during_a_sync_stops_the_run_without_state(
     plan_next_syncs(emulator, seconds=30)
 
     with start_target(emulator, tmp_path, [account("Acme")]) as target:
-        wait_until(lambda: bool(admin(emulator, "syncs")))
+        wait_until(lambda: sync_polled(emulator))  # the target knows of its sync by then
         target.send_signal(signum)
         stdout, stderr = target.communicate(timeout=30)
 
