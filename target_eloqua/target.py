@@ -23,6 +23,7 @@ from singer_sdk.sinks import Sink
 
 from target_eloqua import run_files
 from target_eloqua.bad_records import RECORD_PROBLEMS, bad_record_error
+from target_eloqua.batch_job import SyncFailedError
 from target_eloqua.bulk import BulkClient, EloquaAuth, EloquaError, discover_base_url
 from target_eloqua.credentials import credential_problems, eloqua_auth
 from target_eloqua.definitions import DefinitionRefusedError, ImportDefinitions
@@ -41,7 +42,6 @@ from target_eloqua.settings import CONFIG_SCHEMA, NUMBER_SETTINGS, SECRET_SETTIN
 from target_eloqua.sink import (
     EloquaSink,
     SkippedStreamSink,
-    SyncFailedError,
     TargetSink,
     UnloadableRecordError,
     UnsupportedMessageError,
