@@ -91,11 +91,13 @@ class BatchJob:
                 except OutcomeUnknownError as error:
                     definitions.release(self.stream, self.import_uri, reusable=False)
                     self.logger.warning(
-                        "Stream '%s': %s; %s is left unsynced and the batch goes to a fresh "
-                        "definition (upload pass %d of %d)",
+                        "Stream '%s': %s; %s is left unsynced%s (upload pass %d of %d)",
                         self.stream,
                         error,
                         self.import_uri,
+                        " and the batch goes to a fresh definition"
+                        if passes < MAX_UPLOAD_PASSES
+                        else "",
                         passes,
                         MAX_UPLOAD_PASSES,
                     )

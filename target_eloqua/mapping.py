@@ -150,6 +150,15 @@ class StreamMapping:
         """Where the identifier is in a row."""
         return self.properties.index(self.identifier)
 
+    def identifier_of(self, row: Sequence[str]) -> str | None:
+        """The row's identifier, or ``None`` when it is blank and must not be (see
+        ``identifier_may_be_blank``).
+        """
+        identifier = row[self.identifier_position]
+        if not identifier.strip() and not self.identifier_may_be_blank:
+            return None
+        return identifier
+
     @cached_property
     def properties(self) -> list[str]:
         """The stream properties that are sent, in column order."""

@@ -13,7 +13,6 @@ from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.batch_job import BatchJob
-from target_eloqua.bulk import BulkClient
 from target_eloqua.mapping import (
     StreamMapping,
     blank_identifier_error,
@@ -116,7 +115,6 @@ class EloquaSink(TargetSink):
     counted as merged.
     """
 
-    _client: BulkClient | None = None
     _record_json: bytes | None = None
     """The record being processed, as the tap sent it (only when rejects are reported)."""
 
@@ -130,13 +128,6 @@ class EloquaSink(TargetSink):
     def mapping(self) -> StreamMapping:
         """How the stream's records map to Eloqua, as settled before any input was read."""
         return self.eloqua.stream_mappings[self.stream_name]
-
-    @property
-    def client(self) -> BulkClient:
-        """This sink's own Bulk API client: drains of several sinks run in threads."""
-        if self._client is None:
-            self._client = self.eloqua.new_client(self.stream_name)
-        return self._client
 
     def unloaded_records(self) -> int:
         """Records of the batch being buffered: read, but not loaded (yet)."""
@@ -201,8 +192,8 @@ class EloquaSink(TargetSink):
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         """Map and format the record now, so that a bad value fails before anything is sent."""
         row = record_to_row(self.mapping, record)
-        identifier = row[self.mapping.identifier_position]
-        if not identifier.strip() and not self.mapping.identifier_may_be_blank:
+        identifier = self.mapping.identifier_of(row)
+        if identifier is None:
             raise blank_identifier_error(self.mapping, record)
         self._stage(context["spool"], identifier, row, self._record_json)
 
@@ -226,15 +217,17 @@ class EloquaSink(TargetSink):
         must then take the SDK's path, which loads it or says what is wrong with it.
         """
         decoder = self.record_decoder
-        values = decoder.values(record_json) if decoder else None
-        if values is None or decoder is None:
+        if decoder is None:
+            return False
+        values = decoder.values(record_json)
+        if values is None:
             return False
         try:
             row = format_row(self.mapping, values, decoder.formatters)
         except ValueError:  # a value the SDK's path refuses, or names the problem of
             return False
-        identifier = row[self.mapping.identifier_position]
-        if not identifier.strip() and not self.mapping.identifier_may_be_blank:
+        identifier = self.mapping.identifier_of(row)
+        if identifier is None:
             return False
         context = self._get_context({})
         self.tally_record_read()
@@ -302,14 +295,19 @@ class EloquaSink(TargetSink):
                 return
             self.eloqua.syncs.raise_if_failed()
             self.eloqua.drain_earlier_entities(self)
-            # Taken here, not in the pipeline: a run with every definition busy reads no further.
-            import_uri = self.eloqua.definitions.acquire(
-                self.mapping, self.client, self.eloqua.stopping
-            )
+            client = self.eloqua.new_client(self.stream_name)  # the batch's own, for its thread
+            try:
+                # Taken here, not in the pipeline: with every definition busy, reading waits.
+                import_uri = self.eloqua.definitions.acquire(
+                    self.mapping, client, self.eloqua.stopping
+                )
+            except BaseException:
+                client.close()
+                raise
         except BaseException:
             spool.close()
             raise
-        job = BatchJob(self, spool, import_uri, self.eloqua.new_client(self.stream_name))
+        job = BatchJob(self, spool, import_uri, client)
         self.eloqua.syncs.submit(
             self.stream_name,
             self.mapping.entity.load_order,
@@ -341,12 +339,8 @@ class EloquaSink(TargetSink):
         )
 
     def clean_up(self) -> None:
-        """At the end of the input: wait for the run's syncs (STATE comes after them), then
-        release the clients' connections.
-        """
+        """At the end of the input: wait for the run's syncs (STATE comes after them)."""
         self.eloqua.syncs.wait(self.eloqua.stopping)
-        if self._client is not None:
-            self._client.close()
         super().clean_up()
 
     def activate_version(self, new_version: int) -> None:
@@ -359,20 +353,16 @@ class SkippedStreamSink(TargetSink):
     as read in the run's report, and dropped.
     """
 
-    _read = 0
-
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        """Count the record; send nothing."""
-        self._read += 1
+        """Send nothing (the SDK has counted the record)."""
 
     def process_batch(self, context: dict[str, Any]) -> None:
         """Load nothing; report what was read."""
-        self.eloqua.report.add(self.stream_name, read=self._read)
-        self._read = 0
+        self.eloqua.report.add(self.stream_name, read=self.current_size)
 
     def unloaded_records(self) -> int:
         """Records read since the last drain."""
-        return self._read
+        return self.current_size
 
     def activate_version(self, new_version: int) -> None:
         """Nothing to switch."""

@@ -65,7 +65,8 @@ class RowSpool:
             _CsvRowEncoder(self.keys) if upload_format == "csv" else _JsonRowEncoder(self.keys)
         )
         self._head, self._separator, self._tail = self._encoder.framing()
-        self._room = max_part_bytes - len(self._head) - len(self._tail)
+        self._framing = len(self._head) + len(self._tail)
+        self._room = max_part_bytes - self._framing
         """The most bytes a row may take: a part holding it alone."""
         self._counting_packer = self._packer()
         # The spool owns its files: close() ends them (and the OS removes them) after the drain.
@@ -127,8 +128,7 @@ class RowSpool:
         return self._latest.keys()
 
     def _packer(self) -> _PartPacker:
-        framing = len(self._head) + len(self._tail)
-        return _PartPacker(framing, len(self._separator), self.max_part_bytes)
+        return _PartPacker(self._framing, len(self._separator), self.max_part_bytes)
 
     def parts(self) -> Iterator[Part]:
         """The upload bodies, in row order, each within ``max_part_bytes``; CSV parts each
@@ -147,10 +147,9 @@ class RowSpool:
         each is a run of the file, found by its bytes, and read at once.
         """
         ends = self._row_ends
-        room = self.max_part_bytes - len(self._head) - len(self._tail)
         first, start = 0, 0
         while first < len(ends):
-            after = max(bisect.bisect_right(ends, start + room), first + 1)  # past the last row
+            after = max(bisect.bisect_right(ends, start + self._room), first + 1)  # past the last
             self._rows.seek(start)
             body = self._rows.read(ends[after - 1] - start)
             yield Part(b"".join([self._head, body, self._tail]), after - first)

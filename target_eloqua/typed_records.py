@@ -35,7 +35,12 @@ import msgspec
 from target_eloqua.mapping import StreamMapping
 from target_eloqua.timestamps import PARSERS, DatelikeProperties
 from target_eloqua.validation import Check, RecordValidator
-from target_eloqua.values import format_datetime, format_user_links, format_value, formatter_for
+from target_eloqua.values import (
+    format_datetime_read_from,
+    format_user_links,
+    format_value,
+    formatter_for,
+)
 
 SDK_METADATA_PROPERTIES = frozenset(
     {
@@ -71,7 +76,6 @@ _PARSED_TYPES: dict[Callable[[Any], Any], type] = {
 }
 _astuple = msgspec.structs.astuple
 _parse_datetime = PARSERS["date-time"]
-_UTC = datetime.UTC
 
 
 @dataclass(frozen=True)
@@ -248,21 +252,8 @@ def _formatter(prop: _Property, user_link: bool) -> Callable[[Any], str]:
 
 
 def _datetime_text(text: str | None) -> str:
-    """``format_datetime`` of the date-time the SDK's parser reads in ``text`` (blank for
-    null): text in UTC down to the second, the usual case, is only cut to Eloqua's form.
-    """
-    if text is None:
-        return ""
-    moment = _parse_datetime(text)
-    if (
-        (moment.tzinfo is _UTC or moment.tzinfo is None)
-        and len(text) >= 19
-        and text[4] == text[7] == "-"
-        and text[13] == text[16] == ":"
-        and text[11:13] != "24"
-    ):
-        return text[:10] + " " + text[11:19]
-    return format_datetime(moment)
+    """The Eloqua text of the date-time the SDK's parser reads in ``text`` (blank for null)."""
+    return "" if text is None else format_datetime_read_from(text, _parse_datetime(text))
 
 
 def _is_record_schema(schema: Mapping[str, Any], validator: RecordValidator | None) -> bool:

@@ -82,6 +82,21 @@ def format_datetime(moment: datetime.datetime) -> str:
     )
 
 
+def format_datetime_read_from(text: str, moment: datetime.datetime) -> str:
+    """``format_datetime(moment)``, for a moment read from the ISO text ``text``: text in UTC
+    down to the second (``2026-11-28T10:00:00Z``, the usual case) is only cut to its form.
+    """
+    if (
+        (moment.tzinfo is datetime.UTC or moment.tzinfo is None)
+        and len(text) >= 19
+        and text[4] == text[7] == "-"
+        and text[13] == text[16] == ":"
+        and text[11:13] != "24"
+    ):
+        return text[:10] + " " + text[11:19]
+    return format_datetime(moment)
+
+
 def format_time(moment: datetime.time) -> str:
     """``HH:MM:SS`` in UTC when the time has an offset, without fractions."""
     offset = moment.utcoffset()
@@ -91,18 +106,12 @@ def format_time(moment: datetime.time) -> str:
     return moment.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def format_value(value: Any, *, user_link: bool = False) -> str:
-    """Format one record value for an import row.
-
-    ``user_link`` marks a ``{{Account.User.Field(...)}}`` column, whose list of user ids
-    Eloqua reads as one comma-separated value.
-    """
+def format_value(value: Any) -> str:
+    """Format one record value for an import row."""
     formatter = _FORMATTERS.get(type(value))
     if formatter is not None:
         return formatter(value)
     if isinstance(value, (Mapping, list, tuple)):
-        if user_link and not isinstance(value, Mapping):
-            return ",".join([format_value(item) for item in value if item is not None])
         return _json_text(value)
     for kind, formatter in _FORMATTERS.items():  # subclasses of the types above
         if isinstance(value, kind):
@@ -111,10 +120,12 @@ def format_value(value: Any, *, user_link: bool = False) -> str:
 
 
 def format_user_links(value: Any) -> str:
-    """A ``{{Account.User.Field(...)}}`` column's value: a list of user ids, comma-separated."""
-    if type(value) is list:  # the usual case, without format_value's checks for other kinds
+    """A ``{{Account.User.Field(...)}}`` column's value: a list of user ids, which Eloqua reads
+    as one comma-separated value.
+    """
+    if isinstance(value, (list, tuple)):
         return ",".join([format_value(item) for item in value if item is not None])
-    return format_value(value, user_link=True)
+    return format_value(value)
 
 
 # Looked up by exact type first; the order matters for subclasses (bool before int, datetime
@@ -153,10 +164,8 @@ def _or_blank(formatter: Callable[[Any], str], value: Any) -> str:
 
 
 def _text_or_blank(value: str | None) -> str:
-    """``clean_text``, or blank for null: the usual column, in one call."""
-    if value is None:
-        return ""
-    return value if value.isprintable() else clean_text(value)
+    """``clean_text``, or blank for null: the usual column, without a ``partial``."""
+    return "" if value is None else clean_text(value)
 
 
 def _json_text(value: Any) -> str:

@@ -158,6 +158,15 @@ def test_a_line_that_is_not_utf8_is_a_bad_line() -> None:
         reader.process_lines(io.BytesIO(b'{"type": "STATE", "value": "\xff"}\n'), {})
 
 
+def test_a_file_given_with_input_is_read_as_bytes_as_standard_input_is() -> None:
+    """``--input`` opens the file as text; a line that is not UTF-8 is still one bad line."""
+    lines = SCHEMA + '\n{"type": "STATE", "value": "\xff"}\n'
+    text_file = io.TextIOWrapper(io.BytesIO(lines.encode("latin-1")), encoding="utf-8")
+
+    with pytest.raises(NotAMessageError, match=r"input line 2: not JSON \(.*utf-8"):
+        MessageReader().process_lines(text_file, {"SCHEMA": print})
+
+
 def test_a_message_without_a_key_its_type_needs_names_its_line() -> None:
     reader = MessageReader()
 

@@ -9,6 +9,7 @@ import pytest
 
 from target_eloqua.values import (
     UnformattableValueError,
+    format_datetime_read_from,
     format_user_links,
     format_value,
     formatter_for,
@@ -110,7 +111,6 @@ def test_none_is_an_empty_value_never_the_text_null() -> None:
 
 def test_user_link_lists_are_joined_with_commas() -> None:
     ids = ["754a1a4baadb4ace991ee", None, "754a1a4baadb4ace991ea"]
-    assert format_value(ids, user_link=True) == "754a1a4baadb4ace991ee,754a1a4baadb4ace991ea"
     assert format_user_links(ids) == "754a1a4baadb4ace991ee,754a1a4baadb4ace991ea"
     assert format_user_links("754a1a4baadb4ace991ee") == "754a1a4baadb4ace991ee"
 
@@ -162,3 +162,21 @@ def test_a_formatter_for_known_types_gives_the_text_format_value_gives(
     assert formatter(value) == format_value(value)
     if nullable:
         assert formatter(None) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-28T10:00:00Z",
+        "2026-11-28T10:00:00.999999+00:00",
+        "2026-11-28 23:59:59",
+        "2026-11-28T10:00Z",
+        "20261128T100000Z",
+        "2026-11-28T23:30:00-01:00",
+        "2026-11-28T00:15:00+05:45",
+    ],
+)
+def test_a_date_time_read_from_text_is_formatted_as_its_moment_would_be(text: str) -> None:
+    moment = datetime.datetime.fromisoformat(text)
+
+    assert format_datetime_read_from(text, moment) == format_value(moment)

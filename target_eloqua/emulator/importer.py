@@ -123,7 +123,6 @@ def run_import(
 ) -> Outcome:
     """Process every row of ``uploads`` into ``stores`` and say how the sync ended."""
     importer = _Importer(definition, stores, catalog)
-    importer.tally.repeated = _repeated(uploads, importer.identifier_key)
     process, processed = importer.process, 0
     for upload in uploads:
         for row in upload.rows:
@@ -137,15 +136,6 @@ def failed(code: str, message: str, sync_id: int) -> Outcome:
     """The outcome of a sync that ends ``error`` without processing anything."""
     logs = (LogEntry(code, message, 0, "error"), _summary(sync_id, "error"))
     return Outcome("error", SyncCounts(), logs)
-
-
-def _repeated(uploads: Sequence[Upload], identifier_key: str) -> int:
-    """Rows whose (non-blank) identifier, in any letter case, an earlier row of the sync had."""
-    identifiers = [
-        row.get(identifier_key, "").strip().casefold() for upload in uploads for row in upload.rows
-    ]
-    given = [identifier for identifier in identifiers if identifier]
-    return len(given) - len(set(given))
 
 
 class _Importer:
@@ -177,10 +167,12 @@ class _Importer:
         ]
         self.emails = ContactEmails.of(definition, self.store)
         self.tally = _Tally()
+        self.identifiers_seen: set[str] = set()
 
     def process(self, index: int, row: Row) -> None:
         """Check, match and store one row, or count it rejected or skipped."""
         identifier = row.get(self.identifier_key, "")
+        self._count_repeat(identifier)
         problems = self.checks.problems(row, identifier)
         if not problems and self.emails is not None and self.emails.repeated(row):
             problems = {self.emails.key: DUPLICATE_EMAIL}
@@ -196,6 +188,16 @@ class _Importer:
             self._update(index, row, matches)
         else:
             self._create(index, row)
+
+    def _count_repeat(self, identifier: str) -> None:
+        """Count the row if an earlier row of the sync had its (non-blank) identifier, in any
+        letter case; rejected rows count too.
+        """
+        key = identifier.strip().casefold()
+        if key in self.identifiers_seen:
+            self.tally.repeated += 1
+        elif key:
+            self.identifiers_seen.add(key)
 
     def _create(self, index: int, row: Row) -> None:
         """Store the row as a new record."""

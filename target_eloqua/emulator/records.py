@@ -7,7 +7,8 @@ that a sync of n rows costs O(n).
 
 A store may hold millions of records, and Python's garbage collector walks every list, dict and
 object alive each time it does a full pass: stored records therefore hold their relations in
-tuples and read-only mappings, replaced when they change (most records share the empty ones), and
+tuples and in mappings of text (which the collector does not track), replaced when they change
+(most records share the empty ones), and
 an index maps a value that one record has to that record's id alone, not to a list of one.
 """
 

@@ -29,7 +29,7 @@ _ORDERING: Mapping[str, Callable[[str, str], bool]] = {
     ">=": operator.ge,
 }
 
-Term = tuple[str, str, str]
+Term = tuple[str, str, str, "re.Pattern[str] | None"]
 
 
 def search(items: Sequence[Mapping[str, Any]], query: Mapping[str, str]) -> list[Any]:
@@ -53,20 +53,27 @@ def _terms(raw: str | None) -> list[Term]:
         term = _TERM.match(text, position)
         if term is None:
             raise _invalid("q", raw, "Must be terms such as name=value, separated by spaces.")
-        terms.append((term["name"], term["op"], term["value"].strip("'")))
+        value = term["value"].strip("'")
+        terms.append((term["name"], term["op"], value, _wildcard(value, term["op"])))
         position = term.end()
     return terms
 
 
+def _wildcard(value: str, op: str) -> re.Pattern[str] | None:
+    """The pattern an ``=`` or ``!=`` term compares with: any letter case, ``*`` for anything."""
+    if op not in ("=", "!="):
+        return None
+    pattern = ".*".join(re.escape(part) for part in value.split("*"))
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
 def _matches(item: Mapping[str, Any], term: Term) -> bool:
-    name, op, value = term
+    name, op, value, pattern = term
     if name not in item:
         return False
     text = as_text(item[name])
-    if op in ("=", "!="):
-        pattern = ".*".join(re.escape(part) for part in value.split("*"))
-        equal = re.fullmatch(pattern, text, re.IGNORECASE | re.DOTALL) is not None
-        return equal == (op == "=")
+    if pattern is not None:
+        return (pattern.fullmatch(text) is not None) == (op == "=")
     return _ORDERING[op](text, value)
 
 

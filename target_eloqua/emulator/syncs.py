@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SyncStatus = Literal["pending", "active", "success", "warning", "error"]
@@ -23,13 +23,7 @@ class SyncCounts:
     repeated: int = 0
 
     def to_json(self) -> dict[str, int]:
-        return {
-            "processed": self.processed,
-            "created": self.created,
-            "updated": self.updated,
-            "rejected": self.rejected,
-            "repeated": self.repeated,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
