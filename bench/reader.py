@@ -20,7 +20,7 @@ from typing import Any
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.singerlib.encoding.simple import SimpleSingerReader
 
-from target_eloqua.reader import MessageReader
+from target_eloqua.reading.reader import MessageReader
 
 READERS: dict[str, tuple[Callable[[], Any], str]] = {
     "SDK default (json, text)": (SimpleSingerReader, "r"),

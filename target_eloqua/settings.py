@@ -1,4 +1,4 @@
-"""The settings target-eloqua takes (design.md section 3), as the SDK's config JSON Schema.
+"""The settings target-eloqua takes, as the SDK's config JSON Schema, and their checks beyond it.
 
 Their descriptions are what ``target-eloqua --about`` prints and what the README's settings
 table and meltano.yml repeat.
@@ -6,10 +6,17 @@ table and meltano.yml repeat.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from singer_sdk import typing as th
 
-from target_eloqua.entities import ENTITY_PATTERN
-from target_eloqua.mapping import MAX_FIELDS, MAX_SYNC_ACTIONS
+from target_eloqua.credentials import credential_problems
+from target_eloqua.errors import MappingError
+from target_eloqua.mapping.entities import ENTITY_PATTERN
+from target_eloqua.mapping.streams import MAX_FIELDS, MAX_SYNC_ACTIONS, parse_stream_mappings
 
 MAX_UPLOAD_BYTES = 32_000_000
 """Eloqua answers 404 to a data upload over 32 MB."""
@@ -317,3 +324,35 @@ NUMBER_SETTINGS = tuple(
     if "number" in schema.get("type", [])
 )
 """Settings whose value is a number, which may arrive as text from an environment variable."""
+
+
+def read_number_text(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings, with the numeric text of a number setting (``"0.5"``) read as a number:
+    environment variables and Meltano carry such numbers as text, and the SDK converts only
+    integers.
+    """
+    result = dict(settings)
+    for name in NUMBER_SETTINGS:
+        value = result.get(name)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                result[name] = float(value)
+    return result
+
+
+def setting_problems(config: Mapping[str, Any]) -> list[str]:
+    """What the schema cannot say: credentials that make a login and go only over https, a
+    batch of one row or more, two output files that are not one, stream mappings that can work.
+    """
+    problems = credential_problems(config)
+    batch_size = config.get("batch_size_rows")
+    if batch_size is not None and batch_size < 1:
+        problems.append(f"batch_size_rows must be at least 1, not {batch_size}")
+    summary, rejects = config.get("summary_path"), config.get("rejects_path")
+    if summary and rejects and Path(summary).resolve() == Path(rejects).resolve():
+        problems.append("summary_path and rejects_path must be different files")
+    try:
+        parse_stream_mappings(config.get("streams") or {})
+    except MappingError as error:
+        problems += error.problems
+    return problems

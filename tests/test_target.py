@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from target_eloqua.emulator import EmulatorServer
-from target_eloqua.sink import EloquaSink
+from target_eloqua.sinks import EloquaSink
 from target_eloqua.target import TargetEloqua
 from tests.support import (
     ACCOUNT_TUTORIAL_MAPPING,
@@ -26,7 +26,7 @@ STATE = {"bookmarks": {"crm_accounts": {"replication_key_value": "2026-11-28T10:
 
 
 def tutorial_config(emulator: EmulatorServer, **settings: Any) -> dict[str, Any]:
-    """The account-import tutorial (design.md section 3), pointed at the emulator."""
+    """The account-import tutorial (docs/mapping.md), pointed at the emulator."""
     streams = {"crm_accounts": copy.deepcopy(ACCOUNT_TUTORIAL_MAPPING)}
     return emulator_config(emulator, streams=streams, **settings)
 

@@ -1,4 +1,4 @@
-"""End to end: contacts and custom objects, as the README's mapping guide shows them."""
+"""End to end: contacts and custom objects, as docs/mapping.md shows them."""
 
 from __future__ import annotations
 

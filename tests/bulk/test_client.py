@@ -45,7 +45,8 @@ def answer(
     response.status_code = status
     response.reason = reason
     response.headers.update(headers or {})
-    response._content = b"" if body is None else json.dumps(body).encode()
+    # requests has no public way to give a Response its body
+    response._content = b"" if body is None else json.dumps(body).encode()  # noqa: SLF001
     response.request = requests.Request("GET", "https://eloqua.test/x").prepare()
     return response
 

@@ -1,0 +1,71 @@
+"""Where an Eloqua instance lives, found once, and Bulk API clients that reach it.
+
+Eloqua's instances live on pods (``https://secure.p03.eloqua.com``); ``{login_url}/id`` says which
+one (https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/Authentication/determining-base-url.htm).
+A ``Connection`` asks once for all the threads of a run, and again after a 401, since an instance
+may move.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from target_eloqua.bulk.auth import EloquaAuth
+from target_eloqua.bulk.client import BulkClient, ResponseHook, discover_base_url
+
+logger = logging.getLogger(__name__)
+
+
+class Connection:
+    """The pod of one Eloqua instance, shared by threads: each gets a client of its own.
+
+    With ``base_url`` set, that pod is used as it is; otherwise it is discovered through
+    ``login_url`` on first use, and again when a client is refused with a 401 there.
+    """
+
+    def __init__(
+        self,
+        login_url: str,
+        auth: EloquaAuth,
+        *,
+        base_url: str | None = None,
+        on_response: ResponseHook | None = None,
+    ) -> None:
+        self.login_url = login_url
+        self.auth = auth
+        self.fixed_base_url = base_url
+        self.on_response = on_response
+        """Told of each answer to a discovery request."""
+        self._lock = threading.Lock()
+        self._base_url = base_url
+
+    def base_url(self) -> str:
+        """The pod's URL, discovered on first use unless it was given."""
+        with self._lock:
+            if self._base_url is None:
+                self._base_url = self._discover()
+            return self._base_url
+
+    def rediscover_base_url(self, refused_at: str) -> str:
+        """Where the instance lives after a 401 at ``refused_at`` (it may have moved): asked of
+        ``/id`` again, once for all the clients refused there at the same time.
+        """
+        with self._lock:
+            if self._base_url == refused_at:
+                self._base_url = self._discover()
+            return self._base_url or refused_at
+
+    def new_client(self, on_response: ResponseHook | None = None) -> BulkClient:
+        """A client of the caller's own (clients are not shared by threads); its answers go to
+        ``on_response``.
+        """
+        rediscover = None if self.fixed_base_url else self.rediscover_base_url
+        return BulkClient(
+            self.base_url(), self.auth, on_response=on_response, rediscover=rediscover
+        )
+
+    def _discover(self) -> str:
+        base_url = discover_base_url(self.login_url, self.auth, on_response=self.on_response)
+        logger.info("Eloqua instance found at %s", base_url)
+        return base_url

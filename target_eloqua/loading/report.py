@@ -1,0 +1,193 @@
+"""The run's numbers: per stream and per sync, logged as a table and written as a JSON summary."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from target_eloqua.loading.rejects import RejectTally
+
+COUNTERS = (
+    "read",
+    "merged",
+    "uploaded",
+    "uploaded_bytes",
+    "syncs",
+    "created",
+    "updated",
+    "rejected",
+)
+"""The per-stream counters, in the order the table and the summary show them."""
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    """One sync of the run: what was staged for it, and how it ended.
+
+    ``status`` is Eloqua's final status; ``timeout`` for a sync the target stopped waiting
+    for; ``unknown`` for one whose end the target did not see.
+    """
+
+    uri: str
+    import_uri: str
+    status: str
+    seconds: float
+    rows: int
+    parts: int
+    bytes: int
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class StreamReport:
+    """What happened to one stream's records in this run."""
+
+    read: int = 0
+    merged: int = 0
+    uploaded: int = 0
+    uploaded_bytes: int = 0
+    sync_records: list[SyncRecord] = field(default_factory=list)
+
+    @property
+    def syncs(self) -> int:
+        """How many syncs the stream had."""
+        return len(self.sync_records)
+
+    @property
+    def created(self) -> int:
+        """Records the stream's syncs created."""
+        return sum(sync.created for sync in self.sync_records)
+
+    @property
+    def updated(self) -> int:
+        """Records the stream's syncs updated."""
+        return sum(sync.updated for sync in self.sync_records)
+
+    @property
+    def rejected(self) -> int:
+        """Records the stream's syncs rejected."""
+        return sum(sync.rejected for sync in self.sync_records)
+
+    def counters(self) -> dict[str, int]:
+        """The counters by name, in ``COUNTERS`` order."""
+        return {name: getattr(self, name) for name in COUNTERS}
+
+
+class RunReport:
+    """Thread-safe per-stream numbers: sinks drain in parallel threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.started_at = datetime.now(UTC)
+        self.streams: dict[str, StreamReport] = {}
+        self._rejects: dict[str, RejectTally] = {}
+
+    def add(self, stream: str, **amounts: int) -> None:
+        """Add to the stream's counters, e.g. ``add("crm", read=1)``."""
+        with self._lock:
+            totals = self.streams.setdefault(stream, StreamReport())
+            for name, amount in amounts.items():
+                setattr(totals, name, getattr(totals, name) + amount)
+
+    def record_sync(self, stream: str, sync: SyncRecord) -> None:
+        """Record a sync of the stream as it is now: a sync already recorded under the same
+        uri is replaced, so that a sync is in the report from its creation to its end.
+        """
+        with self._lock:
+            records = self.streams.setdefault(stream, StreamReport()).sync_records
+            known = [n for n, record in enumerate(records) if record.uri == sync.uri]
+            if known:
+                records[known[0]] = sync
+            else:
+                records.append(sync)
+
+    def add_rejects(self, stream: str, tally: RejectTally) -> None:
+        """Count one sync's rejects per status code, for the stream's lines in the log."""
+        with self._lock:
+            self._rejects.setdefault(stream, RejectTally()).merge(tally)
+
+    def reject_summary(self) -> list[str]:
+        """Per stream and status code, the records rejected in the run, with a few
+        identifier values: ``Stream 'crm' rejected 2 records ELQ-00002 (...), e.g. ...``.
+        """
+        with self._lock:
+            return [
+                f"Stream '{stream}' rejected {line}"
+                for stream, tally in sorted(self._rejects.items())
+                for line in tally.lines()
+            ]
+
+    def rejected(self) -> int:
+        """Records rejected so far in the run, all streams together."""
+        with self._lock:
+            return sum(totals.rejected for totals in self.streams.values())
+
+    def table(self) -> str:
+        """The counters as a small fixed-width table: one row per stream, then the totals."""
+        rows = [["stream", *COUNTERS]]
+        with self._lock:
+            for stream, totals in sorted(self.streams.items()):
+                rows.append([stream, *map(str, totals.counters().values())])
+            if len(self.streams) > 1:
+                rows.append(["total", *map(str, self._totals().values())])
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        return "\n".join(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            for row in rows
+        )
+
+    def summary(self, *, exit_code: int, error: str | None = None) -> dict[str, Any]:
+        """The run summary written to ``summary_path``."""
+        ended_at = datetime.now(UTC)
+        with self._lock:
+            streams = {
+                stream: {
+                    **totals.counters(),
+                    "syncs": [asdict(sync) for sync in totals.sync_records],
+                }
+                for stream, totals in sorted(self.streams.items())
+            }
+            totals = self._totals()
+        return {
+            "status": "succeeded" if exit_code == 0 else "failed",
+            "exit_code": exit_code,
+            "error": error,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": ended_at.isoformat(),
+            "seconds": round((ended_at - self.started_at).total_seconds(), 3),
+            "streams": streams,
+            "totals": totals,
+        }
+
+    def _totals(self) -> dict[str, int]:
+        per_stream = [totals.counters() for totals in self.streams.values()]
+        return {name: sum(counters[name] for counters in per_stream) for name in COUNTERS}
+
+
+def write_summary(path: Path, summary: dict[str, Any]) -> None:
+    """Write the summary as indented JSON, replacing the file in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def error_text(error: BaseException) -> str:
+    """What the summary says went wrong: the message, with each problem of a config error."""
+    problems = getattr(error, "errors", None)  # the SDK's ConfigValidationError lists them
+    if isinstance(problems, list):
+        return "\n".join([str(error), *map(str, problems)])
+    return str(error) or type(error).__name__
+
+
+def exit_code_of(error: BaseException) -> int:
+    """The exit status a run that ended with ``error`` has."""
+    if isinstance(error, SystemExit):
+        return error.code if isinstance(error.code, int) else int(error.code is not None)
+    return 1

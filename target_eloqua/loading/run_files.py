@@ -1,0 +1,81 @@
+"""The files a run writes besides STATE, each checked before any input is read, so that a run
+never loads data and then fails to say so: the summary, the rejects file, the dry-run output.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from singer_sdk.exceptions import ConfigValidationError
+
+from target_eloqua.loading.dry_run import DryRunWriter
+from target_eloqua.loading.rejects import RejectsFile
+from target_eloqua.loading.report import write_summary
+
+logger = logging.getLogger("target-eloqua")
+
+
+def summary_path(config: Mapping[str, Any]) -> Path | None:
+    """Where the run summary goes (``summary_path``), its directory made and writable."""
+    configured = config.get("summary_path")
+    if not configured:
+        return None
+    path = Path(configured)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        problem = f"summary_path: cannot write {configured}: {error.strerror or error}"
+        raise _setting_error(problem) from error
+    if path.is_dir() or not os.access(path.parent, os.W_OK):
+        raise _setting_error(f"summary_path: cannot write {configured}: not a writable file")
+    return path
+
+
+def write_summary_file(path: Path, summary: dict[str, Any]) -> None:
+    """Write the summary; failing to must not hide how the run itself ended."""
+    try:
+        write_summary(path, summary)
+    except OSError as error:
+        logger.error("Cannot write the run summary to %s: %s", path, error)
+    else:
+        logger.info("Run summary written to %s", path)
+
+
+def rejects_file(config: Mapping[str, Any]) -> RejectsFile | None:
+    """The run's rejects file (``rejects_path``), emptied; ``None`` when it is not set."""
+    configured = config.get("rejects_path")
+    if not configured:
+        return None
+    try:
+        return RejectsFile(Path(configured))
+    except OSError as error:
+        raise _setting_error(f"rejects_path: cannot write {configured}: {error}") from error
+
+
+def dry_run_writer(config: Mapping[str, Any]) -> DryRunWriter | None:
+    """Where a dry run writes its uploads (``dry_run_dir``, or a new temporary directory);
+    ``None`` when the run really loads.
+    """
+    if not config.get("dry_run"):
+        return None
+    configured = config.get("dry_run_dir")
+    if not configured:
+        directory = Path(tempfile.mkdtemp(prefix="target-eloqua-dry-run-"))
+    else:
+        directory = Path(configured)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            problem = f"dry_run_dir: cannot make the directory {directory}: {error}"
+            raise _setting_error(problem) from error
+    logger.info("Dry run: what would be uploaded is written to %s", directory)
+    return DryRunWriter(directory)
+
+
+def _setting_error(problem: str) -> ConfigValidationError:
+    return ConfigValidationError("Config validation failed", errors=[problem])

@@ -1,0 +1,102 @@
+"""The import definition of a stream mapping, and Eloqua's refusal of one told in its terms.
+
+Pure functions: the body of ``POST /{entity}/imports``, its name, and the lines that tie Eloqua's
+``failures`` back to the mapping's properties and fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from target_eloqua.mapping.streams import StreamMapping
+
+DEFINITION_NAME_PREFIX = "target-eloqua"
+MAX_DEFINITION_NAME_LENGTH = 100
+AUTO_DELETE_DURATION, AUTO_DELETE_SECONDS = "P1D", 24 * 3600
+"""Definitions delete themselves a day after creation, so they never pile up in the instance."""
+
+
+def definition_refusal_problems(
+    mapping: StreamMapping, failures: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Eloqua's ``failures`` for a refused import definition, tied back to the mapping.
+
+    A failure whose value is a field key or a statement is told about its property and field.
+    """
+    columns = {column.key: column for column in mapping.columns}
+    columns |= {column.field: column for column in mapping.columns}
+    problems = []
+    for failure in failures:
+        said = f"{failure.get('field')}: {failure.get('constraint')}"
+        column = columns.get(str(failure.get("value")))
+        if column is None:
+            problems.append(
+                f"stream '{mapping.stream}': Eloqua refused the import definition: "
+                f"{said} (value: {failure.get('value')!r})"
+            )
+        else:
+            problems.append(
+                f"stream '{mapping.stream}', property '{column.property}', "
+                f"field '{column.field}': Eloqua refused it: {said}"
+            )
+    return problems
+
+
+def import_definition_body(mapping: StreamMapping) -> dict[str, Any]:
+    """The body of ``POST /{entity}/imports`` for a resolved stream mapping.
+
+    Syncs are never triggered by uploads: the target stages every part first, then creates
+    one sync itself and waits for it.
+    """
+    body: dict[str, Any] = {
+        "fields": {column.key: column.field for column in mapping.columns},
+        "identifierFieldName": mapping.identifier_key,
+        "isSyncTriggeredOnImport": False,
+        "isUpdatingMultipleMatchedRecords": mapping.update_multiple_matched_records,
+        "autoDeleteDuration": AUTO_DELETE_DURATION,
+    }
+    body.update(_optional_properties(mapping))
+    return {"name": definition_name(mapping.stream, body), **body}
+
+
+def _optional_properties(mapping: StreamMapping) -> dict[str, Any]:
+    """The definition properties that are sent only when the mapping sets them."""
+    optional: dict[str, Any] = {
+        "updateRule": mapping.update_rule,
+        "importRule": mapping.import_rule,
+        "importPriorityUri": mapping.import_priority,
+    }
+    if mapping.update_rule_by_field:
+        optional["updateRuleByField"] = {
+            mapping.column(prop).key: rule for prop, rule in mapping.update_rule_by_field.items()
+        }
+    if mapping.sync_actions:
+        optional["syncActions"] = [
+            {key: value for key, value in vars(action).items() if value is not None}
+            for action in mapping.sync_actions
+        ]
+    if mapping.link_users:
+        optional["linkUsers"] = True
+    if link := mapping.map_data_cards:
+        optional |= {
+            "mapDataCards": True,
+            "mapDataCardsEntityType": link.entity_type,
+            "mapDataCardsEntityField": link.entity_field,
+            "mapDataCardsSourceField": mapping.column(link.source_property).key,
+            "mapDataCardsCaseSensitiveMatch": link.case_sensitive,
+        }
+    return {key: value for key, value in optional.items() if value is not None}
+
+
+def definition_name(stream: str, body: Mapping[str, Any]) -> str:
+    """``target-eloqua <stream> <hash>``: readable, the same for the same mapping, <= 100 chars.
+
+    The short hash of the definition tells apart definitions of one stream under changed
+    mappings when a user looks at them in Eloqua.
+    """
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
+    room = MAX_DEFINITION_NAME_LENGTH - len(DEFINITION_NAME_PREFIX) - len(digest) - 2
+    return f"{DEFINITION_NAME_PREFIX} {stream[:room]} {digest}"

@@ -1,0 +1,202 @@
+"""Check stream mappings against the fields Eloqua has, and complete them from there.
+
+Internal names (``M_Country``) become statements, an import priority given by name becomes its
+uri, and every field is checked: it exists, belongs to the stream's entity, is writable, and can
+identify records if it is the identifier. Pure functions: the caller fetches ``/fields`` and
+``/imports/priorities`` (see ``catalogs_needed``) and passes them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from target_eloqua.errors import MappingError
+from target_eloqua.mapping.entities import ACCOUNTS, CONTACTS, Entity, Statement, parse_statement
+from target_eloqua.mapping.fields import EloquaField, FieldCatalog
+from target_eloqua.mapping.streams import Column, StreamMapping, for_every_stream
+
+IDENTIFIER_TYPES_REFUSED = frozenset({"date", "boolean"})
+DATA_CARD_ENTITIES = {"Contact": CONTACTS, "Company": ACCOUNTS}
+
+Catalogs = Mapping[Entity, FieldCatalog]
+
+
+def catalogs_needed(mapping: StreamMapping) -> set[Entity]:
+    """The entities whose ``/fields`` the mapping is checked against."""
+    needed = {mapping.entity}
+    if mapping.entity == CONTACTS and any(
+        _related(column.field) == "Account" for column in mapping.columns
+    ):
+        needed.add(ACCOUNTS)
+    if mapping.map_data_cards and mapping.map_data_cards.entity_type in DATA_CARD_ENTITIES:
+        needed.add(DATA_CARD_ENTITIES[mapping.map_data_cards.entity_type])
+    return needed
+
+
+def resolve_stream_mappings(
+    mappings: Mapping[str, StreamMapping],
+    catalogs: Catalogs,
+    priorities: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, StreamMapping]:
+    """Resolve every stream's mapping, reporting the problems of all of them at once."""
+    return for_every_stream(
+        mappings, lambda _, mapping: resolve_stream_mapping(mapping, catalogs, priorities)
+    )
+
+
+def resolve_stream_mapping(
+    mapping: StreamMapping,
+    catalogs: Catalogs,
+    priorities: Sequence[Mapping[str, Any]] = (),
+) -> StreamMapping:
+    """The mapping with statements for every field and the import priority's uri."""
+    problems: list[str] = []
+    columns: list[Column] = []
+    for column in mapping.columns:
+        at = f"stream '{mapping.stream}', property '{column.property}', field '{column.field}'"
+        field, problem = _find_field(mapping.entity, column, catalogs)
+        resolved = (
+            replace(column, field=field.statement, max_length=field.max_length) if field else column
+        )
+        taken = [c.property for c in columns if c.field == resolved.field]
+        if problem:
+            problems.append(f"{at}: {problem}")
+        elif taken:
+            problems.append(f"{at}: property '{taken[0]}' is already imported into that field")
+        elif column.property == mapping.identifier and (reason := _cannot_identify(column, field)):
+            problems.append(f"{at}: cannot be the identifier: {reason}")
+        columns.append(resolved)
+
+    priority = mapping.import_priority
+    if priority is not None:
+        priority = _priority_uri(priority, priorities)
+        if priority is None:
+            problems.append(_unknown_priority(mapping, priorities))
+    data_cards = mapping.map_data_cards
+    if data_cards is not None:
+        entity_field, problem = _data_card_field(
+            data_cards.entity_type, data_cards.entity_field, catalogs
+        )
+        if problem:
+            problems.append(f"stream '{mapping.stream}': map_data_cards: {problem}")
+        data_cards = replace(data_cards, entity_field=entity_field)
+
+    if problems:
+        raise MappingError(problems)
+    return replace(
+        mapping, columns=tuple(columns), import_priority=priority, map_data_cards=data_cards
+    )
+
+
+def _find_field(
+    entity: Entity, column: Column, catalogs: Catalogs
+) -> tuple[EloquaField | None, str | None]:
+    """The field a column imports into, or why there is none to use.
+
+    ``(None, None)`` stands for a statement Eloqua itself checks when the definition is created
+    (a user field of linked users), since ``/fields`` does not list those.
+    """
+    statement = parse_statement(column.field)
+    if statement is None:
+        return _by_name(entity, column.field, catalogs[entity])
+    if (data_type := entity.system_field_type(statement.path)) is not None:
+        return EloquaField(statement.path, statement.text, data_type, read_only=False), None
+    related = statement.related
+    if related is None:
+        field, problem = _lookup(entity, statement, statement.path, catalogs[entity])
+        return _writable(field) if field else (None, problem)
+    relation, name = related
+    if (entity.kind, relation) == ("accounts", "User"):
+        return None, None
+    if (entity.kind, relation) == ("contacts", "Account"):
+        field, problem = _by_name(ACCOUNTS, name, catalogs[ACCOUNTS])
+        return (replace(field, statement=statement.text), None) if field else (None, problem)
+    return None, (
+        "fields of related records are imported only as {{Contact.Account.Field(...)}} on "
+        "contacts and {{Account.User.Field(...)}} on accounts"
+    )
+
+
+def _lookup(
+    entity: Entity, statement: Statement | None, name: str, catalog: FieldCatalog
+) -> tuple[EloquaField | None, str | None]:
+    """The field a statement (or, without one, an internal name) names, or why there is none."""
+    field = catalog.by_statement(statement.text) if statement else catalog.by_name(name)
+    if field is None:
+        return None, _no_such_field(entity, statement.path if statement else name, catalog)
+    return field, None
+
+
+def _by_name(
+    entity: Entity, name: str, catalog: FieldCatalog
+) -> tuple[EloquaField | None, str | None]:
+    field, problem = _lookup(entity, None, name, catalog)
+    return _writable(field) if field else (None, problem)
+
+
+def _writable(field: EloquaField) -> tuple[EloquaField | None, str | None]:
+    if field.read_only:
+        return None, f"{field.internal_name} is read-only in Eloqua and cannot be imported"
+    return field, None
+
+
+def _no_such_field(entity: Entity, name: str, catalog: FieldCatalog) -> str:
+    similar = catalog.similar_names(name)
+    hint = f" (did you mean {' or '.join(similar)}?)" if similar else ""
+    return (
+        f"no field of {entity.path} matches{hint}; GET /api/bulk/2.0{entity.fields_path} "
+        "lists their internal names and statements"
+    )
+
+
+def _cannot_identify(column: Column, field: EloquaField | None) -> str | None:
+    if field is None or _related(column.field):
+        return "it is not a field of the stream's own entity"
+    if field.data_type in IDENTIFIER_TYPES_REFUSED:
+        return f"Eloqua does not match records on {field.data_type} fields"
+    return None
+
+
+def _related(configured: str) -> str | None:
+    statement = parse_statement(configured)
+    related = statement.related if statement else None
+    return related[0] if related else None
+
+
+def _priority_uri(priority: str, priorities: Sequence[Mapping[str, Any]]) -> str | None:
+    for item in priorities:
+        if priority in (item.get("uri"), item.get("name")):
+            return str(item["uri"])
+    lowered = priority.lower()
+    for item in priorities:
+        if str(item.get("name", "")).lower() == lowered:
+            return str(item["uri"])
+    return None
+
+
+def _unknown_priority(mapping: StreamMapping, priorities: Sequence[Mapping[str, Any]]) -> str:
+    names = ", ".join(str(item.get("name")) for item in priorities) or "none"
+    return (
+        f"stream '{mapping.stream}': import_priority '{mapping.import_priority}' is not an "
+        f"import priority of this instance (GET /api/bulk/2.0/imports/priorities has: {names})"
+    )
+
+
+def _data_card_field(
+    entity_type: str, configured: str, catalogs: Catalogs
+) -> tuple[str, str | None]:
+    """The statement of the contact or account field that custom object records are matched on."""
+    entity = DATA_CARD_ENTITIES.get(entity_type)
+    if entity is None:
+        return configured, f"entity_type '{entity_type}' must be Contact or Company"
+    statement = parse_statement(configured)
+    if statement is not None and statement.entity != entity:
+        return configured, f"entity_field '{configured}' is not a field of {entity.path}"
+    if statement is not None and entity.system_field_type(statement.path) is not None:
+        return configured, None
+    field, problem = _lookup(entity, statement, configured, catalogs[entity])
+    if field is None:
+        return configured, f"entity_field '{configured}': {problem}"
+    return field.statement, None

@@ -1,0 +1,332 @@
+"""A stream's mapping as the config gives it: read, and checked as far as the config alone can be.
+
+Pure functions over plain data: nothing here talks to Eloqua or knows about Singer messages.
+``parse_stream_mapping`` checks what can be checked from the config alone; ``resolve.py`` then
+checks the mapping against the entity's fields in Eloqua; ``definition.py`` makes the import
+definition of a mapping, and ``rows.py`` the row of a record.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from target_eloqua.errors import MappingError
+from target_eloqua.mapping.entities import Entity, parse_entity, parse_statement
+from target_eloqua.mapping.values import format_user_links, format_value
+
+MAX_KEY_LENGTH = 100
+MAX_FIELDS = 100
+MAX_SYNC_ACTIONS = 10
+
+T = TypeVar("T")
+
+_INTERNAL_NAME = re.compile(r"^\w+$")
+_UNSAFE_KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One stream property imported into one Eloqua field.
+
+    ``field`` is the statement, or until the mapping is resolved, the internal name as configured.
+    ``max_length`` is the most characters the field is known to hold (see ``fields.py``).
+    """
+
+    property: str
+    key: str
+    field: str
+    user_link: bool = False
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class SyncAction:
+    """An action Eloqua takes on each imported record, e.g. add it to a contact list."""
+
+    action: str
+    destination: str
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class DataCardLink:
+    """How custom object records are linked to contacts (``Contact``) or accounts (``Company``)."""
+
+    entity_type: str
+    entity_field: str
+    source_property: str
+    case_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    """How one stream's records become rows of one import definition."""
+
+    stream: str
+    entity: Entity
+    identifier: str
+    columns: tuple[Column, ...]
+    link_users: bool = False
+    update_rule: str | None = None
+    update_rule_by_field: Mapping[str, str] = field(default_factory=dict)
+    update_multiple_matched_records: bool = False
+    import_rule: str | None = None
+    sync_actions: tuple[SyncAction, ...] = ()
+    import_priority: str | None = None
+    map_data_cards: DataCardLink | None = None
+
+    def column(self, prop: str) -> Column:
+        """The column of a mapped property."""
+        return next(column for column in self.columns if column.property == prop)
+
+    @cached_property
+    def identifier_key(self) -> str:
+        """The definition field key that Eloqua matches existing records on."""
+        return self.column(self.identifier).key
+
+    @cached_property
+    def keys(self) -> list[str]:
+        """The definition field keys, in the order the rows carry them."""
+        return [column.key for column in self.columns]
+
+    @cached_property
+    def property_of_key(self) -> dict[str, str]:
+        """Definition field key -> the stream property sent under it."""
+        return {column.key: column.property for column in self.columns}
+
+    @cached_property
+    def length_limits(self) -> tuple[tuple[int, str, int], ...]:
+        """Position, property and most characters of each column whose field's length is known."""
+        return tuple(
+            (position, column.property, column.max_length)
+            for position, column in enumerate(self.columns)
+            if column.max_length is not None
+        )
+
+    @cached_property
+    def identifier_may_be_blank(self) -> bool:
+        """Whether a record may leave its identifier blank: when it is the record's id
+        (``{{Account.Id}}``, ``{{CustomObject[9].ExternalId}}``), a blank one asks Eloqua for a
+        new record; any other blank identifier matches nothing and is rejected.
+        """
+        statement = parse_statement(self.column(self.identifier).field)
+        return statement is not None and statement.path in ("Id", "ExternalId")
+
+    @cached_property
+    def formatters(self) -> tuple[Callable[[Any], str], ...]:
+        """Per column, the function that formats its values."""
+        return tuple(
+            format_user_links if column.user_link else format_value for column in self.columns
+        )
+
+    @cached_property
+    def identifier_position(self) -> int:
+        """Where the identifier is in a row."""
+        return self.properties.index(self.identifier)
+
+    def identifier_of(self, row: Sequence[str]) -> str | None:
+        """The row's identifier, or ``None`` when it is blank and must not be (see
+        ``identifier_may_be_blank``).
+        """
+        identifier = row[self.identifier_position]
+        if not identifier.strip() and not self.identifier_may_be_blank:
+            return None
+        return identifier
+
+    @cached_property
+    def properties(self) -> list[str]:
+        """The stream properties that are sent, in column order."""
+        return [column.property for column in self.columns]
+
+
+def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
+    """Read one entry of the ``streams`` setting, reporting every problem at once.
+
+    Fields may still be internal names afterwards; ``resolve.resolve_stream_mapping`` turns them
+    into statements.
+    """
+    try:
+        entity = parse_entity(raw.get("entity") or "accounts")
+    except ValueError as error:
+        raise MappingError([f"stream '{stream}': {error}"]) from error
+    fields: Mapping[str, str] = raw.get("fields") or {}
+    keys = definition_keys(fields)
+    mapping = StreamMapping(
+        stream=stream,
+        entity=entity,
+        identifier=raw.get("identifier") or "",
+        columns=tuple(
+            Column(prop, keys[prop], configured.strip(), _is_user_link(configured))
+            for prop, configured in fields.items()
+        ),
+        link_users=bool(raw.get("link_users", False)),
+        update_rule=raw.get("update_rule"),
+        update_rule_by_field=dict(raw.get("update_rule_by_field") or {}),
+        update_multiple_matched_records=bool(raw.get("update_multiple_matched_records", False)),
+        import_rule=raw.get("import_rule"),
+        sync_actions=tuple(SyncAction(**action) for action in raw.get("sync_actions") or ()),
+        import_priority=raw.get("import_priority"),
+        map_data_cards=_parse_data_cards(raw.get("map_data_cards")),
+    )
+    problems = [
+        *_shape_problems(mapping),
+        *(problem for column in mapping.columns for problem in _column_problems(mapping, column)),
+        *_option_problems(mapping),
+    ]
+    if problems:
+        raise MappingError(problems)
+    return mapping
+
+
+def parse_stream_mappings(streams: Mapping[str, Mapping[str, Any]]) -> dict[str, StreamMapping]:
+    """Read the whole ``streams`` setting, reporting the problems of every stream at once."""
+    return for_every_stream(streams, parse_stream_mapping)
+
+
+def for_every_stream(
+    streams: Mapping[str, T], convert: Callable[[str, T], StreamMapping]
+) -> dict[str, StreamMapping]:
+    """``convert`` each stream's item; if any fails, raise with the problems of all of them."""
+    mappings, problems = {}, []
+    for stream, item in streams.items():
+        try:
+            mappings[stream] = convert(stream, item)
+        except MappingError as error:
+            problems += error.problems
+    if problems:
+        raise MappingError(problems)
+    return mappings
+
+
+def unmapped_stream_error(
+    stream: str, schema: Mapping[str, Any], key_properties: Sequence[str] | None
+) -> str:
+    """Why a stream without a mapping stops the run, and a mapping to start from."""
+    properties = [p for p in schema.get("properties", {}) if not p.startswith("_sdc_")]
+    identifier = next(iter(key_properties or properties), "id")
+    example = {
+        stream: {"entity": "accounts", "identifier": identifier, "fields": {identifier: "..."}}
+    }
+    return (
+        f"stream '{stream}' has no mapping. Map it under 'streams' in the config, e.g. "
+        f"{json.dumps(example)} with an Eloqua field for each property to load (its "
+        f"properties: {', '.join(properties) or 'none'}), or set unmapped_streams: skip"
+    )
+
+
+def _is_user_link(configured: str) -> bool:
+    statement = parse_statement(configured)
+    return bool(statement and statement.prefix == "Account" and statement.path.startswith("User."))
+
+
+def _shape_problems(mapping: StreamMapping) -> list[str]:
+    """Fields, identifier and entity that cannot make an import definition."""
+    where, count = f"stream '{mapping.stream}'", len(mapping.columns)
+    problems = []
+    if not count:
+        problems.append(f"{where}: 'fields' must map at least one property")
+    elif count > MAX_FIELDS:
+        problems.append(
+            f"{where}: 'fields' maps {count} properties; an Eloqua import definition "
+            f"takes at most {MAX_FIELDS}"
+        )
+    if not mapping.identifier:
+        problems.append(f"{where}: 'identifier' must name the property to match records on")
+    elif count and mapping.identifier not in mapping.properties:
+        problems.append(
+            f"{where}, property '{mapping.identifier}': the identifier is not among 'fields'"
+        )
+    if mapping.link_users and mapping.entity.kind != "accounts":
+        problems.append(f"{where}: link_users is for accounts only, not {mapping.entity.path}")
+    return problems
+
+
+def _column_problems(mapping: StreamMapping, column: Column) -> list[str]:
+    """What is wrong with a column's field, as far as the config alone can tell."""
+    entity = mapping.entity
+    at = f"stream '{mapping.stream}', property '{column.property}', field '{column.field}'"
+    statement = parse_statement(column.field)
+    if statement is None:
+        if _INTERNAL_NAME.match(column.field):
+            return []
+        return [
+            f"{at}: not a field statement such as {{{{{entity.prefix}.Field(Name)}}}} "
+            "nor an internal field name"
+        ]
+    if statement.prefix != entity.prefix:
+        return [
+            f"{at}: a field of {statement.entity.path}, but the stream imports into {entity.path}"
+        ]
+    if column.user_link and not mapping.link_users:
+        return [f"{at}: links users to accounts; set link_users: true on the stream"]
+    return []
+
+
+def _option_problems(mapping: StreamMapping) -> list[str]:
+    """Import options that name unmapped properties or go beyond Eloqua's limits."""
+    where = f"stream '{mapping.stream}'"
+    problems = [
+        f"{where}, property '{prop}': update_rule_by_field names a property that is not mapped"
+        for prop in mapping.update_rule_by_field
+        if prop not in mapping.properties
+    ]
+    if len(mapping.sync_actions) > MAX_SYNC_ACTIONS:
+        problems.append(
+            f"{where}: {len(mapping.sync_actions)} sync_actions; Eloqua takes at most "
+            f"{MAX_SYNC_ACTIONS}"
+        )
+    link = mapping.map_data_cards
+    if link is not None and mapping.entity.kind != "customObjects":
+        problems.append(
+            f"{where}: map_data_cards is for custom objects only, not {mapping.entity.path}"
+        )
+    elif link is not None and link.source_property not in mapping.properties:
+        problems.append(
+            f"{where}, property '{link.source_property}': map_data_cards.source_property "
+            "must be one of 'fields'"
+        )
+    return problems
+
+
+def _parse_data_cards(raw: Mapping[str, Any] | None) -> DataCardLink | None:
+    if not raw:
+        return None
+    return DataCardLink(
+        entity_type=raw.get("entity_type", ""),
+        entity_field=raw.get("entity_field", ""),
+        source_property=raw.get("source_property", ""),
+        case_sensitive=bool(raw.get("case_sensitive", False)),
+    )
+
+
+def definition_keys(properties: Iterable[str]) -> dict[str, str]:
+    """Each property's definition field key: letters, digits and ``_``, unique, <= 100 chars.
+
+    Keys are also the CSV header and the JSON keys of the uploaded rows, and what Eloqua's
+    rejects name, so they stay close to the property names: a property that is already a safe
+    key keeps it, and the others get theirs after, with ``_2``, ``_3``... where two would clash.
+    """
+    properties = list(properties)
+    keys = {prop: prop for prop in properties if _is_safe_key(prop)}
+    taken = set(keys.values())
+    for prop in properties:
+        if prop in keys:
+            continue
+        base = (_UNSAFE_KEY_CHARACTERS.sub("_", prop) or "field")[:MAX_KEY_LENGTH]
+        key, number = base, 1
+        while key in taken:
+            number += 1
+            suffix = f"_{number}"
+            key = base[: MAX_KEY_LENGTH - len(suffix)] + suffix
+        keys[prop] = key
+        taken.add(key)
+    return {prop: keys[prop] for prop in properties}
+
+
+def _is_safe_key(prop: str) -> bool:
+    return 0 < len(prop) <= MAX_KEY_LENGTH and not _UNSAFE_KEY_CHARACTERS.search(prop)

@@ -1,0 +1,148 @@
+"""The run's numbers: the table that ends the log and the JSON summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from singer_sdk.exceptions import ConfigValidationError
+
+from target_eloqua.loading.rejects import RejectTally
+from target_eloqua.loading.report import (
+    RunReport,
+    SyncRecord,
+    error_text,
+    exit_code_of,
+    write_summary,
+)
+
+
+def sync(uri: str, status: str = "success", **counts: int) -> SyncRecord:
+    return SyncRecord(
+        uri=uri,
+        import_uri="/accounts/imports/1",
+        status=status,
+        seconds=1.5,
+        rows=3,
+        parts=1,
+        bytes=120,
+        **counts,
+    )
+
+
+def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
+    report = RunReport()
+    report.add("accounts", read=3, merged=1)
+    report.add("accounts", uploaded=2, uploaded_bytes=40)
+    report.record_sync("accounts", sync("/syncs/1", created=1, updated=1))
+    report.record_sync("accounts", sync("/syncs/2", "warning", rejected=2))
+
+    totals = report.streams["accounts"]
+    assert totals.counters() == {
+        "read": 3,
+        "merged": 1,
+        "uploaded": 2,
+        "uploaded_bytes": 40,
+        "syncs": 2,
+        "created": 1,
+        "updated": 1,
+        "rejected": 2,
+    }
+    assert [s.uri for s in totals.sync_records] == ["/syncs/1", "/syncs/2"]
+    assert report.rejected() == 2
+
+
+def test_the_table_has_a_header_a_row_per_stream_in_name_order_and_totals() -> None:
+    report = RunReport()
+    report.add("zeta", read=10)
+    report.add("alpha", read=2)
+
+    lines = report.table().splitlines()
+
+    assert lines[0].split() == [
+        "stream",
+        "read",
+        "merged",
+        "uploaded",
+        "uploaded_bytes",
+        "syncs",
+        "created",
+        "updated",
+        "rejected",
+    ]
+    assert lines[1].split() == ["alpha", "2", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[2].split() == ["zeta", "10", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[3].split() == ["total", "12", "0", "0", "0", "0", "0", "0", "0"]
+
+
+def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path) -> None:
+    report = RunReport()
+    report.add("accounts", read=4, uploaded=4)
+    report.record_sync("accounts", sync("/syncs/7", "error", rejected=1))
+    report.add("contacts", read=1)
+
+    path = tmp_path / "out" / "summary.json"
+    write_summary(path, report.summary(exit_code=1, error="sync /syncs/7 ended 'error'"))
+
+    summary = json.loads(path.read_text())
+    assert summary["status"] == "failed"
+    assert summary["exit_code"] == 1
+    assert summary["error"] == "sync /syncs/7 ended 'error'"
+    assert summary["streams"]["accounts"]["read"] == 4
+    assert summary["streams"]["accounts"]["syncs"] == [
+        {
+            "uri": "/syncs/7",
+            "import_uri": "/accounts/imports/1",
+            "status": "error",
+            "seconds": 1.5,
+            "rows": 3,
+            "parts": 1,
+            "bytes": 120,
+            "created": 0,
+            "updated": 0,
+            "rejected": 1,
+        }
+    ]
+    assert summary["totals"]["read"] == 5
+    assert summary["totals"]["syncs"] == 1
+    assert summary["seconds"] >= 0
+    assert not list(tmp_path.glob("out/*.partial"))
+
+
+def test_a_sync_recorded_again_under_its_uri_replaces_the_first_record() -> None:
+    report = RunReport()
+    report.record_sync("accounts", sync("/syncs/1", "unknown"))
+    report.record_sync("accounts", sync("/syncs/1", "warning", created=2, rejected=1))
+
+    [only] = report.streams["accounts"].sync_records
+    assert (only.status, only.created, only.rejected) == ("warning", 2, 1)
+    assert report.rejected() == 1
+
+
+def test_reject_lines_add_up_each_streams_rejects_per_status_code() -> None:
+    report = RunReport()
+    for identifiers in (["a@", "b@"], ["c@", "d@"]):
+        tally = RejectTally()
+        for identifier in identifiers:
+            tally.add("ELQ-00002", "Invalid email address.", identifier)
+        report.add_rejects("contacts", tally)
+
+    assert report.reject_summary() == [
+        "Stream 'contacts' rejected 4 records ELQ-00002 (Invalid email address.), e.g. a@, b@, c@"
+    ]
+
+
+def test_a_config_error_is_described_with_each_of_its_problems() -> None:
+    error = ConfigValidationError("Config validation failed", errors=["max_rejects: -1 < 0"])
+
+    assert error_text(error) == "Config validation failed\nmax_rejects: -1 < 0"
+    assert error_text(KeyError()) == "KeyError"
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [(RuntimeError("x"), 1), (SystemExit(143), 143), (SystemExit(None), 0), (SystemExit("x"), 1)],
+)
+def test_the_exit_code_of_a_failure(error: BaseException, code: int) -> None:
+    assert exit_code_of(error) == code

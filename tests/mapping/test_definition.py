@@ -1,0 +1,105 @@
+"""A stream mapping's import definition: its body, its name, and Eloqua's refusal of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from target_eloqua.mapping.definition import definition_refusal_problems, import_definition_body
+from target_eloqua.mapping.entities import ACCOUNTS
+from target_eloqua.mapping.streams import (
+    parse_stream_mapping,
+)
+from tests.support import ACCOUNT_TUTORIAL_MAPPING
+
+
+def test_the_account_tutorial_becomes_a_linking_definition() -> None:
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+    body = import_definition_body(mapping)
+
+    assert mapping.entity.imports_path == "/accounts/imports"
+    assert body == {
+        "name": body["name"],
+        "fields": {
+            "company_name": "{{Account.Field(M_CompanyName)}}",
+            "owner_crm_ids": "{{Account.User.Field(CRMOSCUserId)}}",
+        },
+        "identifierFieldName": "company_name",
+        "isSyncTriggeredOnImport": False,
+        "isUpdatingMultipleMatchedRecords": False,
+        "autoDeleteDuration": "P1D",
+        "linkUsers": True,
+    }
+
+
+def test_entity_defaults_to_accounts_and_options_are_sent_only_when_set() -> None:
+    mapping = parse_stream_mapping("companies", {"identifier": "id", "fields": {"id": "x"}})
+    body = import_definition_body(mapping)
+
+    assert mapping.entity == ACCOUNTS
+    assert not {"linkUsers", "updateRule", "importRule", "syncActions"} & set(body)
+
+
+def test_every_option_reaches_its_definition_property() -> None:
+    raw: dict[str, Any] = {
+        "entity": "customObjects/9",
+        "identifier": "order id",
+        "fields": {"order id": "{{CustomObject[9].ExternalId}}", "email": "Email"},
+        "update_rule": "ifNewIsNotNull",
+        "update_rule_by_field": {"email": "always"},
+        "update_multiple_matched_records": True,
+        "import_rule": "updateOnly",
+        "sync_actions": [{"action": "add", "destination": "{{ContactList[3]}}"}],
+        "import_priority": "/imports/priorities/2",
+        "map_data_cards": {
+            "entity_type": "Contact",
+            "entity_field": "{{Contact.Field(C_EmailAddress)}}",
+            "source_property": "email",
+            "case_sensitive": True,
+        },
+    }
+    body = import_definition_body(parse_stream_mapping("orders", raw))
+
+    assert body["fields"] == {"order_id": "{{CustomObject[9].ExternalId}}", "email": "Email"}
+    assert body["identifierFieldName"] == "order_id"
+    assert body["updateRule"] == "ifNewIsNotNull"
+    assert body["updateRuleByField"] == {"email": "always"}
+    assert body["isUpdatingMultipleMatchedRecords"] is True
+    assert body["importRule"] == "updateOnly"
+    assert body["syncActions"] == [{"action": "add", "destination": "{{ContactList[3]}}"}]
+    assert body["importPriorityUri"] == "/imports/priorities/2"
+    assert {key: value for key, value in body.items() if key.startswith("mapDataCards")} == {
+        "mapDataCards": True,
+        "mapDataCardsEntityType": "Contact",
+        "mapDataCardsEntityField": "{{Contact.Field(C_EmailAddress)}}",
+        "mapDataCardsSourceField": "email",
+        "mapDataCardsCaseSensitiveMatch": True,
+    }
+
+
+def test_definition_names_are_readable_deterministic_and_within_100_characters() -> None:
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+    changed = parse_stream_mapping(
+        "crm_accounts", {**ACCOUNT_TUTORIAL_MAPPING, "update_rule": "always"}
+    )
+    long_name = parse_stream_mapping("s" * 300, ACCOUNT_TUTORIAL_MAPPING)
+
+    name = import_definition_body(mapping)["name"]
+    assert name.startswith("target-eloqua crm_accounts ")
+    assert name == import_definition_body(mapping)["name"]
+    assert name != import_definition_body(changed)["name"]
+    assert len(import_definition_body(long_name)["name"]) == 100
+
+
+def test_a_refused_definition_is_told_in_terms_of_the_mapping() -> None:
+    mapping = parse_stream_mapping("crm_accounts", ACCOUNT_TUTORIAL_MAPPING)
+    failures = [
+        {"field": "identifierFieldName", "value": "company_name", "constraint": "Bad."},
+        {"field": "name", "value": "x" * 3, "constraint": "Too long."},
+    ]
+
+    assert definition_refusal_problems(mapping, failures) == [
+        "stream 'crm_accounts', property 'company_name', field '{{Account.Field(M_CompanyName)}}': "
+        "Eloqua refused it: identifierFieldName: Bad.",
+        "stream 'crm_accounts': Eloqua refused the import definition: name: Too long. "
+        "(value: 'xxx')",
+    ]
