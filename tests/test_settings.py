@@ -1,4 +1,6 @@
-"""The settings as users see them: ``--about``, and meltano.yml and the README kept in step."""
+"""The settings as users see them: ``--about``, and meltano.yml, the README and the mapping guide
+kept in step.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def test_secrets_are_marked_secret(about: dict[str, Any]) -> None:
     assert looks_secret <= secret
 
 
-def test_readme_and_meltano_yml_are_generated_from_about() -> None:
+def test_readme_mapping_guide_and_meltano_yml_are_generated_from_about() -> None:
     completed = subprocess.run(
         [sys.executable, "scripts/sync_settings.py", "--check"],
         cwd=ROOT,
