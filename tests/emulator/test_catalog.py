@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from target_eloqua.emulator.catalog import (
+from target_eloqua.emulator.model.catalog import (
     CUSTOM_OBJECT_TEXT_LENGTH,
     LARGE_TEXT_LENGTH,
     SMALL_TEXT_LENGTH,
     CatalogError,
     load_catalog,
 )
-from target_eloqua.emulator.entities import ACCOUNTS, CONTACTS, Entity
-from target_eloqua.emulator.statements import StatementError, resolve
+from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
+from target_eloqua.emulator.model.statements import StatementError, resolve
 
 REQUIRED_ACCOUNT_FIELDS = {
     "M_CompanyName",

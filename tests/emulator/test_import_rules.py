@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 
 from target_eloqua.emulator import EloquaInstance, load_catalog
-from target_eloqua.emulator.catalog import Field
-from target_eloqua.emulator.checks import (
+from target_eloqua.emulator.model.catalog import Field
+from target_eloqua.emulator.model.checks import (
     INVALID_BOOLEAN,
     INVALID_NUMBER,
     check_for,
     parses_as_date,
 )
-from target_eloqua.emulator.entities import ACCOUNTS, CONTACTS
-from target_eloqua.emulator.importer import Upload
-from target_eloqua.emulator.records import RecordStore
+from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS
+from target_eloqua.emulator.model.importer import Upload
+from target_eloqua.emulator.model.records import RecordStore
 from tests.emulator.conftest import FakeClock
 
 JANE, OMAR, LEE = "754a1a4baadb4ace991ee", "754a1a4baadb4ace991ea", "81c3f0d2e7a94b1c8d2f0"

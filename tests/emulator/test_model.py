@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from target_eloqua.emulator import ConflictError, EloquaInstance, NotFoundError, ValidationError
-from target_eloqua.emulator.checks import parses_as_date
-from target_eloqua.emulator.definitions import duration_seconds
-from target_eloqua.emulator.entities import ACCOUNTS, CONTACTS, Entity
-from target_eloqua.emulator.importer import Upload
-from target_eloqua.emulator.model import format_timestamp
+from target_eloqua.emulator.model.checks import parses_as_date
+from target_eloqua.emulator.model.definitions import duration_seconds
+from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
+from target_eloqua.emulator.model.importer import Upload
+from target_eloqua.emulator.model.instance import format_timestamp
 from tests.emulator.conftest import FakeClock
 
 MODEL_MODULES = [
-    "model",
+    "instance",
     "catalog",
     "entities",
     "statements",
@@ -132,7 +132,7 @@ def test_callbacks_go_through_the_sender_once() -> None:
 
 @pytest.mark.parametrize("module", MODEL_MODULES)
 def test_the_model_imports_nothing_http(module: str) -> None:
-    source = Path(__file__).parents[2] / "target_eloqua" / "emulator" / f"{module}.py"
+    source = Path(__file__).parents[2] / "target_eloqua" / "emulator" / "model" / f"{module}.py"
     imported = set()
     for node in ast.walk(ast.parse(source.read_text())):
         if isinstance(node, ast.Import):

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from target_eloqua.emulator.search import search
-from target_eloqua.emulator.wire import BadRequestError
+from target_eloqua.emulator.http.search import search
+from target_eloqua.emulator.http.wire import BadRequestError
 from tests.emulator.conftest import Bulk, FakeClock
 
 ACCOUNTS: dict[str, Any] = {

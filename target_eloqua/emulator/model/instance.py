@@ -26,20 +26,25 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from target_eloqua.emulator.catalog import Catalog, Field, ImportPriority, load_catalog
-from target_eloqua.emulator.coerce import as_text
-from target_eloqua.emulator.definitions import ImportDefinition, accept
-from target_eloqua.emulator.entities import Entity, fields_of
-from target_eloqua.emulator.errors import ConflictError, Failure, NotFoundError, ValidationError
-from target_eloqua.emulator.importer import Upload, failed, run_import
-from target_eloqua.emulator.logins import (
+from target_eloqua.emulator.model.catalog import Catalog, Field, ImportPriority, load_catalog
+from target_eloqua.emulator.model.coerce import as_text
+from target_eloqua.emulator.model.definitions import ImportDefinition, accept
+from target_eloqua.emulator.model.entities import Entity, fields_of
+from target_eloqua.emulator.model.errors import (
+    ConflictError,
+    Failure,
+    NotFoundError,
+    ValidationError,
+)
+from target_eloqua.emulator.model.importer import Upload, failed, run_import
+from target_eloqua.emulator.model.logins import (
     DEFAULT_TOKEN_SECONDS,
     Credentials,
     Logins,
     OAuthClient,
 )
-from target_eloqua.emulator.records import RecordStores
-from target_eloqua.emulator.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
+from target_eloqua.emulator.model.records import RecordStores
+from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
 
 DEFAULT_COMPANY = "ACME"
 DEFAULT_USERNAME = "API.User"

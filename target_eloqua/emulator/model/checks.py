@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from target_eloqua.emulator.catalog import Field
+from target_eloqua.emulator.model.catalog import Field
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from target_eloqua.emulator.catalog import Catalog, Field, FieldCatalog
-from target_eloqua.emulator.entities import ACCOUNTS, Entity, fields_of
+from target_eloqua.emulator.model.catalog import Catalog, Field, FieldCatalog
+from target_eloqua.emulator.model.entities import ACCOUNTS, Entity, fields_of
 
 TargetKind = Literal["field", "id", "externalId", "user", "account"]
 

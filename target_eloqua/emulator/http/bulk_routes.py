@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from target_eloqua.emulator.entities import Entity
-from target_eloqua.emulator.errors import NotFoundError
-from target_eloqua.emulator.search import search
-from target_eloqua.emulator.traffic import Backend
-from target_eloqua.emulator.wire import Request, Response, json_object, page, route, upload
+from target_eloqua.emulator.http.search import search
+from target_eloqua.emulator.http.traffic import Backend
+from target_eloqua.emulator.http.wire import Request, Response, json_object, page, route, upload
+from target_eloqua.emulator.model.entities import Entity
+from target_eloqua.emulator.model.errors import NotFoundError
 
 MAX_UPLOAD_BYTES = 32_000_000
 """Eloqua refuses data uploads over 32 MB with 404; the emulator reads MB as 10^6 bytes, the

@@ -27,8 +27,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from target_eloqua.emulator.catalog import Catalog, User
-from target_eloqua.emulator.checks import (
+from target_eloqua.emulator.model.catalog import Catalog, User
+from target_eloqua.emulator.model.checks import (
     BLANK_IDENTIFIER,
     BLANK_REQUIRED,
     DUPLICATE_EMAIL,
@@ -40,10 +40,10 @@ from target_eloqua.emulator.checks import (
     text_length,
     too_long,
 )
-from target_eloqua.emulator.definitions import DataCardMapping, ImportDefinition, SyncAction
-from target_eloqua.emulator.emails import EMAIL_FIELD, ContactEmails
-from target_eloqua.emulator.records import MAPPED_ENTITY_TYPES, RecordStores, StoredRecord
-from target_eloqua.emulator.syncs import (
+from target_eloqua.emulator.model.definitions import DataCardMapping, ImportDefinition, SyncAction
+from target_eloqua.emulator.model.emails import EMAIL_FIELD, ContactEmails
+from target_eloqua.emulator.model.records import MAPPED_ENTITY_TYPES, RecordStores, StoredRecord
+from target_eloqua.emulator.model.syncs import (
     LogEntry,
     Outcome,
     Reject,

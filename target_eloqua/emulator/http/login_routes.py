@@ -8,10 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from target_eloqua.emulator.logins import INVALID_CLIENT, INVALID_REQUEST, OAuthError
-from target_eloqua.emulator.model import EloquaInstance
-from target_eloqua.emulator.traffic import Backend
-from target_eloqua.emulator.wire import (
+from target_eloqua.emulator.http.traffic import Backend
+from target_eloqua.emulator.http.wire import (
     NOT_AUTHENTICATED,
     BadRequestError,
     Request,
@@ -19,6 +17,8 @@ from target_eloqua.emulator.wire import (
     json_object,
     route,
 )
+from target_eloqua.emulator.model.instance import EloquaInstance
+from target_eloqua.emulator.model.logins import INVALID_CLIENT, INVALID_REQUEST, OAuthError
 
 _NO_STORE = {"Pragma": "no-cache", "Expires": "-1"}
 

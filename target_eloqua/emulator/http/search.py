@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from target_eloqua.emulator.coerce import as_text
-from target_eloqua.emulator.errors import Failure
-from target_eloqua.emulator.wire import VALIDATION_ERROR, BadRequestError
+from target_eloqua.emulator.http.wire import VALIDATION_ERROR, BadRequestError
+from target_eloqua.emulator.model.coerce import as_text
+from target_eloqua.emulator.model.errors import Failure
 
 _TERM = re.compile(r"(?P<name>\w+)(?P<op>!=|<=|>=|=|<|>)(?P<value>'[^']*'|[^\s']*)(?:\s+|$)")
 _ORDER = re.compile(r"(?P<name>\w+)(?:\s+(?P<direction>ASC|DESC))?", re.IGNORECASE)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from target_eloqua.emulator.model import EloquaInstance
+from target_eloqua.emulator.model.instance import EloquaInstance
 
 
 @dataclass

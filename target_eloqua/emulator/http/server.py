@@ -23,11 +23,11 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from target_eloqua.emulator.callbacks import post_in_background
-from target_eloqua.emulator.model import EloquaInstance
-from target_eloqua.emulator.routes import dispatch, normalise_path
-from target_eloqua.emulator.traffic import Backend
-from target_eloqua.emulator.wire import Request, Response
+from target_eloqua.emulator.http.callbacks import post_in_background
+from target_eloqua.emulator.http.routes import dispatch, normalise_path
+from target_eloqua.emulator.http.traffic import Backend
+from target_eloqua.emulator.http.wire import Request, Response
+from target_eloqua.emulator.model.instance import EloquaInstance
 
 logger = logging.getLogger(__name__)
 

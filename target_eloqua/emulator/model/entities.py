@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from target_eloqua.emulator.catalog import Catalog, FieldCatalog
+from target_eloqua.emulator.model.catalog import Catalog, FieldCatalog
 
 EntityKind = Literal["accounts", "contacts", "customObjects"]
 

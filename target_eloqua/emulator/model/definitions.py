@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from target_eloqua.emulator.catalog import Catalog, Named
-from target_eloqua.emulator.coerce import as_bool, as_text
-from target_eloqua.emulator.entities import ACCOUNTS, CONTACTS, Entity
-from target_eloqua.emulator.errors import Failure, ValidationError
-from target_eloqua.emulator.statements import StatementError, Target, resolve
+from target_eloqua.emulator.model.catalog import Catalog, Named
+from target_eloqua.emulator.model.coerce import as_bool, as_text
+from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
+from target_eloqua.emulator.model.errors import Failure, ValidationError
+from target_eloqua.emulator.model.statements import StatementError, Target, resolve
 
 MAX_NAME_LENGTH = 100
 MAX_FIELDS = 100

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from target_eloqua.emulator.catalog import User
-from target_eloqua.emulator.entities import Entity, EntityKind
+from target_eloqua.emulator.model.catalog import User
+from target_eloqua.emulator.model.entities import Entity, EntityKind
 
 ID = "Id"
 """The system ``{{X.Id}}`` identifier: the record's id, not a stored field."""

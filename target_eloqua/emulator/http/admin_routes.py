@@ -1,16 +1,12 @@
 """The admin API under ``/_emulator``: a path Eloqua never uses, without auth, for tests and
-demos to read what the emulator stored and to steer it. The package docstring lists it."""
+demos to read what the emulator stored and to steer it. ``target_eloqua.emulator`` lists it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from target_eloqua.emulator.catalog import CatalogError, parse_catalog
-from target_eloqua.emulator.entities import Entity
-from target_eloqua.emulator.errors import Failure, NotFoundError
-from target_eloqua.emulator.model import SyncPlan
-from target_eloqua.emulator.traffic import Backend, Fault
-from target_eloqua.emulator.wire import (
+from target_eloqua.emulator.http.traffic import Backend, Fault
+from target_eloqua.emulator.http.wire import (
     VALIDATION_ERROR,
     BadRequestError,
     Request,
@@ -18,6 +14,10 @@ from target_eloqua.emulator.wire import (
     json_object,
     route,
 )
+from target_eloqua.emulator.model.catalog import CatalogError, parse_catalog
+from target_eloqua.emulator.model.entities import Entity
+from target_eloqua.emulator.model.errors import Failure, NotFoundError
+from target_eloqua.emulator.model.instance import SyncPlan
 
 FAULT_STATUSES = (401, 403, 404, 429, 500, 502, 503)
 

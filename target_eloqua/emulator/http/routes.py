@@ -16,16 +16,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from target_eloqua.emulator import admin_routes, bulk_routes, login_routes
-from target_eloqua.emulator.errors import ConflictError, NotFoundError, ValidationError
-from target_eloqua.emulator.traffic import Backend, Fault
-from target_eloqua.emulator.wire import (
+from target_eloqua.emulator.http import admin_routes, bulk_routes, login_routes
+from target_eloqua.emulator.http.traffic import Backend, Fault
+from target_eloqua.emulator.http.wire import (
     BadRequestError,
     Request,
     Response,
     Route,
     failures_response,
 )
+from target_eloqua.emulator.model.errors import ConflictError, NotFoundError, ValidationError
 
 ADMIN_PREFIX = "/_emulator/"
 _BULK_ROOT = re.compile(r"/api/bulk/2\.0(?=/|$)", re.IGNORECASE)

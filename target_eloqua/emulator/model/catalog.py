@@ -43,7 +43,7 @@ SMALL_TEXT_LENGTH = 100
 CUSTOM_OBJECT_TEXT_LENGTH = 250
 LARGE_TEXT_LENGTH = 32000
 
-_PACKAGE = "target_eloqua.emulator"
+_PACKAGE = "target_eloqua.emulator.model"
 _LENGTH_KEY = "length"
 _REQUIRED_FIELD_KEYS: Mapping[str, type] = {
     "name": str,

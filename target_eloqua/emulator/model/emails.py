@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from target_eloqua.emulator.definitions import ImportDefinition
-from target_eloqua.emulator.records import RecordStore, StoredRecord
+from target_eloqua.emulator.model.definitions import ImportDefinition
+from target_eloqua.emulator.model.records import RecordStore, StoredRecord
 
 EMAIL_FIELD = "C_EmailAddress"
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from target_eloqua.emulator.coerce import as_text
-from target_eloqua.emulator.errors import Failure
-from target_eloqua.emulator.importer import Upload
+from target_eloqua.emulator.model.coerce import as_text
+from target_eloqua.emulator.model.errors import Failure
+from target_eloqua.emulator.model.importer import Upload
 
 if TYPE_CHECKING:
-    from target_eloqua.emulator.traffic import Backend
+    from target_eloqua.emulator.http.traffic import Backend
 
 VALIDATION_ERROR = "There was a validation error."
 PARSING_ERROR = "There was a parsing error."
