@@ -21,6 +21,8 @@ from target_eloqua.emulator.model.instance import EloquaInstance
 from target_eloqua.emulator.model.logins import INVALID_CLIENT, INVALID_REQUEST, OAuthError
 
 _NO_STORE = {"Pragma": "no-cache", "Expires": "-1"}
+_UNAUTHORIZED = frozenset({"invalid_client", "invalid_grant"})
+"""The OAuth errors the token endpoint answers with 401 (a bad client or grant); others are 400."""
 
 
 def basic_login(request: Request) -> tuple[str, str] | None:
@@ -79,7 +81,8 @@ def token(backend: Backend, request: Request) -> Response:
         body = _token_body(request)
         issued = backend.instance.issue_token(*client, body)
     except OAuthError as exc:
-        return Response(exc.status, exc.body, headers=_NO_STORE)
+        status = 401 if exc.error in _UNAUTHORIZED else 400
+        return Response(status, exc.body, headers=_NO_STORE)
     return Response(200, issued, headers=_NO_STORE)
 
 

@@ -38,19 +38,19 @@ class OAuthClient:
 
 
 class OAuthError(Exception):
-    """A refused token request. ``status`` is 401 for bad client or grant, else 400."""
+    """A refused token request: its ``error``, and the body the token endpoint answers."""
 
-    def __init__(self, status: int, error: str, code: int, description: str) -> None:
+    def __init__(self, error: str, code: int, description: str) -> None:
         super().__init__(description)
-        self.status = status
+        self.error = error
         self.body = {"error": error, "error_code": code, "error_description": description}
 
 
-INVALID_CLIENT = (401, "invalid_client", 1001, "Client authentication failed.")
-INVALID_REQUEST = (400, "invalid_request", 2001, "The request is missing a required parameter.")
-UNSUPPORTED_GRANT = (400, "unsupported_grant_type", 2002, "The grant type is not supported.")
-BAD_REFRESH_TOKEN = (401, "invalid_grant", 3001, "The refresh token is invalid or was used.")
-BAD_USER = (401, "invalid_grant", 3002, "The user credentials are invalid.")
+INVALID_CLIENT = ("invalid_client", 1001, "Client authentication failed.")
+INVALID_REQUEST = ("invalid_request", 2001, "The request is missing a required parameter.")
+UNSUPPORTED_GRANT = ("unsupported_grant_type", 2002, "The grant type is not supported.")
+BAD_REFRESH_TOKEN = ("invalid_grant", 3001, "The refresh token is invalid or was used.")
+BAD_USER = ("invalid_grant", 3002, "The user credentials are invalid.")
 
 
 def same(given: str, expected: str) -> bool:
