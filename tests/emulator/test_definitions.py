@@ -1,4 +1,4 @@
-"""Item 4: import definitions of accounts, contacts and custom objects."""
+"""Import definitions of accounts, contacts and custom objects."""
 
 from __future__ import annotations
 

@@ -39,7 +39,10 @@ _HEADERS = {
     "X-XSS-Protection": "1; mode=block",
     "X-Content-Type-Options": "nosniff",
 }
-"""Headers a real Eloqua pod sends on every answer (reference section 1.6)."""
+"""Headers a real Eloqua pod sends on every answer, as recorded traffic shows (Oracle's sample in
+its fields tutorial has ``Cache-Control: private``):
+https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Tutorials/Fields%20(metadata).htm
+"""
 
 _POLL_SECONDS = 0.01
 """How often the serving thread checks for ``stop()``: short, so that tests stop quickly."""

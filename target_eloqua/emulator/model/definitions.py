@@ -81,8 +81,11 @@ BOOLEAN_PROPERTIES = (
     "mapDataCards",
     "mapDataCardsCaseSensitiveMatch",
 )
-# Defaults Eloqua echoes when the property was not sent (reference 2.4's real responses); other
-# optional properties, linkUsers and mapDataCards among them, are echoed only when sent.
+# Defaults Eloqua echoes when the property was not sent, as the responses in Oracle's account and
+# custom object import tutorials show; other optional properties, linkUsers and mapDataCards among
+# them, are echoed only when sent.
+# https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/import_account_data.htm
+# https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/new_custom_object_records.htm
 _DEFAULTS: Mapping[str, Any] = {
     "isSyncTriggeredOnImport": False,
     "dataRetentionDuration": "P7D",

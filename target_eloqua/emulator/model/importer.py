@@ -4,7 +4,8 @@
 the good ones and returns the sync's outcome: status, counts, log entries and rejects. Rows are
 numbered from 1 across every upload of the sync (``recordIndex``).
 
-Rules, where Eloqua documents them and where the emulator picks (reference section 13):
+Rules, as Oracle documents them (status codes and update rules, linked below) and, where it is
+silent, as the emulator picks:
 
 - A key absent from a row leaves the stored value unchanged; a blank value ("" or JSON null) is a
   blank under the update rules, so ``always`` clears the stored value.
@@ -19,6 +20,9 @@ Rules, where Eloqua documents them and where the emulator picks (reference secti
   definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
   sync ``warning``.
 - A sync with no rows logs ELQ-00124 and ends ``success``.
+
+Oracle's status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
+Its update rules: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/ImportParameters/update-rule-types.htm
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Item 8: the admin API under ``/_emulator``: reading state, reset and injected faults."""
+"""The admin API under ``/_emulator``: reading state, reset and injected faults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 2: Basic ``Company\\User:password``, OAuth 2.0 tokens, ``/id`` and 401s."""
+"""Basic ``Company\\User:password``, OAuth 2.0 tokens, ``/id`` and 401s."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 3 over HTTP: ``/{entity}/fields``, ``/{entity}/fields/{id}`` and import priorities."""
+"""The catalog over HTTP: ``/{entity}/fields``, ``/{entity}/fields/{id}`` and import priorities."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 1: routing, uris, the list envelope, headers and reason phrases, as Eloqua does them."""
+"""Routing, uris, the list envelope, headers and reason phrases, as Eloqua does them."""
 
 from __future__ import annotations
 

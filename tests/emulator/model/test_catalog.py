@@ -1,4 +1,4 @@
-"""Item 3: catalogs (the packaged default and files of the same shape) and statements."""
+"""Catalogs (the packaged default and files of the same shape) and statements."""
 
 from __future__ import annotations
 
