@@ -37,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CATALOG = "default_catalog.json"
+DEFAULT_CATALOG_FILE = "default_catalog.json"
 DATA_TYPES = frozenset({"string", "number", "date", "boolean", "emailAddress"})
 SMALL_TEXT_LENGTH = 100
 CUSTOM_OBJECT_TEXT_LENGTH = 250
@@ -187,7 +187,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     source = "the default catalog" if path is None else f"catalog {path}"
     try:
         if path is None:
-            text = resources.files(_PACKAGE).joinpath(DEFAULT_CATALOG).read_text("utf-8")
+            text = resources.files(_PACKAGE).joinpath(DEFAULT_CATALOG_FILE).read_text("utf-8")
         else:
             text = Path(path).read_text("utf-8")
     except OSError as exc:

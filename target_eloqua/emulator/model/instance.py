@@ -82,7 +82,8 @@ class _State:
     staged: dict[int, list[Upload]] = field(default_factory=dict)
     syncs: dict[int, Sync] = field(default_factory=dict)
     sync_uploads: dict[int, list[Upload]] = field(default_factory=dict)
-    running: set[int] = field(default_factory=set)
+    unfinished: set[int] = field(default_factory=set)
+    """The ids of the syncs not yet ended, pending or active."""
     plans: deque[SyncPlan] = field(default_factory=deque)
     stores: RecordStores = field(default_factory=RecordStores)
     definition_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -273,7 +274,8 @@ class EloquaInstance:
         with self._up_to_date():
             definition = self._definition(entity, definition_id)
             if any(
-                self._state.syncs[i].definition_uri == definition.uri for i in self._state.running
+                self._state.syncs[i].definition_uri == definition.uri
+                for i in self._state.unfinished
             ):
                 raise ConflictError(definition.uri)
             self._state.staged[definition_id] = []
@@ -382,7 +384,7 @@ class EloquaInstance:
         )
         state.syncs[sync.id] = sync
         state.sync_uploads[sync.id] = uploads
-        state.running.add(sync.id)
+        state.unfinished.add(sync.id)
         if callback_url is not None:
             self._wake_at_end(duration)
         return sync
@@ -398,14 +400,14 @@ class EloquaInstance:
 
     def _advance_syncs(self) -> None:
         now = self._clock()
-        for sync_id in sorted(self._state.running):
+        for sync_id in sorted(self._state.unfinished):
             current = self._state.syncs[sync_id]
             if current.status == "pending" and now >= current.active_from:
                 started_at = self._timestamp(current.active_from)
                 current = replace(current, status="active", started_at=started_at)
             if current.status == "active" and now >= current.ends_at:
                 current = self._finish(current)
-                self._state.running.discard(sync_id)
+                self._state.unfinished.discard(sync_id)
                 if current.callback_url is not None and self.callback_sender is not None:
                     self.callback_sender(current.callback_url, current.to_json())
             self._state.syncs[sync_id] = current
