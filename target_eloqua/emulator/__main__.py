@@ -1,8 +1,6 @@
-"""``python -m target_eloqua.emulator``: serve an emulated Eloqua until SIGINT or SIGTERM.
-
-The first line on stdout is the base URL (``http://127.0.0.1:PORT``), for both ``login_url`` and
-``base_url``; requests are logged to stderr.
-"""
+"""``python -m target_eloqua.emulator``: serve an emulated Eloqua until SIGINT or SIGTERM. The first
+line on stdout is the base URL (``http://127.0.0.1:PORT``), for both ``login_url`` and
+``base_url``; requests are logged to stderr."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Sync callbacks: when a sync with a ``callbackUrl`` ends, the emulator POSTs to that URL.
-
-Eloqua documents neither the method nor the payload. The emulator sends ``POST callbackUrl``
-with ``Content-Type: application/json`` and the sync as ``GET /syncs/{id}`` shows it, once, from
-a daemon thread, with a 10 s timeout; failures are logged and not retried.
-"""
+"""Sync callbacks: when a sync with a ``callbackUrl`` ends, the emulator POSTs to that URL."""
 
 from __future__ import annotations
 
@@ -20,7 +15,12 @@ TIMEOUT_SECONDS = 10.0
 
 
 def post_in_background(url: str, payload: Mapping[str, Any]) -> None:
-    """POST ``payload`` as JSON to ``url`` from a daemon thread."""
+    """POST ``payload`` as JSON to ``url`` from a daemon thread.
+
+    Eloqua documents neither the method nor the payload. The emulator sends ``POST callbackUrl``
+    with ``Content-Type: application/json`` and the sync as ``GET /syncs/{id}`` shows it, once, from
+    a daemon thread, with a 10 s timeout; failures are logged and not retried.
+    """
     thread = threading.Thread(
         target=_post, args=(url, dict(payload)), name="eloqua-emulator-callback", daemon=True
     )

@@ -1,13 +1,4 @@
-"""Which handler answers a request, and what Eloqua does around every answer.
-
-Three route tables: ``login_routes`` (``/id``, ``/auth/oauth2/token``), ``bulk_routes`` (below
-``/api/bulk/2.0`` in any letter case, each behind Basic or bearer auth: 401 without) and
-``admin_routes`` (``/_emulator/...``, no auth, not journaled, no faults). Around the handler:
-``X-HTTP-Method-Override`` turns a GET or POST into another verb; injected faults apply;
-``X-HTTP-Status-Code-Override: 200`` answers 200 with the real status in
-``X-HTTP-Original-Status-Code``; model errors become Eloqua's status codes; every non-admin request
-goes to the journal.
-"""
+"""Which handler answers a request, and what Eloqua does around every answer."""
 
 from __future__ import annotations
 
@@ -39,7 +30,16 @@ def normalise_path(path: str) -> str:
 
 
 def dispatch(backend: Backend, request: Request) -> Response:
-    """Answer one request as Eloqua would (or as an injected fault says)."""
+    """Answer one request as Eloqua would (or as an injected fault says).
+
+    There are three route tables: ``login_routes`` (``/id``, ``/auth/oauth2/token``),
+    ``bulk_routes`` (below ``/api/bulk/2.0`` in any letter case, each behind Basic or bearer auth:
+    401 without) and ``admin_routes`` (``/_emulator/...``, no auth, not journaled, no faults).
+    Around the handler: ``X-HTTP-Method-Override`` turns a GET or POST into another verb; injected
+    faults apply; ``X-HTTP-Status-Code-Override: 200`` answers 200 with the real status in
+    ``X-HTTP-Original-Status-Code``; model errors become Eloqua's status codes; every non-admin
+    request goes to the journal.
+    """
     request = _overridden_method(request)
     if request.path.lower().startswith(ADMIN_PREFIX):
         return _answer(admin_routes.ROUTES, backend, request)

@@ -1,13 +1,4 @@
-"""Eloqua's ``q`` and ``orderBy`` list parameters, over the items as the API shows them.
-
-``q`` is one or more terms ``name<operator>value`` separated by spaces, optionally quoted as a
-whole (``q="name=*Test*"``, as Oracle's example writes it); a value with spaces goes in single
-quotes. Operators: ``=``, ``!=``, ``<``, ``>``, ``<=``, ``>=``. Names are case-sensitive, as
-Eloqua's are. ``=`` and ``!=`` compare text in any letter case, with ``*`` as a wildcard (the
-emulator's reading); the others compare text as it is, which puts Eloqua's timestamps in time
-order. An item without the named property matches no term. ``orderBy`` is ``name ASC`` or
-``name DESC`` (ASC when left out); items without the property come first in ascending order.
-"""
+"""Eloqua's ``q`` and ``orderBy`` list parameters, over the items as the API shows them."""
 
 from __future__ import annotations
 
@@ -33,7 +24,16 @@ Term = tuple[str, str, str, "re.Pattern[str] | None"]
 
 
 def search(items: Sequence[Mapping[str, Any]], query: Mapping[str, str]) -> list[Any]:
-    """The items that match every term of ``q``, in ``orderBy`` order."""
+    """The items that match every term of ``q``, in ``orderBy`` order.
+
+    ``q`` is one or more terms ``name<operator>value`` separated by spaces, optionally quoted as a
+    whole (``q="name=*Test*"``, as Oracle's example writes it); a value with spaces goes in single
+    quotes. Operators: ``=``, ``!=``, ``<``, ``>``, ``<=``, ``>=``. Names are case-sensitive, as
+    Eloqua's are. ``=`` and ``!=`` compare text in any letter case, with ``*`` as a wildcard (the
+    emulator's reading); the others compare text as it is, which puts Eloqua's timestamps in time
+    order. An item without the named property matches no term. ``orderBy`` is ``name ASC`` or
+    ``name DESC`` (ASC when left out); items without the property come first in ascending order.
+    """
     terms = _terms(query.get("q"))
     found = [item for item in items if all(_matches(item, term) for term in terms)]
     order_by = query.get("orderBy")

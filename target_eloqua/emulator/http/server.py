@@ -1,15 +1,4 @@
-"""The emulator's HTTP server: sockets, threads, bytes in and out.
-
-``EmulatorServer`` serves one ``EloquaInstance`` on a ``ThreadingHTTPServer``. Each request is
-read into a ``wire.Request``, answered by ``routes.dispatch`` and written back with Eloqua's
-reason phrase and headers (``Content-Type: application/json; charset=utf-8`` on bodies;
-``Cache-Control: no-store``, ``Pragma``, ``Expires``, ``X-Request-Id``, ``P3P`` and the security
-headers everywhere; a 204 has no Content-Type). An injected ``drop`` fault closes the connection
-without an answer.
-
-    with EmulatorServer(EloquaInstance()) as server:
-        requests.get(server.url + "/id", auth=("ACME\\\\API.User", "emulator"))
-"""
+"""The emulator's HTTP server: sockets, threads, bytes in and out."""
 
 from __future__ import annotations
 
@@ -152,8 +141,18 @@ class _Handler(BaseHTTPRequestHandler):
 class EmulatorServer:
     """An emulated Eloqua on loopback, served from a daemon thread.
 
-    The socket is bound on construction, so ``url`` is known before ``start()``; port 0 picks a
-    free port. Sync callbacks are POSTed (``callbacks``) unless the instance has its own sender.
+    The socket is bound on construction, so ``url`` is known before ``start()``; port 0 picks a free
+    port. Sync callbacks are POSTed (``callbacks``) unless the instance has its own sender.
+
+    It serves one ``EloquaInstance`` on a ``ThreadingHTTPServer``. Each request is read into a
+    ``wire.Request``, answered by ``routes.dispatch`` and written back with Eloqua's reason phrase
+    and headers (``Content-Type: application/json; charset=utf-8`` on bodies;
+    ``Cache-Control: no-store``, ``Pragma``, ``Expires``, ``X-Request-Id``, ``P3P`` and the security
+    headers everywhere; a 204 has no Content-Type). An injected ``drop`` fault closes the connection
+    without an answer.
+
+        with EmulatorServer(EloquaInstance()) as server:
+            requests.get(server.url + "/id", auth=("ACME\\\\API.User", "emulator"))
     """
 
     def __init__(self, instance: EloquaInstance, host: str = "127.0.0.1", port: int = 0) -> None:

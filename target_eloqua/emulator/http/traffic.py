@@ -1,13 +1,4 @@
-"""What the HTTP side keeps besides the model: the requests received and the faults to inject.
-
-A fault rule answers the next ``count`` requests whose method and path match (``*`` is any
-method; the path is a shell-style pattern such as ``/api/bulk/2.0/syncs/*``, matched in any letter
-case against the path with doubled slashes collapsed and no trailing slash). It waits
-``delaySeconds`` first, then answers ``status`` (with a ``Retry-After: retryAfter`` header if
-given) or drops the connection (``action: "drop"``) instead of handling the request; with
-``"when": "after"`` the request is handled first (so Eloqua did act on it) and only the answer is
-replaced. A rule with only a delay handles the request normally after the wait.
-"""
+"""What the HTTP side keeps besides the model: the requests received and the faults to inject."""
 
 from __future__ import annotations
 
@@ -22,7 +13,16 @@ from target_eloqua.emulator.model.instance import EloquaInstance
 
 @dataclass
 class Fault:
-    """One injected fault rule; ``count`` is how many more requests it answers."""
+    """One injected fault rule; ``count`` is how many more requests it answers.
+
+    It answers the next ``count`` requests whose method and path match (``*`` is any method; the
+    path is a shell-style pattern such as ``/api/bulk/2.0/syncs/*``, matched in any letter case
+    against the path with doubled slashes collapsed and no trailing slash). It waits
+    ``delaySeconds`` first, then answers ``status`` (with a ``Retry-After: retryAfter`` header if
+    given) or drops the connection (``action: "drop"``) instead of handling the request; with
+    ``"when": "after"`` the request is handled first (so Eloqua did act on it) and only the answer
+    is replaced. A rule with only a delay handles the request normally after the wait.
+    """
 
     method: str
     path: str

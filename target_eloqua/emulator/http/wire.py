@@ -1,9 +1,5 @@
-"""HTTP requests and responses as the route handlers see them, and how bodies are decoded.
-
-No sockets here (``server`` has those). Also Eloqua's list envelope (``page``): ``items``,
-``totalResults`` (left out with ``totalResults=false``), ``limit`` (1 to 1000, default 1000),
-``offset``, ``count``, ``hasMore``.
-"""
+"""HTTP requests and responses as the route handlers see them, how bodies are decoded, and Eloqua's
+list envelope; no sockets here (``server`` has those)."""
 
 from __future__ import annotations
 
@@ -154,7 +150,9 @@ def upload(request: Request) -> Upload:
 
 
 def page(items: Sequence[Any], query: Mapping[str, str]) -> dict[str, Any]:
-    """One page of ``items`` in Eloqua's list envelope, per the query's paging parameters."""
+    """One page of ``items`` in Eloqua's list envelope, per the query's paging parameters:
+    ``items``, ``totalResults`` (left out with ``totalResults=false``), ``limit`` (1 to 1000,
+    default 1000), ``offset``, ``count``, ``hasMore``."""
     limit = _int_parameter(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_parameter(query, "offset", 0, 0, None)
     chosen = list(items[offset : offset + limit])

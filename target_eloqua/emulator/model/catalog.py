@@ -1,32 +1,5 @@
-"""The data model of an emulated Eloqua instance (fields, users, lists...), loaded from JSON.
-
-The file has this shape (``default_catalog.json`` beside this module is the packaged default);
-every key but ``accounts`` may be left out::
-
-    {
-      "accounts": {"fields": [<field>, ...]},
-      "contacts": {"fields": [<field>, ...]},
-      "customObjects": [{"id": 9, "name": "Purchases", "fields": [<field>, ...]}, ...],
-      "users": {
-        "fields": [<field>, ...],
-        "items": [{"id": 9, "name": "Jane Smith", "fields": {"CRMOSCUserId": "754a..."}}, ...]
-      },
-      "importPriorities": [{"id": 1, "name": "High", "priority": 1, "createdAt": "..."}, ...],
-      "contactLists": [{"id": 101, "name": "Newsletter"}, ...],
-      "accountLists": [{"id": 201, "name": "Key accounts"}, ...],
-      "emailGroups": [{"id": 301, "name": "Product news"}, ...]
-    }
-
-Each ``<field>`` is an item as Eloqua's ``GET /api/bulk/2.0/{entity}/fields`` returns it:
-``name``, ``internalName``, ``dataType`` (string, number, date, boolean or emailAddress),
-``hasReadOnlyConstraint``, ``hasNotNullConstraint``, ``hasUniquenessConstraint`` (false when left
-out), ``statement``, ``uri``, plus any optional keys (``createdAt``, ``defaultValue``, ...), served
-back unchanged. One key is the emulator's own and is never served: ``length``, the most characters
-a ``string`` field takes (default: 100 on accounts and contacts, 250 on custom objects; large
-text fields say 32000). The last segment of ``uri`` is the field's id, as in
-``{{CustomObject[9].Field[103]}}``. User fields are what ``{{Account.User.Field(X)}}`` statements
-name when an account import links users.
-"""
+"""The catalog, what an instance knows of its data model (fields, users, priorities, lists), and how
+it is read from a JSON file (``default_catalog.json`` beside this module is the packaged one)."""
 
 from __future__ import annotations
 
@@ -183,7 +156,8 @@ class Catalog:
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Read a catalog file; with no path, the packaged default catalog."""
+    """Read a catalog file (of the shape ``parse_catalog`` takes); with no path, the packaged
+    default catalog."""
     source = "the default catalog" if path is None else f"catalog {path}"
     try:
         if path is None:
@@ -201,7 +175,34 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
 
 def parse_catalog(document: object) -> Catalog:
-    """Build a catalog from an already-decoded JSON document of the shape described above."""
+    """Build a catalog from an already-decoded JSON document.
+
+    The document has this shape; every key but ``accounts`` may be left out::
+
+        {
+          "accounts": {"fields": [<field>, ...]},
+          "contacts": {"fields": [<field>, ...]},
+          "customObjects": [{"id": 9, "name": "Purchases", "fields": [<field>, ...]}, ...],
+          "users": {
+            "fields": [<field>, ...],
+            "items": [{"id": 9, "name": "Jane Smith", "fields": {"CRMOSCUserId": "754a..."}}, ...]
+          },
+          "importPriorities": [{"id": 1, "name": "High", "priority": 1, "createdAt": "..."}, ...],
+          "contactLists": [{"id": 101, "name": "Newsletter"}, ...],
+          "accountLists": [{"id": 201, "name": "Key accounts"}, ...],
+          "emailGroups": [{"id": 301, "name": "Product news"}, ...]
+        }
+
+    Each ``<field>`` is an item as Eloqua's ``GET /api/bulk/2.0/{entity}/fields`` returns it:
+    ``name``, ``internalName``, ``dataType`` (string, number, date, boolean or emailAddress),
+    ``hasReadOnlyConstraint``, ``hasNotNullConstraint``, ``hasUniquenessConstraint`` (false when
+    left out), ``statement``, ``uri``, plus any optional keys (``createdAt``, ``defaultValue``,
+    ...), served back unchanged. One key is the emulator's own and is never served: ``length``, the
+    most characters a ``string`` field takes (default: 100 on accounts and contacts, 250 on custom
+    objects; large text fields say 32000). The last segment of ``uri`` is the field's id, as in
+    ``{{CustomObject[9].Field[103]}}``. User fields are what ``{{Account.User.Field(X)}}``
+    statements name when an account import links users.
+    """
     root = _object(document, "the catalog")
     accounts = _object(root.get("accounts"), "accounts")
     contacts = _object(root.get("contacts", {"fields": []}), "contacts")

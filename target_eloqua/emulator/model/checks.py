@@ -1,11 +1,4 @@
-"""Whether a staged value fits its field, as Eloqua checks each record when a sync runs.
-
-A blank value always fits here: blank identifiers and blank not-null fields are the importer's
-business. Invalid email addresses are ELQ-00002 (Eloqua's documented code and message); other
-invalid values are ELQ-00040, the code real rejects carry (its message text is not documented,
-so the emulator's own messages say what is wrong). ``DUPLICATE_EMAIL`` and ``EMAIL_TAKEN`` are
-the importer's: they depend on the other rows and the stored contacts, not on the value alone.
-"""
+"""Whether a staged value fits its field, as Eloqua checks each record when a sync runs."""
 
 from __future__ import annotations
 
@@ -19,7 +12,13 @@ from target_eloqua.emulator.model.catalog import Field
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a record is rejected: an ELQ code and a message."""
+    """Why a record is rejected: an ELQ code and a message.
+
+    Invalid email addresses are ELQ-00002 (Eloqua's documented code and message); other invalid
+    values are ELQ-00040, the code real rejects carry (its message text is not documented, so the
+    emulator's own messages say what is wrong). ``DUPLICATE_EMAIL`` and ``EMAIL_TAKEN`` are the
+    importer's: they depend on the other rows and the stored contacts, not on the value alone.
+    """
 
     code: str
     message: str
@@ -54,7 +53,8 @@ _DATE_FORMATS = (
 
 
 def check_for(field: Field) -> Check:
-    """The check of values written to ``field``."""
+    """The check of values written to ``field``. A blank value always fits: blank identifiers and
+    blank not-null fields are the importer's business."""
     if field.data_type == "emailAddress":
         return _email
     if field.data_type == "number":

@@ -1,10 +1,4 @@
-"""Import definitions: which properties Eloqua keeps, its defaults and its rules.
-
-``accept`` takes a decoded definition body for one entity and returns what Eloqua keeps: the
-known properties that were set, in the order Eloqua echoes them, with defaults filled in and
-string booleans made booleans (unknown properties are dropped silently), plus what each field
-statement writes to. Any broken rule raises ``ValidationError`` listing every failure.
-"""
+"""Import definitions: which properties Eloqua keeps, its defaults and its rules."""
 
 from __future__ import annotations
 
@@ -153,7 +147,12 @@ class Accepted:
 
 
 def accept(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> Accepted:
-    """Validate a definition body for ``entity``; ValidationError lists every broken rule."""
+    """Validate a definition body for ``entity``; ValidationError lists every broken rule.
+
+    What it returns is what Eloqua keeps: the known properties that were set, in the order Eloqua
+    echoes them, with defaults filled in and string booleans made booleans (unknown properties are
+    dropped silently), plus what each field statement writes to.
+    """
     failures: list[Failure] = []
     targets = _targets(catalog, entity, body.get("fields"), failures)
     failures += _name_failures(body.get("name"))

@@ -1,4 +1,4 @@
-"""The errors the model raises; ``routes`` turns each into Eloqua's status code."""
+"""The errors the model raises; the HTTP side's ``routes`` turns each into Eloqua's status code."""
 
 from __future__ import annotations
 

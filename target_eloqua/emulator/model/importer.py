@@ -1,29 +1,4 @@
-"""What a sync does with the rows staged on an import definition.
-
-``run_import`` takes the definition, its uploads and the record stores, checks each row, upserts
-the good ones and returns the sync's outcome: status, counts, log entries and rejects. Rows are
-numbered from 1 across every upload of the sync (``recordIndex``).
-
-Rules, as Oracle documents them (status codes and update rules, linked below) and, where it is
-silent, as the emulator picks:
-
-- A key absent from a row leaves the stored value unchanged; a blank value ("" or JSON null) is a
-  blank under the update rules, so ``always`` clears the stored value.
-- A row is rejected, whole, when a value does not fit its field (``checks``), when its identifier
-  is blank (except ``Id``/``ExternalId`` identifiers, where blank means a new record), or when a
-  not-null field the definition maps would end up blank.
-- Contacts' email addresses stay unique (``emails``): a later row of the sync with the same email
-  is rejected as ELQ-00011, one that would give a contact another contact's email as ELQ-00048,
-  and ``createOnly`` also skips rows whose email a stored contact has.
-- Keys not in the definition are ignored and logged as ELQ-00111; definition keys missing from a
-  CSV header are logged as ELQ-00121, and a CSV file with no header (ELQ-00126) or none of the
-  definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
-  sync ``warning``.
-- A sync with no rows logs ELQ-00124 and ends ``success``.
-
-Oracle's status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
-Its update rules: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/ImportParameters/update-rule-types.htm
-"""
+"""What a sync does with the rows staged on an import definition: ``run_import`` and its rules."""
 
 from __future__ import annotations
 
@@ -125,7 +100,31 @@ def run_import(
     catalog: Catalog,
     sync_id: int,
 ) -> Outcome:
-    """Process every row of ``uploads`` into ``stores`` and say how the sync ended."""
+    """Process every row of ``uploads`` into ``stores`` and say how the sync ended.
+
+    Each row is checked, and the good ones upserted; the outcome is the sync's status, counts, log
+    entries and rejects. Rows are numbered from 1 across every upload of the sync (``recordIndex``).
+
+    Rules, as Oracle documents them (status codes and update rules, linked below) and, where it is
+    silent, as the emulator picks:
+
+    - A key absent from a row leaves the stored value unchanged; a blank value ("" or JSON null) is
+      a blank under the update rules, so ``always`` clears the stored value.
+    - A row is rejected, whole, when a value does not fit its field (``checks``), when its
+      identifier is blank (except ``Id``/``ExternalId`` identifiers, where blank means a new
+      record), or when a not-null field the definition maps would end up blank.
+    - Contacts' email addresses stay unique (``emails``): a later row of the sync with the same
+      email is rejected as ELQ-00011, one that would give a contact another contact's email as
+      ELQ-00048, and ``createOnly`` also skips rows whose email a stored contact has.
+    - Keys not in the definition are ignored and logged as ELQ-00111; definition keys missing from a
+      CSV header are logged as ELQ-00121, and a CSV file with no header (ELQ-00126) or none of the
+      definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
+      sync ``warning``.
+    - A sync with no rows logs ELQ-00124 and ends ``success``.
+
+    Oracle's status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
+    Its update rules: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/ImportParameters/update-rule-types.htm
+    """
     importer = _Importer(definition, stores, catalog)
     process, processed = importer.process, 0
     for upload in uploads:

@@ -1,18 +1,5 @@
-"""The model of one Eloqua instance: what Eloqua stores and does, with no HTTP in it.
-
-``EloquaInstance`` holds the catalog, the logins, import definitions of accounts, contacts and
-custom objects, the uploads staged on each, syncs with their logs and rejects, and the records
-syncs stored. It takes already-decoded JSON values and raises ``NotFoundError``,
-``ConflictError`` or ``ValidationError``; ``routes`` turns those into status codes.
-
-Syncs run lazily: every public method first brings syncs up to date with the clock, so no thread
-is needed for a client that polls. A sync takes the uploads staged on its definition when it is
-created. Its duration ``d`` is ``sync_seconds + seconds_per_record * rows`` (or what the admin API
-planned for it); it is ``pending`` at creation, ``active`` once ``0.2 * d`` has passed and terminal
-once ``d`` has passed, when its rows are imported (``importer``). A sync with a ``callbackUrl``
-also has a timer that brings it up to date at its end, so the callback is made without polling;
-the call itself goes through ``callback_sender`` (``EmulatorServer`` gives one that POSTs).
-"""
+"""The model of one Eloqua instance, with no HTTP in it: ``EloquaInstance``, the login and OAuth app
+it accepts unless told otherwise, and ``SyncPlan`` (what the admin API asks of coming syncs)."""
 
 from __future__ import annotations
 
@@ -91,7 +78,22 @@ class _State:
 
 
 class EloquaInstance:
-    """One emulated Eloqua instance (site). Thread-safe."""
+    """One emulated Eloqua instance (site). Thread-safe.
+
+    It holds the catalog, the logins, import definitions of accounts, contacts and custom objects,
+    the uploads staged on each, syncs with their logs and rejects, and the records syncs stored. It
+    takes already-decoded JSON values and raises ``NotFoundError``, ``ConflictError`` or
+    ``ValidationError``; the HTTP side's ``routes`` turns those into status codes.
+
+    Syncs run lazily: every public method first brings syncs up to date with the clock, so no thread
+    is needed for a client that polls. A sync takes the uploads staged on its definition when it is
+    created. Its duration ``d`` is ``sync_seconds + seconds_per_record * rows`` (or what the admin
+    API planned for it); it is ``pending`` at creation, ``active`` once ``0.2 * d`` has passed and
+    terminal once ``d`` has passed, when its rows are imported (``importer``). A sync with a
+    ``callbackUrl`` also has a timer that brings it up to date at its end, so the callback is made
+    without polling; the call itself goes through ``callback_sender`` (``EmulatorServer`` gives one
+    that POSTs).
+    """
 
     def __init__(
         self,

@@ -1,12 +1,4 @@
-"""Who may call the API: the Basic login, the OAuth 2.0 app, and the tokens it has issued.
-
-The token endpoint's rules, as Eloqua's: the app authenticates with HTTP Basic
-``client_id:client_secret``; the password grant takes ``Company\\User`` and the password; access
-tokens expire after ``token_seconds``; refresh tokens are single-use and every refresh issues a new
-one (the old access token stays valid until it expires, as since Eloqua 26B). Errors carry
-``error``, ``error_code`` (numeric; its thousands digit is the category: 1 client, 2 request,
-3 grant) and ``error_description``.
-"""
+"""Who may call the API: the Basic login, the OAuth 2.0 app, and the tokens it has issued."""
 
 from __future__ import annotations
 
@@ -60,7 +52,15 @@ def same(given: str, expected: str) -> bool:
 
 class Logins:
     """Checks Basic logins and bearer tokens, and answers the token endpoint. Not thread-safe:
-    the instance calls it under its lock."""
+    the instance calls it under its lock.
+
+    The token endpoint's rules, as Eloqua's: the app authenticates with HTTP Basic
+    ``client_id:client_secret``; the password grant takes ``Company\\User`` and the password; access
+    tokens expire after ``token_seconds``; refresh tokens are single-use and every refresh issues a
+    new one (the old access token stays valid until it expires, as since Eloqua 26B). Errors carry
+    ``error``, ``error_code`` (numeric; its thousands digit is the category: 1 client, 2 request, 3
+    grant) and ``error_description``.
+    """
 
     def __init__(
         self,

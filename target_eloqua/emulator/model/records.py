@@ -1,16 +1,4 @@
-"""The records an instance stores: accounts, contacts and custom object records.
-
-Records are mutable and live behind the instance's lock; readers get JSON snapshots. Values are
-kept as the text the import carried (a blank value as ""). Lookups by a field value go through an
-index built the first time that field is matched on and kept up to date by every write after, so
-that a sync of n rows costs O(n).
-
-A store may hold millions of records, and Python's garbage collector walks every list, dict and
-object alive each time it does a full pass: stored records therefore hold their relations in
-tuples and in mappings of text (which the collector does not track), replaced when they change
-(most records share the empty ones), and
-an index maps a value that one record has to that record's id alone, not to a list of one.
-"""
+"""The records an instance stores: accounts, contacts and custom object records."""
 
 from __future__ import annotations
 
@@ -32,7 +20,14 @@ _NO_EMAIL_GROUPS: Mapping[str, str] = MappingProxyType({})
 
 @dataclass(slots=True)
 class StoredRecord:
-    """One stored record. Which of the relations apply depends on the entity."""
+    """One stored record. Which of the relations apply depends on the entity.
+
+    A store may hold millions of records, and Python's garbage collector walks every list, dict and
+    object alive each time it does a full pass: stored records therefore hold their relations in
+    tuples and in mappings of text (which the collector does not track), replaced when they change
+    (most records share the empty ones), and an index maps a value that one record has to that
+    record's id alone, not to a list of one.
+    """
 
     id: int
     fields: dict[str, str] = field(default_factory=dict)
@@ -81,7 +76,13 @@ class ValueIndex(dict[str, int | list[int]]):
 
 
 class RecordStore:
-    """The records of one entity, with ids from 1 and indexes on matched fields."""
+    """The records of one entity, with ids from 1 and indexes on matched fields.
+
+    Records are mutable and live behind the instance's lock; readers get JSON snapshots. Values are
+    kept as the text the import carried (a blank value as ""). Lookups by a field value go through
+    an index built the first time that field is matched on and kept up to date by every write
+    after, so that a sync of n rows costs O(n).
+    """
 
     def __init__(self, entity: Entity, ids: Iterator[int] | None = None) -> None:
         self.entity = entity

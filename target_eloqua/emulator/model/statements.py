@@ -1,16 +1,4 @@
-"""Field statements (Eloqua Markup Language) as import definitions use them.
-
-``resolve`` tells what a statement in a definition's ``fields`` writes to, for one entity:
-
-- accounts: ``{{Account.Field(X)}}``, ``{{Account.Id}}``, ``{{Account.User.Field(X)}}`` (a user
-  field, for linking users);
-- contacts: ``{{Contact.Field(X)}}``, ``{{Contact.Id}}``, ``{{Contact.Account.Field(X)}}`` (an
-  account field, for linking the contact to the account that has that value);
-- custom objects: ``{{CustomObject[9].Field[103]}}`` (field ids), ``{{CustomObject[9].Id}}``,
-  ``{{CustomObject[9].ExternalId}}``.
-
-``Id`` and ``ExternalId`` are system statements: ``/fields`` does not list them.
-"""
+"""Field statements (Eloqua Markup Language) as import definitions use them: what each writes to."""
 
 from __future__ import annotations
 
@@ -55,7 +43,19 @@ class Target:
 
 
 def resolve(catalog: Catalog, entity: Entity, statement: str) -> Target:
-    """What ``statement`` writes to in an import into ``entity``; StatementError if nothing."""
+    """What ``statement`` writes to in an import into ``entity``; StatementError if nothing.
+
+    The statements it knows, for each entity:
+
+    - accounts: ``{{Account.Field(X)}}``, ``{{Account.Id}}``, ``{{Account.User.Field(X)}}`` (a user
+      field, for linking users);
+    - contacts: ``{{Contact.Field(X)}}``, ``{{Contact.Id}}``, ``{{Contact.Account.Field(X)}}`` (an
+      account field, for linking the contact to the account that has that value);
+    - custom objects: ``{{CustomObject[9].Field[103]}}`` (field ids), ``{{CustomObject[9].Id}}``,
+      ``{{CustomObject[9].ExternalId}}``.
+
+    ``Id`` and ``ExternalId`` are system statements: ``/fields`` does not list them.
+    """
     match = _STATEMENT.fullmatch(statement)
     if match is None:
         raise StatementError(NO_SUCH_FIELD)
