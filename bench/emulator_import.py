@@ -29,10 +29,9 @@ from typing import Any
 
 from throughput import MAPPING, STREAM, emulator, write_input
 
-from target_eloqua.emulator import EloquaInstance
-from target_eloqua.emulator.entities import Entity
-from target_eloqua.emulator.model import DEFAULT_PASSWORD
-from target_eloqua.emulator.wire import Request, upload
+from target_eloqua.emulator import DEFAULT_PASSWORD, EloquaInstance
+from target_eloqua.emulator.http.wire import Request, upload
+from target_eloqua.emulator.model.entities import Entity
 
 FORMATS = {"CSV": ("csv", "text/csv"), "JSON": ("json", "application/json")}
 """Name shown -> (the target's upload_format, the Content-Type it sends)."""

@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from target_eloqua.emulator import EloquaInstance, EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_PASSWORD
+from target_eloqua.emulator import DEFAULT_PASSWORD, EloquaInstance, EmulatorServer
 
 SYNC_SECONDS = 3.0
 DRAINS = 10

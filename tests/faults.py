@@ -16,8 +16,7 @@ from typing import Any
 
 import requests
 
-from target_eloqua.emulator import EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from target_eloqua.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorServer
 from tests.support import (
     StoredTally,
     TargetRun,

@@ -14,9 +14,8 @@ from typing import Any
 
 import requests
 
-from target_eloqua.emulator import EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
+from target_eloqua.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorServer
+from target_eloqua.emulator import DEFAULT_PASSWORD as EMULATOR_PASSWORD
 
 ACCOUNT_TUTORIAL_MAPPING: dict[str, Any] = {
     "entity": "accounts",

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from target_eloqua.emulator import DEFAULT_PASSWORD as EMULATOR_PASSWORD
 from target_eloqua.emulator import EloquaInstance, EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
 from tests.support import admin
 
 ROOT = Path(__file__).parents[1]

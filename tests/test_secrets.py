@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from target_eloqua.emulator import EloquaInstance, EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_CLIENT_ID
+from target_eloqua.emulator import DEFAULT_CLIENT_ID, EloquaInstance, EmulatorServer
 from tests.support import (
     COMPANIES,
     COMPANIES_MAPPING,

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from target_eloqua.emulator import DEFAULT_PASSWORD as EMULATOR_PASSWORD
 from target_eloqua.emulator import EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_PASSWORD as EMULATOR_PASSWORD
 from tests.support import ACCOUNT_TUTORIAL_MAPPING, run_target
 
 ROOT = Path(__file__).parents[1]

@@ -12,8 +12,12 @@ from typing import Any
 import pytest
 import requests
 
-from target_eloqua.emulator import EloquaInstance, EmulatorServer
-from target_eloqua.emulator.model import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from target_eloqua.emulator import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    EloquaInstance,
+    EmulatorServer,
+)
 from tests.support import (
     COMPANIES,
     COMPANIES_MAPPING,

@@ -1,13 +1,19 @@
 """A local, in-memory Eloqua Bulk API 2.0 for tests, demos and CI.
 
-The model of Eloqua, with no HTTP in it: ``model`` (``EloquaInstance``: definitions, staging,
-syncs, records, logins), ``catalog`` (fields, users, priorities, lists), ``entities`` and
-``statements`` (what a field statement writes to), ``definitions`` (definition rules), ``checks``
-(value rules), ``importer`` (what a sync does with its rows), ``records``, ``syncs``, ``logins``.
-The HTTP side: ``wire`` (requests, responses, decoding, list envelope), ``routes`` (dispatch),
-``login_routes``, ``bulk_routes``, ``search`` (``q`` and ``orderBy`` on lists), ``admin_routes``,
-``traffic`` (request journal, faults), ``callbacks`` (POSTs to a sync's ``callbackUrl``) and
-``server`` (sockets). Run ``python -m target_eloqua.emulator --help``.
+Two subpackages, and the model never imports the HTTP side:
+
+- ``model``, Eloqua with no HTTP in it: ``instance`` (``EloquaInstance``: definitions, staging,
+  syncs, records, logins), ``catalog`` (fields, users, priorities, lists; ``default_catalog.json``
+  is the packaged one), ``entities`` and ``statements`` (what a field statement writes to),
+  ``definitions`` (definition rules), ``checks`` (value rules), ``importer`` (what a sync does with
+  its rows), ``emails`` (contacts' unique email addresses), ``records``, ``syncs``, ``logins``,
+  ``coerce`` (JSON values as Eloqua's text) and ``errors``.
+- ``http``, the HTTP side: ``wire`` (requests, responses, decoding, list envelope), ``routes``
+  (dispatch), ``login_routes``, ``bulk_routes``, ``search`` (``q`` and ``orderBy`` on lists),
+  ``admin_routes``, ``traffic`` (request journal, faults), ``callbacks`` (POSTs to a sync's
+  ``callbackUrl``) and ``server`` (sockets).
+
+Run ``python -m target_eloqua.emulator --help``.
 
 Admin API (no auth; JSON; lists are ``{"items": [...]}``):
 
@@ -22,13 +28,13 @@ Admin API (no auth; JSON; lists are ``{"items": [...]}``):
   ``created``, ``updated``, ``rejected``, and ``repeated``: rows whose identifier an earlier row
   of the sync had; null until it ends; the logs have the rest).
 - ``GET /_emulator/requests``: every non-admin request in order, ``{method, path, query,
-  status}`` (status null for a dropped connection).
+  status, bytes}`` (status null for a dropped connection; bytes: the body's size).
 - ``POST /_emulator/reset``: forget definitions, staged data, syncs, records, tokens, requests and
   faults (204).
 - ``POST /_emulator/faults`` ``{"method": "POST"|"*", "path": "/api/bulk/2.0/syncs*", "count": 1,
-  "status": 429|500|502|503 | "action": "drop", "retryAfter": 0, "delaySeconds": 0,
+  "status": 401|403|404|429|500|502|503 | "action": "drop", "retryAfter": 0, "delaySeconds": 0,
   "when": "before"|"after"}`` (201); ``GET`` lists the rules left, ``DELETE`` clears them. See
-  ``traffic``.
+  ``http.traffic``.
 - ``POST /_emulator/syncs/next`` ``{"count": 1, "status": "error", "seconds": 5}``: the next
   ``count`` syncs end ``error`` (ELQ-00146; their data stays staged) and/or take ``seconds``.
 - ``GET /_emulator/tokens``: every token response the token endpoint gave, in order, plus its
@@ -38,19 +44,28 @@ Admin API (no auth; JSON; lists are ``{"items": [...]}``):
 - ``PUT /_emulator/catalog``: replace the catalog (the catalog file's JSON) (204).
 """
 
-from target_eloqua.emulator.catalog import Catalog, CatalogError, Field, User, load_catalog
-from target_eloqua.emulator.definitions import ImportDefinition
-from target_eloqua.emulator.errors import (
+from target_eloqua.emulator.http.server import EmulatorServer
+from target_eloqua.emulator.model.catalog import Catalog, CatalogError, Field, User, load_catalog
+from target_eloqua.emulator.model.definitions import ImportDefinition
+from target_eloqua.emulator.model.errors import (
     ConflictError,
     Failure,
     NotFoundError,
     ValidationError,
 )
-from target_eloqua.emulator.model import EloquaInstance, SyncPlan
-from target_eloqua.emulator.server import EmulatorServer
-from target_eloqua.emulator.syncs import Sync, SyncCounts
+from target_eloqua.emulator.model.instance import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_PASSWORD,
+    EloquaInstance,
+    SyncPlan,
+)
+from target_eloqua.emulator.model.syncs import Sync, SyncCounts
 
 __all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_PASSWORD",
     "Catalog",
     "CatalogError",
     "ConflictError",

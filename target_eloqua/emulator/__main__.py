@@ -1,8 +1,6 @@
-"""``python -m target_eloqua.emulator``: serve an emulated Eloqua until SIGINT or SIGTERM.
-
-The first line on stdout is the base URL (``http://127.0.0.1:PORT``), for both ``login_url`` and
-``base_url``; requests are logged to stderr.
-"""
+"""``python -m target_eloqua.emulator``: serve an emulated Eloqua until SIGINT or SIGTERM. The first
+line on stdout is the base URL (``http://127.0.0.1:PORT``), for both ``login_url`` and
+``base_url``; requests are logged to stderr."""
 
 from __future__ import annotations
 
@@ -14,9 +12,9 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from target_eloqua.emulator.catalog import CatalogError, load_catalog
-from target_eloqua.emulator.logins import DEFAULT_TOKEN_SECONDS
-from target_eloqua.emulator.model import (
+from target_eloqua.emulator.http.server import EmulatorServer
+from target_eloqua.emulator.model.catalog import CatalogError, load_catalog
+from target_eloqua.emulator.model.instance import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_COMPANY,
@@ -25,7 +23,7 @@ from target_eloqua.emulator.model import (
     DEFAULT_USERNAME,
     EloquaInstance,
 )
-from target_eloqua.emulator.server import EmulatorServer
+from target_eloqua.emulator.model.logins import DEFAULT_TOKEN_SECONDS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""Item 4: import definitions of accounts, contacts and custom objects."""
+"""Import definitions of accounts, contacts and custom objects."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from target_eloqua.emulator import EmulatorServer
-from target_eloqua.emulator.catalog import load_catalog
+from target_eloqua.emulator.model.catalog import load_catalog
 from tests.emulator.conftest import Bulk
 
 ACCOUNTS: dict[str, Any] = {

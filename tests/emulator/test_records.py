@@ -1,4 +1,4 @@
-"""Item 7: what syncs store: upserts, update rules, links, lists and data cards."""
+"""What syncs store: upserts, update rules, links, lists and data cards."""
 
 from __future__ import annotations
 

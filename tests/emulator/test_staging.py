@@ -1,4 +1,4 @@
-"""Item 5: staging data on a definition (JSON or CSV), its limits, and clearing it."""
+"""Staging data on a definition (JSON or CSV), its limits, and clearing it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 6: syncs, their lifecycle, logs and rejects."""
+"""Syncs, their lifecycle, logs and rejects."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The HTTP side of the emulator: routes, wire forms and the server, over the model."""

@@ -1,0 +1,147 @@
+"""The Bulk API 2.0 below ``/api/bulk/2.0``: fields, priorities, import definitions, staged data
+and syncs. Every route here is behind authentication (``routes`` checks it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from target_eloqua.emulator.http.search import search
+from target_eloqua.emulator.http.traffic import Backend
+from target_eloqua.emulator.http.wire import Request, Response, json_object, page, route, upload
+from target_eloqua.emulator.model.entities import Entity
+from target_eloqua.emulator.model.errors import NotFoundError
+
+MAX_UPLOAD_BYTES = 32_000_000
+"""Eloqua refuses data uploads over 32 MB with 404; the emulator reads MB as 10^6 bytes, the
+stricter reading."""
+
+_ENTITY = r"/(accounts|contacts|customObjects/\d+)"
+
+
+def _entity(request: Request) -> Entity:
+    entity = Entity.parse(request.params[0])
+    if entity is None:  # the route patterns only let entity paths through
+        raise NotFoundError(request.params[0])
+    return entity
+
+
+def _id(request: Request, position: int = 1) -> int:
+    return int(request.params[position])
+
+
+def _listed(items: Sequence[Any], request: Request) -> Response:
+    """200 with one page of the ``items`` the query's ``q`` picks, in its ``orderBy`` order, in
+    Eloqua's list envelope.
+    """
+    return Response(200, page(search(items, request.query), request.query))
+
+
+def list_fields(backend: Backend, request: Request) -> Response:
+    fields = backend.instance.fields(_entity(request))
+    return _listed([f.item for f in fields], request)
+
+
+def get_field(backend: Backend, request: Request) -> Response:
+    return Response(200, dict(backend.instance.field(_entity(request), _id(request)).item))
+
+
+def list_priorities(backend: Backend, request: Request) -> Response:
+    items = [p.to_json() for p in backend.instance.priorities()]
+    return _listed(items, request)
+
+
+def get_priority(backend: Backend, request: Request) -> Response:
+    return Response(200, backend.instance.priority(_id(request, 0)).to_json())
+
+
+def list_all_imports(backend: Backend, request: Request) -> Response:
+    items = [d.to_json() for d in backend.instance.import_definitions()]
+    return _listed(items, request)
+
+
+def list_imports(backend: Backend, request: Request) -> Response:
+    items = [d.to_json() for d in backend.instance.import_definitions(_entity(request))]
+    return _listed(items, request)
+
+
+def create_import(backend: Backend, request: Request) -> Response:
+    entity = _entity(request)
+    backend.instance.fields(entity)  # an unknown custom object is a 404 before any decoding
+    definition = backend.instance.create_import(entity, json_object(request))
+    return Response(201, definition.to_json())
+
+
+def get_import(backend: Backend, request: Request) -> Response:
+    definition = backend.instance.import_definition(_entity(request), _id(request))
+    return Response(200, definition.to_json())
+
+
+def update_import(backend: Backend, request: Request) -> Response:
+    entity, definition_id = _entity(request), _id(request)
+    backend.instance.import_definition(entity, definition_id)
+    definition = backend.instance.update_import(entity, definition_id, json_object(request))
+    return Response(200, definition.to_json())
+
+
+def delete_import(backend: Backend, request: Request) -> Response:
+    backend.instance.delete_import(_entity(request), _id(request))
+    return Response(204)
+
+
+def stage_data(backend: Backend, request: Request) -> Response:
+    """Stage rows; 404 for bodies over 32 MB, as Eloqua; 201 and a sync if it syncs on import."""
+    entity, definition_id = _entity(request), _id(request)
+    backend.instance.import_definition(entity, definition_id)
+    if len(request.body) > MAX_UPLOAD_BYTES:
+        return Response(404)
+    sync = backend.instance.stage(entity, definition_id, upload(request))
+    return Response(204) if sync is None else Response(201, sync.to_json())
+
+
+def clear_data(backend: Backend, request: Request) -> Response:
+    backend.instance.clear_staged(_entity(request), _id(request))
+    return Response(204)
+
+
+def create_sync(backend: Backend, request: Request) -> Response:
+    return Response(201, backend.instance.create_sync(json_object(request)).to_json())
+
+
+def list_syncs(backend: Backend, request: Request) -> Response:
+    items = [s.to_json() for s in backend.instance.syncs()]
+    return _listed(items, request)
+
+
+def get_sync(backend: Backend, request: Request) -> Response:
+    return Response(200, backend.instance.sync(_id(request, 0)).to_json())
+
+
+def sync_logs(backend: Backend, request: Request) -> Response:
+    return _listed(backend.instance.sync_logs(_id(request, 0)), request)
+
+
+def sync_rejects(backend: Backend, request: Request) -> Response:
+    rejects = backend.instance.sync_rejects(_id(request, 0))
+    return _listed([r.to_json() for r in rejects], request)
+
+
+ROUTES = (
+    route("GET", _ENTITY + r"/fields", list_fields),
+    route("GET", _ENTITY + r"/fields/(\d+)", get_field),
+    route("GET", r"/imports/priorities", list_priorities),
+    route("GET", r"/imports/priorities/(\d+)", get_priority),
+    route("GET", r"/imports", list_all_imports),
+    route("GET", _ENTITY + r"/imports", list_imports),
+    route("POST", _ENTITY + r"/imports", create_import),
+    route("GET", _ENTITY + r"/imports/(\d+)", get_import),
+    route("PUT", _ENTITY + r"/imports/(\d+)", update_import),
+    route("DELETE", _ENTITY + r"/imports/(\d+)", delete_import),
+    route("POST", _ENTITY + r"/imports/(\d+)/data", stage_data),
+    route("DELETE", _ENTITY + r"/imports/(\d+)/data", clear_data),
+    route("POST", r"/syncs", create_sync),
+    route("GET", r"/syncs", list_syncs),
+    route("GET", r"/syncs/(\d+)", get_sync),
+    route("GET", r"/syncs/(\d+)/logs", sync_logs),
+    route("GET", r"/syncs/(\d+)/rejects", sync_rejects),
+)

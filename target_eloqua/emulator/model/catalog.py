@@ -1,0 +1,326 @@
+"""The catalog, what an instance knows of its data model (fields, users, priorities, lists), and how
+it is read from a JSON file (``default_catalog.json`` beside this module is the packaged one)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CATALOG_FILE = "default_catalog.json"
+DATA_TYPES = frozenset({"string", "number", "date", "boolean", "emailAddress"})
+SMALL_TEXT_LENGTH = 100
+CUSTOM_OBJECT_TEXT_LENGTH = 250
+LARGE_TEXT_LENGTH = 32000
+
+_PACKAGE = "target_eloqua.emulator.model"
+_LENGTH_KEY = "length"
+_REQUIRED_FIELD_KEYS: Mapping[str, type] = {
+    "name": str,
+    "internalName": str,
+    "dataType": str,
+    "statement": str,
+    "uri": str,
+}
+_CONSTRAINT_KEYS = ("hasReadOnlyConstraint", "hasNotNullConstraint", "hasUniquenessConstraint")
+
+
+class CatalogError(ValueError):
+    """The catalog file is missing, is not JSON, or does not have the documented shape."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: the ``/fields`` item as served, and the most characters it takes."""
+
+    item: Mapping[str, Any]
+    length: int
+
+    @property
+    def id(self) -> int:
+        return int(str(self.item["uri"]).rsplit("/", 1)[-1])
+
+    @property
+    def internal_name(self) -> str:
+        return str(self.item["internalName"])
+
+    @property
+    def data_type(self) -> str:
+        return str(self.item["dataType"])
+
+    @property
+    def statement(self) -> str:
+        return str(self.item["statement"])
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.item["hasReadOnlyConstraint"])
+
+    @property
+    def not_null(self) -> bool:
+        return bool(self.item["hasNotNullConstraint"])
+
+    @property
+    def large_text(self) -> bool:
+        return self.data_type == "string" and self.length > CUSTOM_OBJECT_TEXT_LENGTH
+
+
+@dataclass(frozen=True)
+class FieldCatalog:
+    """The fields of one entity, in the order ``/fields`` lists them."""
+
+    fields: tuple[Field, ...]
+
+    def find(self, internal_name: str) -> Field | None:
+        """The field with this internal name, or None."""
+        return next((f for f in self.fields if f.internal_name == internal_name), None)
+
+    def by_id(self, field_id: int) -> Field | None:
+        """The field whose uri ends in this id, or None."""
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass(frozen=True)
+class CustomObject:
+    """A custom object (CDO): its id, name and fields."""
+
+    id: int
+    name: str
+    fields: FieldCatalog
+
+
+@dataclass(frozen=True)
+class User:
+    """An Eloqua user that accounts can be linked to."""
+
+    id: int
+    name: str
+    fields: Mapping[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "fields": dict(self.fields)}
+
+
+@dataclass(frozen=True)
+class Named:
+    """A contact list, account list or email group: an id and a name."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ImportPriority:
+    """An import priority, served by ``/imports/priorities``."""
+
+    id: int
+    name: str
+    priority: int
+    created_at: str
+
+    @property
+    def uri(self) -> str:
+        return f"/imports/priorities/{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "priority": self.priority,
+            "uri": self.uri,
+            "createdAt": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything an instance knows about its data model."""
+
+    accounts: FieldCatalog
+    contacts: FieldCatalog
+    custom_objects: tuple[CustomObject, ...]
+    user_fields: FieldCatalog
+    users: tuple[User, ...]
+    priorities: tuple[ImportPriority, ...]
+    contact_lists: tuple[Named, ...]
+    account_lists: tuple[Named, ...]
+    email_groups: tuple[Named, ...]
+
+    def custom_object(self, object_id: int) -> CustomObject | None:
+        return next((o for o in self.custom_objects if o.id == object_id), None)
+
+    def priority(self, uri: str) -> ImportPriority | None:
+        return next((p for p in self.priorities if p.uri == uri), None)
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Read a catalog file (of the shape ``parse_catalog`` takes); with no path, the packaged
+    default catalog."""
+    source = "the default catalog" if path is None else f"catalog {path}"
+    try:
+        if path is None:
+            text = resources.files(_PACKAGE).joinpath(DEFAULT_CATALOG_FILE).read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise CatalogError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    try:
+        return parse_catalog(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{source} is not valid JSON: {exc}") from exc
+    except CatalogError as exc:
+        raise CatalogError(f"{source}: {exc}") from None
+
+
+def parse_catalog(document: object) -> Catalog:
+    """Build a catalog from an already-decoded JSON document.
+
+    The document has this shape; every key but ``accounts`` may be left out::
+
+        {
+          "accounts": {"fields": [<field>, ...]},
+          "contacts": {"fields": [<field>, ...]},
+          "customObjects": [{"id": 9, "name": "Purchases", "fields": [<field>, ...]}, ...],
+          "users": {
+            "fields": [<field>, ...],
+            "items": [{"id": 9, "name": "Jane Smith", "fields": {"CRMOSCUserId": "754a..."}}, ...]
+          },
+          "importPriorities": [{"id": 1, "name": "High", "priority": 1, "createdAt": "..."}, ...],
+          "contactLists": [{"id": 101, "name": "Newsletter"}, ...],
+          "accountLists": [{"id": 201, "name": "Key accounts"}, ...],
+          "emailGroups": [{"id": 301, "name": "Product news"}, ...]
+        }
+
+    Each ``<field>`` is an item as Eloqua's ``GET /api/bulk/2.0/{entity}/fields`` returns it:
+    ``name``, ``internalName``, ``dataType`` (string, number, date, boolean or emailAddress),
+    ``hasReadOnlyConstraint``, ``hasNotNullConstraint``, ``hasUniquenessConstraint`` (false when
+    left out), ``statement``, ``uri``, plus any optional keys (``createdAt``, ``defaultValue``,
+    ...), served back unchanged. One key is the emulator's own and is never served: ``length``, the
+    most characters a ``string`` field takes (default: 100 on accounts and contacts, 250 on custom
+    objects; large text fields say 32000). The last segment of ``uri`` is the field's id, as in
+    ``{{CustomObject[9].Field[103]}}``. User fields are what ``{{Account.User.Field(X)}}``
+    statements name when an account import links users.
+    """
+    root = _object(document, "the catalog")
+    accounts = _object(root.get("accounts"), "accounts")
+    contacts = _object(root.get("contacts", {"fields": []}), "contacts")
+    users = _object(root.get("users", {"fields": [], "items": []}), "users")
+    user_fields = _field_catalog(users.get("fields"), "users.fields", SMALL_TEXT_LENGTH)
+    user_items = tuple(
+        _user(item, user_fields) for item in _list(users.get("items", []), "users.items")
+    )
+    custom_objects = tuple(
+        _custom_object(item, f"customObjects[{i}]")
+        for i, item in enumerate(_list(root.get("customObjects", []), "customObjects"))
+    )
+    _unique_ids(user_items, "users.items")
+    _unique_ids(custom_objects, "customObjects")
+    return Catalog(
+        accounts=_field_catalog(accounts.get("fields"), "accounts.fields", SMALL_TEXT_LENGTH),
+        contacts=_field_catalog(contacts.get("fields"), "contacts.fields", SMALL_TEXT_LENGTH),
+        custom_objects=custom_objects,
+        user_fields=user_fields,
+        users=user_items,
+        priorities=tuple(_priority(item) for item in _list_of(root, "importPriorities")),
+        contact_lists=_named_items(root, "contactLists"),
+        account_lists=_named_items(root, "accountLists"),
+        email_groups=_named_items(root, "emailGroups"),
+    )
+
+
+def _field_catalog(value: object, where: str, default_length: int) -> FieldCatalog:
+    fields = tuple(
+        _field(item, f"{where}[{i}]", default_length) for i, item in enumerate(_list(value, where))
+    )
+    names = [f.internal_name for f in fields]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise CatalogError(f"{where}: internalName repeated: {', '.join(duplicates)}")
+    return FieldCatalog(fields)
+
+
+def _field(value: object, where: str, default_length: int) -> Field:
+    item = dict(_object(value, where))
+    for key, expected in _REQUIRED_FIELD_KEYS.items():
+        if not isinstance(item.get(key), expected):
+            raise CatalogError(f"{where}: '{key}' must be a {expected.__name__}")
+    for key in _CONSTRAINT_KEYS:
+        item.setdefault(key, False)
+        if not isinstance(item[key], bool):
+            raise CatalogError(f"{where}: '{key}' must be a bool")
+    if item["dataType"] not in DATA_TYPES:
+        raise CatalogError(f"{where}: dataType must be one of {', '.join(sorted(DATA_TYPES))}")
+    if not str(item["uri"]).rsplit("/", 1)[-1].isdigit():
+        raise CatalogError(f"{where}: 'uri' must end in the field's numeric id")
+    length = item.pop(_LENGTH_KEY, default_length)
+    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+        raise CatalogError(f"{where}: '{_LENGTH_KEY}' must be a positive integer")
+    return Field(item, length)
+
+
+def _custom_object(value: object, where: str) -> CustomObject:
+    item = _object(value, where)
+    object_id, name = item.get("id"), item.get("name")
+    if not _is_int(object_id) or not isinstance(name, str):
+        raise CatalogError(f"{where}: needs an integer 'id' and a string 'name'")
+    fields = _field_catalog(item.get("fields"), f"{where}.fields", CUSTOM_OBJECT_TEXT_LENGTH)
+    return CustomObject(int(str(object_id)), name, fields)
+
+
+def _user(value: object, user_fields: FieldCatalog) -> User:
+    item = _object(value, "users.items[]")
+    user_id, name, fields = item.get("id"), item.get("name"), item.get("fields", {})
+    if not _is_int(user_id) or not isinstance(name, str) or not isinstance(fields, dict):
+        raise CatalogError("each user needs an integer 'id', a string 'name' and a 'fields' object")
+    for key, field_value in fields.items():
+        if user_fields.find(key) is None or not isinstance(field_value, str):
+            raise CatalogError(f"user {user_id}: '{key}' must be a user field with a string value")
+    return User(int(str(user_id)), name, dict(fields))
+
+
+def _priority(value: object) -> ImportPriority:
+    item = _object(value, "importPriorities[]")
+    priority_id, name = item.get("id"), item.get("name")
+    priority, created_at = item.get("priority", 0), item.get("createdAt", "")
+    if not (_is_int(priority_id) and isinstance(name, str) and _is_int(priority)):
+        raise CatalogError("each import priority needs an integer 'id' and 'priority', a 'name'")
+    return ImportPriority(int(str(priority_id)), name, int(str(priority)), str(created_at))
+
+
+def _named_items(root: Mapping[str, Any], key: str) -> tuple[Named, ...]:
+    items = []
+    for value in _list_of(root, key):
+        item = _object(value, f"{key}[]")
+        if not _is_int(item.get("id")) or not isinstance(item.get("name"), str):
+            raise CatalogError(f"{key}: each item needs an integer 'id' and a string 'name'")
+        items.append(Named(int(item["id"]), str(item["name"])))
+    _unique_ids(items, key)
+    return tuple(items)
+
+
+def _unique_ids(items: Sequence[User | CustomObject | Named], where: str) -> None:
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"{where}: ids must be unique")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _object(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise CatalogError(f"{where} must be a JSON object")
+    return value
+
+
+def _list(value: object, where: str) -> Sequence[Any]:
+    if not isinstance(value, list):
+        raise CatalogError(f"{where} must be a JSON array")
+    return value
+
+
+def _list_of(root: Mapping[str, Any], key: str) -> Sequence[Any]:
+    return _list(root.get(key, []), key)

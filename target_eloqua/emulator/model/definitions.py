@@ -1,0 +1,432 @@
+"""Import definitions: which properties Eloqua keeps, its defaults and its rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from target_eloqua.emulator.model.catalog import Catalog, Named
+from target_eloqua.emulator.model.coerce import as_bool, as_text
+from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
+from target_eloqua.emulator.model.errors import Failure, ValidationError
+from target_eloqua.emulator.model.statements import StatementError, Target, resolve
+
+MAX_NAME_LENGTH = 100
+MAX_FIELDS = 100
+MAX_SYNC_ACTIONS = 10
+HOUR = 3600
+DAY = 24 * HOUR
+UPDATE_RULES = ("always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule")
+IMPORT_RULES = ("createAndUpdate", "updateOnly", "createOnly")
+DATA_CARD_ENTITIES: Mapping[str, Entity] = {"Contact": CONTACTS, "Company": ACCOUNTS}
+
+NAME_RULE = "Must be a string value, at least 1 character and at most 100 characters long."
+FIELDS_RULE = "Must be an object of at least 1 and at most 100 field statements."
+READ_ONLY_RULE = "Must not name a read-only field."
+IDENTIFIER_NOT_IN_FIELDS_RULE = (
+    "identifierFieldName {name} must be contained within Fields, if specified"
+)
+IDENTIFIER_TYPE_RULE = "Must not be a Large Text, Date or Boolean field."
+IDENTIFIER_TARGET_RULE = "Must be the key of a field of the entity the definition imports into."
+BOOLEAN_RULE = "Must be a boolean value."
+ENUM_RULE = "Must be one of: {values}."
+BY_FIELD_RULE = "Must map keys of fields to one of: " + ", ".join(UPDATE_RULES) + "."
+RETENTION_RULE = "Must be an ISO-8601 duration from PT1H to P14D."
+AUTO_DELETE_RULE = "Must be an ISO-8601 duration of at least PT1H."
+SYNC_ACTIONS_RULE = "Must be an array of at most 10 sync actions."
+SYNC_ACTION_RULE = "Must be a sync action {action, destination, status} this entity supports."
+PRIORITY_RULE = "Must reference an existing /imports/priorities/{id}."
+INTEGER_RULE = "Must be an integer."
+ACCOUNTS_ONLY_RULE = "Only account imports can link users."
+CUSTOM_OBJECTS_ONLY_RULE = "Only custom object imports can map data cards."
+NOT_FOR_ENTITY_RULE = "Not supported for this entity."
+DATA_CARDS_RULE = "Must be set when mapDataCards is true: {detail}."
+
+# Properties in the order Eloqua echoes them; any other property is dropped.
+PROPERTIES = (
+    "name",
+    "fields",
+    "identifierFieldName",
+    "isSyncTriggeredOnImport",
+    "dataRetentionDuration",
+    "isUpdatingMultipleMatchedRecords",
+    "linkUsers",
+    "nullIdentifierFieldName",
+    "updateRule",
+    "updateRuleByField",
+    "importRule",
+    "autoDeleteDuration",
+    "syncActions",
+    "importPriorityUri",
+    "externalSystemId",
+    "mapDataCards",
+    "mapDataCardsEntityType",
+    "mapDataCardsEntityField",
+    "mapDataCardsSourceField",
+    "mapDataCardsCaseSensitiveMatch",
+)
+BOOLEAN_PROPERTIES = (
+    "isSyncTriggeredOnImport",
+    "isUpdatingMultipleMatchedRecords",
+    "linkUsers",
+    "nullIdentifierFieldName",
+    "mapDataCards",
+    "mapDataCardsCaseSensitiveMatch",
+)
+# Defaults Eloqua echoes when the property was not sent, as the responses in Oracle's account and
+# custom object import tutorials show; other optional properties, linkUsers and mapDataCards among
+# them, are echoed only when sent.
+# https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/import_account_data.htm
+# https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/new_custom_object_records.htm
+_DEFAULTS: Mapping[str, Any] = {
+    "isSyncTriggeredOnImport": False,
+    "dataRetentionDuration": "P7D",
+    "isUpdatingMultipleMatchedRecords": False,
+}
+_ENTITY_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
+    "accounts": {},
+    "contacts": {},
+    "customObjects": {"mapDataCardsCaseSensitiveMatch": False},
+}
+_ONLY_FOR: Mapping[str, tuple[str, ...]] = {
+    "linkUsers": ("accounts",),
+    "importRule": ("accounts", "contacts"),
+    **{
+        name: ("customObjects",)
+        for name in PROPERTIES
+        if name.startswith("mapDataCards") and name != "mapDataCards"
+    },
+}
+_DURATION = re.compile(
+    r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+)
+_DESTINATION = re.compile(
+    r"\{\{(ContactList|AccountList|EmailGroup)\[(\d+)\]\}\}|\{\{GlobalSubscribe\}\}"
+)
+_MEMBER_STATUSES = ("subscribed", "unsubscribed")
+
+SyncActionKind = Literal["ContactList", "AccountList", "EmailGroup", "GlobalSubscribe"]
+_ACTION_KINDS: Mapping[str, SyncActionKind] = {
+    "ContactList": "ContactList",
+    "AccountList": "AccountList",
+    "EmailGroup": "EmailGroup",
+    "GlobalSubscribe": "GlobalSubscribe",
+}
+
+
+@dataclass(frozen=True)
+class SyncAction:
+    """One parsed sync action: add to or remove from a list, or set a subscription status."""
+
+    action: str
+    kind: SyncActionKind
+    target_id: int | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class DataCardMapping:
+    """How custom object records are linked to contacts or accounts (``mapDataCards*``)."""
+
+    entity: Entity
+    entity_target: Target
+    source_key: str
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A definition body as Eloqua keeps it, and what its parts mean."""
+
+    properties: Mapping[str, Any]
+    targets: Mapping[str, Target]
+    sync_actions: tuple[SyncAction, ...]
+    data_cards: DataCardMapping | None
+
+
+def accept(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> Accepted:
+    """Validate a definition body for ``entity``; ValidationError lists every broken rule.
+
+    What it returns is what Eloqua keeps: the known properties that were set, in the order Eloqua
+    echoes them, with defaults filled in and string booleans made booleans (unknown properties are
+    dropped silently), plus what each field statement writes to.
+    """
+    failures: list[Failure] = []
+    targets = _targets(catalog, entity, body.get("fields"), failures)
+    failures += _name_failures(body.get("name"))
+    failures += _identifier_failures(body.get("identifierFieldName"), body.get("fields"), targets)
+    for check in _CHECKS:
+        failures += check(catalog, entity, body)
+    sync_actions = _sync_actions(catalog, entity, body.get("syncActions"), failures)
+    properties = _properties(entity, body)
+    data_cards = _data_cards(catalog, properties, failures)
+    if failures:
+        raise ValidationError(failures)
+    return Accepted(properties, targets, sync_actions, data_cards)
+
+
+def duration_seconds(text: object) -> float | None:
+    """Seconds in an ISO-8601 duration such as ``P7D`` or ``PT1H30M``; None if not one."""
+    if not isinstance(text, str) or text in ("P", "PT"):
+        return None
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        return None
+    weeks, days, hours, minutes, seconds = (float(g or 0) for g in match.groups())
+    return weeks * 7 * DAY + days * DAY + hours * HOUR + minutes * 60 + seconds
+
+
+def _properties(entity: Entity, body: Mapping[str, Any]) -> dict[str, Any]:
+    """Known properties that were set, defaults for the rest, booleans as booleans."""
+    allowed = {n for n in PROPERTIES if entity.kind in _ONLY_FOR.get(n, (entity.kind,))}
+    given = {k: body[k] for k in PROPERTIES if k in allowed and body.get(k) is not None}
+    merged = {**_DEFAULTS, **_ENTITY_DEFAULTS[entity.kind], **given}
+    for name in BOOLEAN_PROPERTIES:
+        if name in merged:
+            merged[name] = as_bool(merged[name])
+    return {k: merged[k] for k in PROPERTIES if k in merged}
+
+
+def _targets(
+    catalog: Catalog, entity: Entity, fields: object, failures: list[Failure]
+) -> dict[str, Target]:
+    if not isinstance(fields, dict) or not 1 <= len(fields) <= MAX_FIELDS:
+        shown = f"{len(fields)} fields" if isinstance(fields, dict) else as_text(fields)
+        failures.append(Failure("fields", shown, FIELDS_RULE))
+        return {}
+    targets = {}
+    for key, statement in fields.items():
+        try:
+            target = resolve(catalog, entity, statement if isinstance(statement, str) else "")
+        except StatementError as exc:
+            failures.append(Failure(f"fields.{key}", as_text(statement), str(exc)))
+            continue
+        if target.field is not None and target.field.read_only and target.kind == "field":
+            failures.append(Failure(f"fields.{key}", statement, READ_ONLY_RULE))
+        targets[key] = target
+    return targets
+
+
+def _name_failures(name: object) -> list[Failure]:
+    if isinstance(name, str) and 1 <= len(name) <= MAX_NAME_LENGTH:
+        return []
+    return [Failure("name", as_text(name), NAME_RULE)]
+
+
+def _identifier_failures(
+    identifier: object, fields: object, targets: Mapping[str, Target]
+) -> list[Failure]:
+    if not isinstance(identifier, str) or not 1 <= len(identifier) <= MAX_NAME_LENGTH:
+        return [Failure("identifierFieldName", as_text(identifier), NAME_RULE)]
+    if not isinstance(fields, dict):
+        return []  # already reported as a fields failure
+    if identifier not in fields:
+        missing = IDENTIFIER_NOT_IN_FIELDS_RULE.format(name=identifier)
+        return [Failure("identifierFieldName", identifier, missing)]
+    rule = _identifier_target_rule(targets.get(identifier))
+    return [Failure("identifierFieldName", identifier, rule)] if rule else []
+
+
+def _identifier_target_rule(target: Target | None) -> str | None:
+    """The rule an identifier's target breaks, if any (None: its statement is reported)."""
+    if target is None:
+        return None
+    if target.kind not in ("field", "id", "externalId"):
+        return IDENTIFIER_TARGET_RULE
+    field = target.field
+    if field is not None and (field.data_type in ("date", "boolean") or field.large_text):
+        return IDENTIFIER_TYPE_RULE
+    return None
+
+
+def _boolean_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> list[Failure]:
+    return [
+        Failure(name, as_text(body[name]), BOOLEAN_RULE)
+        for name in BOOLEAN_PROPERTIES
+        if body.get(name) is not None and as_bool(body[name]) is None
+    ]
+
+
+def _rule_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> list[Failure]:
+    failures = [
+        Failure(name, as_text(body[name]), ENUM_RULE.format(values=", ".join(values)))
+        for name, values in (("updateRule", UPDATE_RULES), ("importRule", IMPORT_RULES))
+        if body.get(name) is not None and body[name] not in values
+    ]
+    by_field = body.get("updateRuleByField")
+    if by_field is None:
+        return failures
+    if not isinstance(by_field, dict):
+        return [*failures, Failure("updateRuleByField", as_text(by_field), BY_FIELD_RULE)]
+    keys = _keys(body)
+    return failures + [
+        Failure(f"updateRuleByField.{key}", as_text(value), BY_FIELD_RULE)
+        for key, value in by_field.items()
+        if key not in keys or value not in UPDATE_RULES
+    ]
+
+
+def _duration_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> list[Failure]:
+    failures = []
+    retention = body.get("dataRetentionDuration")
+    seconds = duration_seconds(retention)
+    if retention is not None and (seconds is None or not HOUR <= seconds <= 14 * DAY):
+        failures.append(Failure("dataRetentionDuration", as_text(retention), RETENTION_RULE))
+    auto_delete = body.get("autoDeleteDuration")
+    seconds = duration_seconds(auto_delete)
+    if auto_delete is not None and (seconds is None or seconds < HOUR):
+        failures.append(Failure("autoDeleteDuration", as_text(auto_delete), AUTO_DELETE_RULE))
+    return failures
+
+
+def _reference_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> list[Failure]:
+    failures = []
+    priority = body.get("importPriorityUri")
+    if priority is not None and (not isinstance(priority, str) or not catalog.priority(priority)):
+        failures.append(Failure("importPriorityUri", as_text(priority), PRIORITY_RULE))
+    system = body.get("externalSystemId")
+    if system is not None and (not isinstance(system, int) or isinstance(system, bool)):
+        failures.append(Failure("externalSystemId", as_text(system), INTEGER_RULE))
+    return failures
+
+
+def _entity_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> list[Failure]:
+    failures = []
+    if entity.kind != "accounts" and as_bool(body.get("linkUsers")):
+        failures.append(Failure("linkUsers", as_text(body["linkUsers"]), ACCOUNTS_ONLY_RULE))
+    if entity.kind != "customObjects" and as_bool(body.get("mapDataCards")):
+        rule = CUSTOM_OBJECTS_ONLY_RULE
+        failures.append(Failure("mapDataCards", as_text(body["mapDataCards"]), rule))
+    if entity.kind == "customObjects" and body.get("importRule") is not None:
+        failures.append(Failure("importRule", as_text(body["importRule"]), NOT_FOR_ENTITY_RULE))
+    return failures
+
+
+_CHECKS: tuple[Callable[[Catalog, Entity, Mapping[str, Any]], list[Failure]], ...] = (
+    _boolean_failures,
+    _rule_failures,
+    _duration_failures,
+    _reference_failures,
+    _entity_failures,
+)
+
+
+def _sync_actions(
+    catalog: Catalog, entity: Entity, value: object, failures: list[Failure]
+) -> tuple[SyncAction, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_SYNC_ACTIONS:
+        shown = f"{len(value)} sync actions" if isinstance(value, list) else as_text(value)
+        failures.append(Failure("syncActions", shown, SYNC_ACTIONS_RULE))
+        return ()
+    actions = []
+    for index, item in enumerate(value):
+        action = _sync_action(catalog, entity, item)
+        if action is None:
+            failures.append(Failure(f"syncActions[{index}]", as_text(item), SYNC_ACTION_RULE))
+        else:
+            actions.append(action)
+    return tuple(actions)
+
+
+def _sync_action(catalog: Catalog, entity: Entity, item: object) -> SyncAction | None:
+    """The sync action, if it is well formed, exists and suits the entity."""
+    if not isinstance(item, dict) or not isinstance(item.get("destination"), str):
+        return None
+    match = _DESTINATION.fullmatch(item["destination"])
+    action, status = item.get("action"), item.get("status")
+    if match is None:
+        return None
+    kind = _ACTION_KINDS[match.group(1) or "GlobalSubscribe"]
+    target_id = int(match.group(2)) if match.group(2) else None
+    if kind in ("ContactList", "AccountList"):
+        expected = CONTACTS if kind == "ContactList" else ACCOUNTS
+        pool = catalog.contact_lists if kind == "ContactList" else catalog.account_lists
+        valid = entity == expected and action in ("add", "remove") and _has(pool, target_id)
+    else:
+        known = kind == "GlobalSubscribe" or _has(catalog.email_groups, target_id)
+        valid = entity == CONTACTS and action == "setStatus" and status in _MEMBER_STATUSES
+        valid = valid and known
+    return SyncAction(str(action), kind, target_id, status) if valid else None
+
+
+def _keys(properties: Mapping[str, Any]) -> set[str]:
+    fields = properties.get("fields")
+    return set(fields) if isinstance(fields, dict) else set()
+
+
+def _has(pool: tuple[Named, ...], target_id: int | None) -> bool:
+    return any(item.id == target_id for item in pool)
+
+
+def _data_cards(
+    catalog: Catalog, properties: Mapping[str, Any], failures: list[Failure]
+) -> DataCardMapping | None:
+    if not properties.get("mapDataCards"):
+        return None
+    entity = DATA_CARD_ENTITIES.get(str(properties.get("mapDataCardsEntityType")))
+    source = properties.get("mapDataCardsSourceField")
+    statement = properties.get("mapDataCardsEntityField")
+    target: Target | None = None
+    if entity is not None and isinstance(statement, str):
+        try:
+            target = resolve(catalog, entity, statement)
+        except StatementError:
+            target = None
+    problems = [
+        ("mapDataCardsEntityType", "Contact or Company", entity is None),
+        ("mapDataCardsEntityField", "a field statement of that entity", target is None),
+        ("mapDataCardsSourceField", "a key of fields", source not in _keys(properties)),
+    ]
+    for name, detail, broken in problems:
+        if broken:
+            rule = DATA_CARDS_RULE.format(detail=detail)
+            failures.append(Failure(name, as_text(properties.get(name)), rule))
+    if entity is None or target is None or target.kind not in ("field", "id"):
+        return None
+    case_sensitive = bool(properties.get("mapDataCardsCaseSensitiveMatch"))
+    return DataCardMapping(entity, target, str(source), case_sensitive)
+
+
+@dataclass(frozen=True)
+class ImportDefinition:
+    """A stored import definition of one entity."""
+
+    id: int
+    entity: Entity
+    accepted: Accepted
+    created_by: str
+    created_at: str
+    updated_at: str
+
+    @property
+    def uri(self) -> str:
+        return f"/{self.entity.path}/imports/{self.id}"
+
+    @property
+    def properties(self) -> Mapping[str, Any]:
+        return self.accepted.properties
+
+    @property
+    def targets(self) -> Mapping[str, Target]:
+        return self.accepted.targets
+
+    @property
+    def identifier_field_name(self) -> str:
+        return str(self.properties["identifierFieldName"])
+
+    def to_json(self) -> dict[str, Any]:
+        body = dict(self.properties)
+        if self.entity.object_id is not None:
+            body = {"id": self.id, "parentId": self.entity.object_id, **body}
+        return {
+            **body,
+            "uri": self.uri,
+            "createdBy": self.created_by,
+            "createdAt": self.created_at,
+            "updatedBy": self.created_by,
+            "updatedAt": self.updated_at,
+        }

@@ -1,0 +1,531 @@
+"""What a sync does with the rows staged on an import definition: ``run_import`` and its rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from target_eloqua.emulator.model.catalog import Catalog, User
+from target_eloqua.emulator.model.checks import (
+    BLANK_IDENTIFIER,
+    BLANK_REQUIRED,
+    DUPLICATE_EMAIL,
+    EMAIL_TAKEN,
+    Check,
+    Problem,
+    check_for,
+    check_record_id,
+    text_length,
+    too_long,
+)
+from target_eloqua.emulator.model.definitions import DataCardMapping, ImportDefinition, SyncAction
+from target_eloqua.emulator.model.emails import EMAIL_FIELD, ContactEmails
+from target_eloqua.emulator.model.records import MAPPED_ENTITY_TYPES, RecordStores, StoredRecord
+from target_eloqua.emulator.model.syncs import (
+    LogEntry,
+    Outcome,
+    Reject,
+    Severity,
+    SyncCounts,
+    SyncStatus,
+)
+
+Row = Mapping[str, str]
+
+_CREATED = {"accounts": "ELQ-00005", "contacts": "ELQ-00004", "customObjects": "ELQ-00007"}
+_UPDATED = {"accounts": "ELQ-00023", "contacts": "ELQ-00022", "customObjects": "ELQ-00012"}
+_NOUNS = {"accounts": "Accounts", "contacts": "Contacts", "customObjects": "CustomObject data"}
+_REJECT_LOGS = {
+    "ELQ-00002": "Invalid email addresses.",
+    "ELQ-00011": "Duplicate email addresses.",
+    "ELQ-00040": "Invalid field values.",
+    "ELQ-00048": "Contact already exists.",
+    "ELQ-00061": "Rejected records (missing fields).",
+}
+_UNMAPPED_LOGS = {
+    "ELQ-00126": "There are no fields to process in the file.",
+    "ELQ-00127": "There are no mapped fields in the file.",
+}
+_ACTION_LOGS = {
+    ("ContactList", "add"): ("ELQ-00119", "Added members to Contact List {id}."),
+    ("ContactList", "remove"): ("ELQ-00118", "Removed members from Contact List {id}."),
+    ("AccountList", "add"): ("ELQ-00114", "Added members to Account List {id}."),
+    ("AccountList", "remove"): ("ELQ-00117", "Removed members from Account List {id}."),
+    ("EmailGroup", "subscribed"): ("ELQ-00115", "Subscribed members to Email Group {id}."),
+    ("EmailGroup", "unsubscribed"): ("ELQ-00116", "Unsubscribed members from Email Group {id}."),
+    ("GlobalSubscribe", "subscribed"): ("ELQ-00138", "Contacts email marked as subscribed."),
+    ("GlobalSubscribe", "unsubscribed"): ("ELQ-00017", "Contacts email marked as unsubscribed."),
+}
+_SEVERITIES: Mapping[SyncStatus, Severity] = {
+    "success": "information",
+    "warning": "warning",
+    "error": "error",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One data POST: its rows as text, and its CSV header (None for JSON).
+
+    ``wire`` gives the rows in a tuple: a tuple of dicts of strings is nothing Python's garbage
+    collector walks, where a list of them would be walked on every full pass while it is staged.
+    """
+
+    rows: Sequence[Row]
+    header: tuple[str, ...] | None = None
+
+    def keys(self) -> set[str]:
+        """Every key the upload carries."""
+        if self.header is not None:
+            return set(self.header)
+        return set().union(*self.rows)
+
+
+@dataclass
+class _Tally:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    linked: int = 0
+    repeated: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    actions: Counter[SyncAction] = field(default_factory=Counter)
+
+
+def run_import(
+    definition: ImportDefinition,
+    uploads: Sequence[Upload],
+    stores: RecordStores,
+    catalog: Catalog,
+    sync_id: int,
+) -> Outcome:
+    """Process every row of ``uploads`` into ``stores`` and say how the sync ended.
+
+    Each row is checked, and the good ones upserted; the outcome is the sync's status, counts, log
+    entries and rejects. Rows are numbered from 1 across every upload of the sync (``recordIndex``).
+
+    Rules, as Oracle documents them (status codes and update rules, linked below) and, where it is
+    silent, as the emulator picks:
+
+    - A key absent from a row leaves the stored value unchanged; a blank value ("" or JSON null) is
+      a blank under the update rules, so ``always`` clears the stored value.
+    - A row is rejected, whole, when a value does not fit its field (``checks``), when its
+      identifier is blank (except ``Id``/``ExternalId`` identifiers, where blank means a new
+      record), or when a not-null field the definition maps would end up blank.
+    - Contacts' email addresses stay unique (``emails``): a later row of the sync with the same
+      email is rejected as ELQ-00011, one that would give a contact another contact's email as
+      ELQ-00048, and ``createOnly`` also skips rows whose email a stored contact has.
+    - Keys not in the definition are ignored and logged as ELQ-00111; definition keys missing from a
+      CSV header are logged as ELQ-00121, and a CSV file with no header (ELQ-00126) or none of the
+      definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
+      sync ``warning``.
+    - A sync with no rows logs ELQ-00124 and ends ``success``.
+
+    Oracle's status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
+    Its update rules: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/ImportParameters/update-rule-types.htm
+    """
+    importer = _Importer(definition, stores, catalog)
+    process, processed = importer.process, 0
+    for upload in uploads:
+        for row in upload.rows:
+            processed += 1  # the row's recordIndex
+            process(processed, row)
+    file_logs = _file_logs(definition, uploads)
+    return importer.outcome(processed, file_logs, sync_id)
+
+
+def failed(code: str, message: str, sync_id: int) -> Outcome:
+    """The outcome of a sync that ends ``error`` without processing anything."""
+    logs = (LogEntry(code, message, 0, "error"), _summary(sync_id, "error"))
+    return Outcome("error", SyncCounts(), logs)
+
+
+class _Importer:
+    """One sync's import: each row is checked, matched on the identifier, and stored, skipped or
+    rejected. What the definition asks of a row (``_Checks``, ``_Writes``, ``_Relations``) is
+    worked out once per sync, so that each row does only what applies to it."""
+
+    def __init__(
+        self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
+    ) -> None:
+        properties = definition.properties
+        self.definition = definition
+        self.entity = definition.entity
+        self.store = stores.of(self.entity)
+        self.keys = tuple(definition.targets)
+        self.key_order = {key: position for position, key in enumerate(self.keys)}.__getitem__
+        """Sorts keys in the definition's order."""
+        self.identifier_key = definition.identifier_field_name
+        self.identifier_name = definition.targets[self.identifier_key].name
+        self.import_rule = str(properties.get("importRule", "createAndUpdate"))
+        self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
+        self.checks = _Checks(definition)
+        self.writes = _Writes(definition, self.update_all)
+        self.relations = _Relations(definition, stores, catalog)
+        self.required = [
+            (key, target.name)
+            for key, target in definition.targets.items()
+            if target.kind == "field" and target.field is not None and target.field.not_null
+        ]
+        self.emails = ContactEmails.of(definition, self.store)
+        self.tally = _Tally()
+        self.identifiers_seen: set[str] = set()
+
+    def process(self, index: int, row: Row) -> None:
+        """Check, match and store one row, or count it rejected or skipped."""
+        identifier = row.get(self.identifier_key, "")
+        self._count_repeat(identifier)
+        problems = self.checks.problems(row, identifier)
+        if not problems and self.emails is not None and self.emails.repeated(row):
+            problems = {self.emails.key: DUPLICATE_EMAIL}
+        if problems:
+            self._reject(index, row, problems)
+            return
+        matches = (
+            self.store.matching(self.identifier_name, identifier) if identifier.strip() else []
+        )
+        if self.import_rule != "createAndUpdate" and self._skips(row, matches):
+            self.tally.skipped += 1
+        elif matches:
+            self._update(index, row, matches)
+        else:
+            self._create(index, row)
+
+    def _count_repeat(self, identifier: str) -> None:
+        """Count the row if an earlier row of the sync had its (non-blank) identifier, in any
+        letter case; rejected rows count too.
+        """
+        key = identifier.strip().casefold()
+        if key in self.identifiers_seen:
+            self.tally.repeated += 1
+        elif key:
+            self.identifiers_seen.add(key)
+
+    def _create(self, index: int, row: Row) -> None:
+        """Store the row as a new record."""
+        values = self.writes.new(row)
+        problems = self._unfit([(None, values)])
+        if problems:
+            self._reject(index, row, problems)
+            return
+        record = self.store.create(values)
+        self.tally.created += 1
+        self.relations.apply(row, record, self.tally)
+
+    def _update(self, index: int, row: Row, matches: list[StoredRecord]) -> None:
+        """Write the row to the oldest record it matched, or to each with
+        isUpdatingMultipleMatchedRecords."""
+        records = matches if self.update_all else matches[:1]
+        changes = [(record, self.writes.update(row, record)) for record in records]
+        problems = self._unfit(changes)
+        if problems:
+            self._reject(index, row, problems)
+            return
+        for record, values in changes:
+            self.store.write(record, values)
+            self.tally.updated += 1
+            self.relations.apply(row, record, self.tally)
+
+    def _skips(self, row: Row, matches: Sequence[StoredRecord]) -> bool:
+        """Whether the import rule leaves the row out (contacts' createOnly also on email)."""
+        if self.import_rule == "updateOnly":
+            return not matches
+        if self.import_rule == "createOnly":
+            return bool(matches) or (self.emails is not None and self.emails.stored(row))
+        return False
+
+    def _unfit(
+        self, changes: Sequence[tuple[StoredRecord | None, Mapping[str, str]]]
+    ) -> dict[str, Problem]:
+        """Why the row's changes may not be stored: blank required fields, or a taken email."""
+        blank = set()
+        for record, values in changes:
+            existing = record.fields if record is not None else {}
+            for key, name in self.required:
+                if not values.get(name, existing.get(name, "")).strip():
+                    blank.add(key)
+        if blank:
+            return dict.fromkeys(sorted(blank, key=self.key_order), BLANK_REQUIRED)
+        if self.emails is not None and any(self.emails.taken(r, v) for r, v in changes):
+            return {self.emails.key: EMAIL_TAKEN}
+        return {}
+
+    def _reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
+        values = {key: row.get(key, "") for key in self.keys}
+        invalid = sorted(problems, key=self.key_order)
+        first = problems[invalid[0]]
+        reject = Reject(index, values, invalid, first.code, first.message)
+        self.tally.rejects.append(reject)
+
+    def outcome(self, processed: int, file_logs: list[LogEntry], sync_id: int) -> Outcome:
+        tally, kind = self.tally, self.entity.kind
+        counts = SyncCounts(
+            processed=processed,
+            created=tally.created,
+            updated=tally.updated,
+            rejected=len(tally.rejects),
+            repeated=tally.repeated,
+        )
+        logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *file_logs]
+        if processed == 0:
+            logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
+        logs += _reject_logs(tally.rejects)
+        if tally.skipped:
+            logs.append(LogEntry("ELQ-00034", "Total unmatched records.", tally.skipped))
+        logs.append(LogEntry(_CREATED[kind], f"{_NOUNS[kind]} created.", tally.created))
+        logs.append(LogEntry(_UPDATED[kind], f"{_NOUNS[kind]} updated.", tally.updated))
+        if self.definition.accepted.data_cards is not None:
+            logs.append(LogEntry("ELQ-00025", "CustomObject data linked.", tally.linked))
+        logs += [_action_log(action, count) for action, count in tally.actions.items()]
+        status: SyncStatus = "warning" if tally.rejects or file_logs else "success"
+        logs.append(_summary(sync_id, status))
+        return Outcome(status, counts, tuple(logs), tuple(tally.rejects))
+
+
+class _Checks:
+    """Whether a row's values fit their fields, and its identifier is there."""
+
+    def __init__(self, definition: ImportDefinition) -> None:
+        self.lengths: list[tuple[str, int, Problem]] = []
+        """Text fields' length limits, checked inline for speed."""
+        self.others: list[tuple[str, Check]] = []
+        for key, target in definition.targets.items():
+            length = text_length(target.field) if target.field is not None else None
+            if target.kind == "id":
+                self.others.append((key, check_record_id))
+            elif target.kind not in ("field", "account") or target.field is None:
+                continue
+            elif length is not None:
+                self.lengths.append((key, length, too_long(length)))
+            else:
+                self.others.append((key, check_for(target.field)))
+        self.identifier_key = definition.identifier_field_name
+        identifier_kind = definition.targets[self.identifier_key].kind
+        self.blank_identifier_allowed = identifier_kind in ("id", "externalId")
+
+    def problems(self, row: Row, identifier: str) -> dict[str, Problem]:
+        """Key -> what is wrong with its value, for each key whose value does not fit."""
+        problems = {}
+        value_of = row.get
+        for key, length, too_long_problem in self.lengths:
+            if len(value_of(key, "")) > length:
+                problems[key] = too_long_problem
+        for key, check in self.others:
+            value = value_of(key)
+            if value:
+                problem = check(value)
+                if problem is not None:
+                    problems[key] = problem
+        if not identifier.strip() and not self.blank_identifier_allowed:
+            problems.setdefault(self.identifier_key, BLANK_IDENTIFIER)
+        return problems
+
+
+class _Writes:
+    """The field values a row writes: each value it has to a new record; to a matched record,
+    what the update rules let through."""
+
+    def __init__(self, definition: ImportDefinition, update_all: bool) -> None:
+        rule = str(definition.properties.get("updateRule", "always"))
+        by_field = definition.properties.get("updateRuleByField") or {}
+        self.rules = [
+            (key, target.name, str(by_field.get(key, rule)))
+            for key, target in definition.targets.items()
+            if target.kind in ("field", "externalId")
+        ]
+        """(key, internal name, update rule) for each key whose value is stored."""
+        self.names = tuple((key, name) for key, name, _ in self.rules)
+        """(key, internal name) for each key whose value is stored."""
+        self.keeps_emails = update_all and definition.entity.kind == "contacts"
+        """Eloqua changes contacts' emails only when it updates one record per row."""
+        keeping_rules = any(r in ("ifNewIsNotNull", "ifExistingIsNull") for _, _, r in self.rules)
+        self.updates_all_values = not keeping_rules and not (
+            self.keeps_emails and any(name == EMAIL_FIELD for _, name in self.names)
+        )
+
+    def new(self, row: Row) -> dict[str, str]:
+        """Internal name -> value, for each mapped key the row has."""
+        values = {}
+        try:  # the usual row, which has every key
+            for key, name in self.names:
+                values[name] = row[key]
+        except KeyError:
+            return {name: row[key] for key, name in self.names if key in row}
+        return values
+
+    def update(self, row: Row, record: StoredRecord) -> dict[str, str]:
+        """Internal name -> value, for each value the row writes to a stored record."""
+        if self.updates_all_values:
+            return self.new(row)
+        changes = {}
+        for key, name, rule in self.rules:
+            if key not in row:
+                continue
+            new = row[key]
+            if rule == "ifNewIsNotNull" and not new.strip():
+                continue
+            if rule == "ifExistingIsNull" and record.fields.get(name, "").strip():
+                continue
+            if name == EMAIL_FIELD and self.keeps_emails:
+                continue
+            changes[name] = new
+        return changes
+
+
+class _Relations:
+    """What a stored row links its record to (users of an account, a contact's account, a custom
+    object record's contact or account) and the definition's sync actions."""
+
+    def __init__(
+        self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
+    ) -> None:
+        users = _user_index(catalog.users) if definition.properties.get("linkUsers") else {}
+        self.user_links = [
+            (key, _UserLinks(users.get(target.name, {})))
+            for key, target in definition.targets.items()
+            if target.kind == "user" and users
+        ]
+        self.account_links = [
+            (key, target.name)
+            for key, target in definition.targets.items()
+            if target.kind == "account"
+        ]
+        self.data_cards = definition.accepted.data_cards
+        self.sync_actions = definition.accepted.sync_actions
+        self.stores = stores
+
+    def apply(self, row: Row, record: StoredRecord, tally: _Tally) -> None:
+        for key, links in self.user_links:
+            value = row.get(key, "").strip()
+            if value:
+                _link_users(record, links.named(value))
+        for key, name in self.account_links:
+            value = row.get(key, "").strip()
+            if value:
+                accounts = self.stores.accounts.matching(name, value)
+                if accounts:
+                    record.account_id = accounts[0].id
+        if self.data_cards is not None and self._map_data_card(row, record, self.data_cards):
+            tally.linked += 1
+        for action in self.sync_actions:
+            _apply(action, record)
+            tally.actions[action] += 1
+
+    def _map_data_card(self, row: Row, record: StoredRecord, cards: DataCardMapping) -> bool:
+        """Link the custom object record to the contact or account its source value names;
+        whether one was found."""
+        value = row.get(cards.source_key, "")
+        if not value.strip():
+            return False
+        store = self.stores.of(cards.entity)
+        found = store.matching(cards.entity_target.name, value, cards.case_sensitive)
+        if found:
+            record.mapped_entity = (MAPPED_ENTITY_TYPES[cards.entity.kind], found[0].id)
+        return bool(found)
+
+
+def _file_logs(definition: ImportDefinition, uploads: Sequence[Upload]) -> list[LogEntry]:
+    """ELQ-00111 for each key no definition field has; for CSV files, ELQ-00121 for each
+    definition key a header lacks, or ELQ-00126 (empty header) / ELQ-00127 (no key of the
+    definition) per file instead."""
+    known = set(definition.targets)
+    extra: set[str] = set()
+    missing: set[str] = set()
+    unmapped: Counter[str] = Counter()
+    for upload in uploads:
+        keys = upload.keys()
+        extra |= keys - known
+        if upload.header is None:
+            continue
+        if keys & known:
+            missing |= known - keys
+        else:
+            unmapped["ELQ-00127" if keys else "ELQ-00126"] += 1
+    message = "Field {key} is not part of import definition, and will be ignored."
+    logs = [LogEntry("ELQ-00111", message.format(key=k), 1, "warning") for k in sorted(extra)]
+    message = "Field {key} is part of import definition, but not included in file."
+    logs += [LogEntry("ELQ-00121", message.format(key=k), 1, "warning") for k in sorted(missing)]
+    logs += [
+        LogEntry(code, _UNMAPPED_LOGS[code], count, "warning")
+        for code, count in sorted(unmapped.items())
+    ]
+    return logs
+
+
+def _reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
+    if not rejects:
+        return []
+    by_code = Counter(reject.status_code for reject in rejects)
+    logs = [
+        LogEntry(code, _REJECT_LOGS.get(code, "Rejected records."), count, "warning")
+        for code, count in sorted(by_code.items())
+    ]
+    logs.append(LogEntry("ELQ-00060", "Total rejected records.", len(rejects), "warning"))
+    return logs
+
+
+def _action_log(action: SyncAction, count: int) -> LogEntry:
+    code, message = _ACTION_LOGS[(action.kind, action.status or action.action)]
+    return LogEntry(code, message.format(id=action.target_id), count)
+
+
+def _summary(sync_id: int, status: SyncStatus) -> LogEntry:
+    message = f"Sync processed for sync {sync_id}, resulting in {status} status."
+    return LogEntry("ELQ-00101", message, 0, _SEVERITIES[status])
+
+
+def _apply(action: SyncAction, record: StoredRecord) -> None:
+    if action.kind in ("ContactList", "AccountList") and action.target_id is not None:
+        if action.action == "add" and action.target_id not in record.lists:
+            record.lists += (action.target_id,)
+        elif action.action == "remove" and action.target_id in record.lists:
+            record.lists = tuple(i for i in record.lists if i != action.target_id)
+    elif action.kind == "EmailGroup":
+        record.email_groups = {**record.email_groups, str(action.target_id): str(action.status)}
+    else:
+        record.global_subscription = action.status
+
+
+def _user_index(users: Iterable[User]) -> dict[str, dict[str, list[User]]]:
+    """User field name -> value -> users with that value."""
+    index: dict[str, dict[str, list[User]]] = {}
+    for user in users:
+        for name, value in user.fields.items():
+            if value:
+                index.setdefault(name, {}).setdefault(value, []).append(user)
+    return index
+
+
+class _UserLinks:
+    """The users that values of one user-link key name, worked out once per distinct value in a
+    sync: records linked to the same users then share one tuple of them."""
+
+    def __init__(self, by_value: Mapping[str, list[User]]) -> None:
+        self.by_value = by_value
+        """User field value -> users with that value."""
+        self._named: dict[str, tuple[User, ...]] = {}
+
+    def named(self, value: str) -> tuple[User, ...]:
+        """The users a comma-separated list of user field values names, each once, in order."""
+        users = self._named.get(value)
+        if users is None:
+            found: list[User] = []
+            for part in value.split(","):
+                for user in self.by_value.get(part.strip(), []):
+                    if user not in found:
+                        found.append(user)
+            users = self._named[value] = tuple(found)
+        return users
+
+
+def _link_users(record: StoredRecord, users: tuple[User, ...]) -> None:
+    """Link these users to the record, each once."""
+    if not record.linked_users:
+        record.linked_users = users
+        return
+    if record.linked_users == users:  # linked already, as a load of the same rows again finds
+        return
+    for user in users:
+        if user not in record.linked_users:
+            record.linked_users += (user,)

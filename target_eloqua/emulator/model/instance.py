@@ -1,0 +1,467 @@
+"""The model of one Eloqua instance, with no HTTP in it: ``EloquaInstance``, the login and OAuth app
+it accepts unless told otherwise, and ``SyncPlan`` (what the admin API asks of coming syncs)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from target_eloqua.emulator.model.catalog import Catalog, Field, ImportPriority, load_catalog
+from target_eloqua.emulator.model.coerce import as_text
+from target_eloqua.emulator.model.definitions import ImportDefinition, accept
+from target_eloqua.emulator.model.entities import Entity, fields_of
+from target_eloqua.emulator.model.errors import (
+    ConflictError,
+    Failure,
+    NotFoundError,
+    ValidationError,
+)
+from target_eloqua.emulator.model.importer import Upload, failed, run_import
+from target_eloqua.emulator.model.logins import (
+    DEFAULT_TOKEN_SECONDS,
+    Credentials,
+    Logins,
+    OAuthClient,
+)
+from target_eloqua.emulator.model.records import RecordStores
+from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
+
+DEFAULT_COMPANY = "ACME"
+DEFAULT_USERNAME = "API.User"
+DEFAULT_PASSWORD = "emulator"  # noqa: S105 - the emulator's documented default, not a secret
+DEFAULT_CLIENT_ID = "emulator-client"
+DEFAULT_CLIENT_SECRET = "emulator-secret"  # noqa: S105 - documented default, not a secret
+DEFAULT_SYNC_SECONDS = 1.0
+
+SITE_ID = 42
+API_USER_ID = 7
+ACTIVE_AFTER = 0.2
+"""Fraction of a sync's duration that it spends ``pending`` before it turns ``active``."""
+MAX_UPLOADS_PER_SYNC = 500
+
+SYNCED_INSTANCE_RULE = "Must reference an existing import definition."
+CALLBACK_RULE = "Must be a string value."
+UPLOADS_RULE = "At most 500 data uploads may be staged before a sync."
+
+CallbackSender = Callable[[str, Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """What the admin API asked of a coming sync: end ``error``, or take this long."""
+
+    status: SyncStatus | None = None
+    seconds: float | None = None
+
+
+@dataclass
+class _State:
+    """Everything ``reset()`` forgets."""
+
+    definitions: dict[int, ImportDefinition] = field(default_factory=dict)
+    staged: dict[int, list[Upload]] = field(default_factory=dict)
+    syncs: dict[int, Sync] = field(default_factory=dict)
+    sync_uploads: dict[int, list[Upload]] = field(default_factory=dict)
+    unfinished: set[int] = field(default_factory=set)
+    """The ids of the syncs not yet ended, pending or active."""
+    plans: deque[SyncPlan] = field(default_factory=deque)
+    stores: RecordStores = field(default_factory=RecordStores)
+    definition_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    sync_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+
+class EloquaInstance:
+    """One emulated Eloqua instance (site). Thread-safe.
+
+    It holds the catalog, the logins, import definitions of accounts, contacts and custom objects,
+    the uploads staged on each, syncs with their logs and rejects, and the records syncs stored. It
+    takes already-decoded JSON values and raises ``NotFoundError``, ``ConflictError`` or
+    ``ValidationError``; the HTTP side's ``routes`` turns those into status codes.
+
+    Syncs run lazily: every public method first brings syncs up to date with the clock, so no thread
+    is needed for a client that polls. A sync takes the uploads staged on its definition when it is
+    created. Its duration ``d`` is ``sync_seconds + seconds_per_record * rows`` (or what the admin
+    API planned for it); it is ``pending`` at creation, ``active`` once ``0.2 * d`` has passed and
+    terminal once ``d`` has passed, when its rows are imported (``importer``). A sync with a
+    ``callbackUrl`` also has a timer that brings it up to date at its end, so the callback is made
+    without polling; the call itself goes through ``callback_sender`` (``EmulatorServer`` gives one
+    that POSTs).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        *,
+        company: str = DEFAULT_COMPANY,
+        username: str = DEFAULT_USERNAME,
+        password: str = DEFAULT_PASSWORD,
+        sync_seconds: float = DEFAULT_SYNC_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        seconds_per_record: float = 0.0,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        refresh_token: str | None = None,
+        token_seconds: float = DEFAULT_TOKEN_SECONDS,
+        callback_sender: CallbackSender | None = None,
+    ) -> None:
+        self.catalog = catalog if catalog is not None else load_catalog()
+        self.sync_seconds = sync_seconds
+        """Base duration of syncs created from now on."""
+        self.seconds_per_record = seconds_per_record
+        """Added to a sync's duration per staged row, for syncs created from now on."""
+        self.logins = Logins(
+            Credentials(company, username, password),
+            OAuthClient(client_id, client_secret, refresh_token),
+            clock,
+            token_seconds,
+        )
+        self.callback_sender = callback_sender
+        """Called with ``callbackUrl`` and the sync when a sync with a callback ends. None: no
+        callback is made; ``EmulatorServer`` supplies one that POSTs (the model has no HTTP)."""
+        self._clock = clock
+        self._lock = threading.RLock()
+        # Timestamps are wall time at construction plus clock time elapsed since, in 100 ns ticks.
+        self._clock_origin = clock()
+        self._wall_origin_ticks = time.time_ns() // 100
+        self._state = _State()
+
+    @property
+    def credentials(self) -> Credentials:
+        return self.logins.credentials
+
+    # -- login -------------------------------------------------------------------------------
+
+    def authenticate(self, login: str, password: str) -> bool:
+        """Whether HTTP Basic ``Company\\User`` and password are the accepted ones."""
+        with self._lock:
+            return self.logins.basic(login, password)
+
+    def authenticate_token(self, token: str) -> bool:
+        """Whether a bearer token is one the token endpoint issued and it has not expired."""
+        with self._lock:
+            return self.logins.bearer(token)
+
+    def issue_token(
+        self, client_id: str, client_secret: str, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The token endpoint; raises ``logins.OAuthError``."""
+        with self._lock:
+            return self.logins.grant(client_id, client_secret, body)
+
+    def issued_tokens(self) -> list[dict[str, Any]]:
+        """Every token response the token endpoint gave, in order, with its ``grant_type``."""
+        with self._lock:
+            return self.logins.issued()
+
+    def expire_tokens(self, token: str | None = None) -> int:
+        """Expire one access token or all of them now; how many were valid."""
+        with self._lock:
+            return self.logins.expire(token)
+
+    def identity(self) -> dict[str, Any]:
+        """The ``site`` and ``user`` parts of ``/id``: who the login is, on which site."""
+        username = self.credentials.username
+        first, _, last = username.partition(".")
+        return {
+            "site": {"id": SITE_ID, "name": self.credentials.company},
+            "user": {
+                "id": API_USER_ID,
+                "username": username,
+                "displayName": f"{first} {last}".strip(),
+                "firstName": first,
+                "lastName": last,
+                "emailAddress": f"{username.lower()}@example.com",
+            },
+        }
+
+    # -- catalog -----------------------------------------------------------------------------
+
+    def fields(self, entity: Entity) -> tuple[Field, ...]:
+        """The fields ``/fields`` lists for the entity; NotFoundError for an unknown object."""
+        catalog = fields_of(self.catalog, entity)
+        if catalog is None:
+            raise NotFoundError(entity.path)
+        return catalog.fields
+
+    def field(self, entity: Entity, field_id: int) -> Field:
+        found = next((f for f in self.fields(entity) if f.id == field_id), None)
+        if found is None:
+            raise NotFoundError(f"{entity.path}/fields/{field_id}")
+        return found
+
+    def priorities(self) -> tuple[ImportPriority, ...]:
+        return self.catalog.priorities
+
+    def priority(self, priority_id: int) -> ImportPriority:
+        found = next((p for p in self.catalog.priorities if p.id == priority_id), None)
+        if found is None:
+            raise NotFoundError(f"imports/priorities/{priority_id}")
+        return found
+
+    def replace_catalog(self, catalog: Catalog) -> None:
+        """Use another catalog from now on; definitions are checked against it at sync time."""
+        with self._lock:
+            self.catalog = catalog
+
+    # -- import definitions and staging ------------------------------------------------------
+
+    def create_import(self, entity: Entity, body: Mapping[str, Any]) -> ImportDefinition:
+        """Validate and store an import definition (the decoded JSON body)."""
+        with self._up_to_date():
+            self.fields(entity)
+            now = self._now()
+            definition = ImportDefinition(
+                id=next(self._state.definition_ids),
+                entity=entity,
+                accepted=accept(self.catalog, entity, body),
+                created_by=self.credentials.username,
+                created_at=now,
+                updated_at=now,
+            )
+            self._state.definitions[definition.id] = definition
+            self._state.staged[definition.id] = []
+            return definition
+
+    def import_definition(self, entity: Entity, definition_id: int) -> ImportDefinition:
+        with self._up_to_date():
+            return self._definition(entity, definition_id)
+
+    def import_definitions(self, entity: Entity | None = None) -> list[ImportDefinition]:
+        """Every definition of the entity, or of every entity."""
+        with self._up_to_date():
+            definitions = self._state.definitions.values()
+            return [d for d in definitions if entity is None or d.entity == entity]
+
+    def update_import(
+        self, entity: Entity, definition_id: int, body: Mapping[str, Any]
+    ) -> ImportDefinition:
+        """Replace a definition's properties (PUT), keeping its id, uri and staged data."""
+        with self._up_to_date():
+            definition = replace(
+                self._definition(entity, definition_id),
+                accepted=accept(self.catalog, entity, body),
+                updated_at=self._now(),
+            )
+            self._state.definitions[definition_id] = definition
+            return definition
+
+    def delete_import(self, entity: Entity, definition_id: int) -> None:
+        """Drop a definition and its staged data; a sync still running on it will fail."""
+        with self._up_to_date():
+            self._definition(entity, definition_id)
+            del self._state.definitions[definition_id]
+            del self._state.staged[definition_id]
+
+    def stage(self, entity: Entity, definition_id: int, upload: Upload) -> Sync | None:
+        """Stage an upload until a sync takes it; the sync it started if the definition says so."""
+        with self._up_to_date():
+            definition = self._definition(entity, definition_id)
+            staged = self._state.staged[definition_id]
+            if len(staged) >= MAX_UPLOADS_PER_SYNC:
+                raise ValidationError([Failure("data", str(len(staged) + 1), UPLOADS_RULE)])
+            staged.append(upload)
+            if definition.properties.get("isSyncTriggeredOnImport"):
+                return self._start_sync(definition, None)
+            return None
+
+    def clear_staged(self, entity: Entity, definition_id: int) -> None:
+        """Drop the data staged on a definition; ConflictError while a sync of it runs."""
+        with self._up_to_date():
+            definition = self._definition(entity, definition_id)
+            if any(
+                self._state.syncs[i].definition_uri == definition.uri
+                for i in self._state.unfinished
+            ):
+                raise ConflictError(definition.uri)
+            self._state.staged[definition_id] = []
+
+    def staged(self, definition_id: int) -> list[Upload]:
+        """The uploads staged on a definition and not yet taken by a sync."""
+        with self._up_to_date():
+            return list(self._state.staged.get(definition_id, []))
+
+    # -- syncs -------------------------------------------------------------------------------
+
+    def create_sync(self, body: Mapping[str, Any]) -> Sync:
+        """Start a sync of ``body["syncedInstanceUri"]``; the definition is validated again."""
+        with self._up_to_date():
+            uri, callback_url = body.get("syncedInstanceUri"), body.get("callbackUrl")
+            definition = self._definition_at(uri)
+            failures = []
+            if definition is None:
+                failures.append(Failure("syncedInstanceUri", as_text(uri), SYNCED_INSTANCE_RULE))
+            if callback_url is not None and not isinstance(callback_url, str):
+                failures.append(Failure("callbackUrl", as_text(callback_url), CALLBACK_RULE))
+            if definition is None or failures:
+                raise ValidationError(failures)
+            accept(self.catalog, definition.entity, definition.properties)
+            return self._start_sync(definition, callback_url)
+
+    def sync(self, sync_id: int) -> Sync:
+        with self._up_to_date():
+            try:
+                return self._state.syncs[sync_id]
+            except KeyError:
+                raise NotFoundError(f"sync {sync_id}") from None
+
+    def syncs(self) -> list[Sync]:
+        with self._up_to_date():
+            return list(self._state.syncs.values())
+
+    def sync_logs(self, sync_id: int) -> list[dict[str, Any]]:
+        """The sync's log entries as ``/logs`` items; none before it ends."""
+        sync = self.sync(sync_id)
+        entries: tuple[LogEntry, ...] = sync.outcome.logs if sync.outcome else ()
+        created_at = sync.ended_at or sync.created_at
+        return [
+            {
+                "syncUri": sync.uri,
+                "count": entry.count,
+                "severity": entry.severity,
+                "statusCode": entry.code,
+                "message": entry.message,
+                "createdAt": created_at,
+            }
+            for entry in entries
+        ]
+
+    def sync_rejects(self, sync_id: int) -> tuple[Reject, ...]:
+        sync = self.sync(sync_id)
+        return sync.outcome.rejects if sync.outcome else ()
+
+    def plan_syncs(self, count: int, plan: SyncPlan) -> None:
+        """Make the next ``count`` syncs end ``plan.status`` and/or take ``plan.seconds``."""
+        with self._lock:
+            self._state.plans.extend([plan] * count)
+
+    # -- stored records ----------------------------------------------------------------------
+
+    def records(self, entity: Entity) -> list[dict[str, Any]]:
+        """The entity's stored records, as the admin API shows them."""
+        with self._up_to_date():
+            self.fields(entity)
+            return [record.to_json(entity.kind) for record in self._state.stores.of(entity)]
+
+    def reset(self) -> None:
+        """Forget definitions, staged data, syncs, records and tokens; keep catalog and settings."""
+        with self._lock:
+            self._state = _State()
+            self.logins.reset()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _up_to_date(self) -> Iterator[None]:
+        """Hold the lock, with every sync advanced to where the clock says it is."""
+        with self._lock:
+            self._advance_syncs()
+            yield
+
+    def _start_sync(self, definition: ImportDefinition, callback_url: str | None) -> Sync:
+        state = self._state
+        uploads = state.staged[definition.id]
+        state.staged[definition.id] = []
+        plan = state.plans.popleft() if state.plans else SyncPlan()
+        rows = sum(len(upload.rows) for upload in uploads)
+        duration = plan.seconds
+        if duration is None:
+            duration = self.sync_seconds + self.seconds_per_record * rows
+        now = self._clock()
+        sync = Sync(
+            id=next(state.sync_ids),
+            definition_uri=definition.uri,
+            created_by=self.credentials.username,
+            created_at=self._timestamp(now),
+            active_from=now + ACTIVE_AFTER * duration,
+            ends_at=now + duration,
+            callback_url=callback_url,
+            forced_status=plan.status,
+        )
+        state.syncs[sync.id] = sync
+        state.sync_uploads[sync.id] = uploads
+        state.unfinished.add(sync.id)
+        if callback_url is not None:
+            self._wake_at_end(duration)
+        return sync
+
+    def _wake_at_end(self, duration: float) -> None:
+        timer = threading.Timer(duration + 0.01, self._tick)
+        timer.daemon = True
+        timer.start()
+
+    def _tick(self) -> None:
+        with self._up_to_date():
+            pass
+
+    def _advance_syncs(self) -> None:
+        now = self._clock()
+        for sync_id in sorted(self._state.unfinished):
+            current = self._state.syncs[sync_id]
+            if current.status == "pending" and now >= current.active_from:
+                started_at = self._timestamp(current.active_from)
+                current = replace(current, status="active", started_at=started_at)
+            if current.status == "active" and now >= current.ends_at:
+                current = self._finish(current)
+                self._state.unfinished.discard(sync_id)
+                if current.callback_url is not None and self.callback_sender is not None:
+                    self.callback_sender(current.callback_url, current.to_json())
+            self._state.syncs[sync_id] = current
+
+    def _finish(self, sync: Sync) -> Sync:
+        """Import the sync's rows and give it its final status."""
+        uploads = self._state.sync_uploads.pop(sync.id)
+        definition = self._definition_at(sync.definition_uri)
+        outcome: Outcome
+        if definition is None:
+            message = f"Import definition for id {sync.definition_uri} has been deleted."
+            outcome = failed("ELQ-00143", message, sync.id)
+        elif sync.forced_status == "error":
+            self._state.staged[definition.id][:0] = uploads  # kept for a later sync
+            message = "The sync failed because of a temporary error."
+            outcome = failed("ELQ-00146", message, sync.id)
+        else:
+            outcome = run_import(definition, uploads, self._state.stores, self.catalog, sync.id)
+        ended_at = self._timestamp(sync.ends_at)
+        return replace(sync, status=outcome.status, ended_at=ended_at, outcome=outcome)
+
+    def _definition(self, entity: Entity, definition_id: int) -> ImportDefinition:
+        found = self._state.definitions.get(definition_id)
+        if found is None or found.entity != entity:
+            raise NotFoundError(f"{entity.path}/imports/{definition_id}")
+        return found
+
+    def _definition_at(self, uri: object) -> ImportDefinition | None:
+        """The definition whose uri is ``uri`` (``/accounts/imports/43``), or None."""
+        if not isinstance(uri, str):
+            return None
+        entity_path, _, definition_id = uri.strip("/").rpartition("/imports/")
+        entity = Entity.parse(entity_path)
+        if entity is None or not definition_id.isdigit():
+            return None
+        found = self._state.definitions.get(int(definition_id))
+        return found if found is not None and found.entity == entity else None
+
+    def _now(self) -> str:
+        return self._timestamp(self._clock())
+
+    def _timestamp(self, clock_reading: float) -> str:
+        elapsed_ticks = round((clock_reading - self._clock_origin) * 10_000_000)
+        return format_timestamp(self._wall_origin_ticks + elapsed_ticks)
+
+
+def format_timestamp(ticks: int) -> str:
+    """Eloqua's timestamp form for a count of 100 ns ticks since the Unix epoch.
+
+    >>> format_timestamp(16257948103187286)
+    '2021-07-09T01:40:10.3187286Z'
+    """
+    seconds, fraction = divmod(ticks, 10_000_000)
+    moment = datetime.fromtimestamp(seconds, tz=UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction:07d}Z"
