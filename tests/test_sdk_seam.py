@@ -49,8 +49,7 @@ def sdk_private_uses(path: Path) -> set[str]:
     used = set()
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("singer_sdk"):
-            private_parts = [part for part in node.module.split(".") if _is_private(part)]
-            if private_parts:
+            if any(_is_private(part) for part in str(node.module).split(".")):
                 used |= {alias.name for alias in node.names}
         elif isinstance(node, ast.Attribute) and node.attr in SDK_PRIVATE:
             used.add(node.attr)
