@@ -1,9 +1,9 @@
 """Where an Eloqua instance lives, found once, and Bulk API clients that reach it.
 
 Eloqua's instances live on pods (``https://secure.p03.eloqua.com``); ``{login_url}/id`` says which
-one (https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/Authentication/determining-base-url.htm).
-A ``Connection`` asks once for all the threads of a run, and again after a 401, since an instance
-may move.
+one, and is to be asked again after a 401, since an instance may move
+(https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/DeterminingBaseURL.html). A
+``Connection`` asks once for all the threads of a run.
 """
 
 from __future__ import annotations
