@@ -151,7 +151,9 @@ class TargetEloqua(Target):
 
     @classmethod
     def _write_failed_summary(cls, settings: dict[str, Any], error: BaseException) -> None:
-        """The summary of a run that failed before it started (a config or mapping problem)."""
+        """The summary of a run that failed before it started (a config or mapping problem), in
+        its file and, in GitHub Actions, in the job summary.
+        """
         summary = RunReport().summary(exit_code=exit_code_of(error), error=error_text(error))
         path = settings.get("summary_path")
         if isinstance(path, str) and path:

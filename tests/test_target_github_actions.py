@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
+from target_eloqua.loading.report import COUNTERS
 from tests.support import (
     COMPANIES,
     COMPANIES_MAPPING,
     TargetRun,
     company_messages,
     emulator_config,
+    markdown_table,
     run_target,
 )
 
@@ -48,11 +50,14 @@ def test_a_run_with_rejects_tells_its_numbers_syncs_and_rejects_in_the_job_summa
     assert run.states == [STATE]
     markdown = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
     assert markdown.startswith("An earlier step's summary\n## target-eloqua: ✅ succeeded\n")
-    assert "| stream | read | merged | uploaded |" in markdown
-    assert "| companies | 3 | 0 | 3 |" in markdown
-    assert "| companies | /syncs/1 | /accounts/imports/1 | warning |" in markdown
-    assert "| companies | ELQ-00040 | 1 | Invalid field value" in markdown
-    assert "Globex XXXXX" in markdown
+    [stream] = markdown_table(markdown, "Streams")
+    assert list(stream) == ["stream", *COUNTERS]
+    assert [stream[c] for c in ("read", "uploaded", "created", "rejected")] == ["3", "3", "2", "1"]
+    [sync] = markdown_table(markdown, "Syncs")
+    assert (sync["uri"], sync["status"], sync["rejected"]) == ("/syncs/1", "warning", "1")
+    [rejects] = markdown_table(markdown, "Rejected records")
+    assert (rejects["status code"], rejects["records"]) == ("ELQ-00040", "1")
+    assert rejects["e.g. (identifiers)"].startswith("Globex XXXXX")
     assert annotation_lines(run)
     assert all(
         line.startswith("::warning title=target-eloqua%3A stream companies::Sync /syncs/1")
@@ -77,7 +82,7 @@ def test_a_failed_run_is_an_error_annotation_and_a_failed_job_summary(
     markdown = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
     assert markdown.startswith("## target-eloqua: ❌ failed (exit 1)\n")
     assert f"\n```\n{error}\n```\n" in markdown
-    assert "| companies | ELQ-00040 | 1 |" in markdown
+    assert markdown_table(markdown, "Rejected records")[0]["status code"] == "ELQ-00040"
 
 
 def test_a_config_that_fails_is_an_error_annotation_per_problem(

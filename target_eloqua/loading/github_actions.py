@@ -5,7 +5,7 @@ The Markdown is appended to the file ``GITHUB_STEP_SUMMARY`` names, when it is s
 annotations are workflow commands (``::error title=...::message``) on stderr, since stdout carries
 STATE alone, when ``GITHUB_ACTIONS`` is ``true``. Elsewhere nothing here does anything. GitHub
 documents both:
-https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
+https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def _sync_table(summary: Mapping[str, Any]) -> str:
     rows = [[_cell(stream), *(_cell(str(sync[c])) for c in columns)] for stream, sync in syncs]
     text = "### Syncs\n\n" + _table(["stream", *columns], rows[:MAX_SYNC_ROWS], right=numeric)
     if len(rows) > MAX_SYNC_ROWS:
-        text += f"\n… and {len(rows) - MAX_SYNC_ROWS} more syncs: the run summary file lists all.\n"
+        more = len(rows) - MAX_SYNC_ROWS
+        text += f"\n… and {more} more syncs (a run summary file, `summary_path`, lists them all).\n"
     return text
 
 

@@ -25,18 +25,11 @@ from target_eloqua.loading.github_actions import (
 )
 from target_eloqua.loading.rejects import RejectTally
 from target_eloqua.loading.report import COUNTERS, RunReport, SyncRecord
+from tests.support import markdown_table
 
 
 def sync(uri: str, status: str = "success", **counts: int) -> SyncRecord:
     return SyncRecord(uri, "/accounts/imports/1", status, 1.5, rows=3, parts=1, bytes=90, **counts)
-
-
-def table(markdown: str, heading: str) -> list[list[str]]:
-    """The rows of the Markdown table under ``### heading``, header first, cells stripped."""
-    section = markdown.split(f"### {heading}\n\n", 1)[1].split("\n\n", 1)[0]
-    return [
-        [cell.strip() for cell in line.strip("|").split(" | ")] for line in section.splitlines()
-    ]
 
 
 def test_the_streams_table_has_a_column_per_counter_a_row_per_stream_and_totals() -> None:
@@ -45,19 +38,17 @@ def test_the_streams_table_has_a_column_per_counter_a_row_per_stream_and_totals(
     report.record_sync("crm_accounts", sync("/syncs/1", created=3, updated=1))
     report.add("crm_contacts", read=2, uploaded=2)
 
-    rows = table(summary_markdown(report.summary(exit_code=0), {}), "Streams")
+    rows = markdown_table(summary_markdown(report.summary(exit_code=0), {}), "Streams")
 
-    assert rows[0] == ["stream", *COUNTERS]
-    numbers = {row[0]: dict(zip(COUNTERS, row[1:], strict=True)) for row in rows[2:]}
-    assert list(numbers) == ["crm\\_accounts", "crm\\_contacts", "**total**"]
-    accounts = numbers["crm\\_accounts"]
-    assert (accounts["read"], accounts["merged"], accounts["syncs"], accounts["created"]) == (
-        "5",
-        "1",
-        "1",
-        "3",
+    assert [list(row) for row in rows] == [["stream", *COUNTERS]] * 3
+    accounts, contacts, total = rows
+    assert (accounts["stream"], contacts["stream"], total["stream"]) == (
+        "crm\\_accounts",
+        "crm\\_contacts",
+        "**total**",
     )
-    assert (numbers["**total**"]["read"], numbers["**total**"]["uploaded"]) == ("7", "6")
+    assert [accounts[c] for c in ("read", "merged", "syncs", "created")] == ["5", "1", "1", "3"]
+    assert (total["read"], total["uploaded"]) == ("7", "6")
 
 
 def test_a_new_counter_shows_up_as_a_column(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,10 +59,10 @@ def test_a_new_counter_shows_up_as_a_column(monkeypatch: pytest.MonkeyPatch) -> 
     summary["totals"]["unchanged"] = 2
     monkeypatch.setattr(github_actions, "COUNTERS", (*COUNTERS, "unchanged"))
 
-    rows = table(summary_markdown(summary, {}), "Streams")
+    [row] = markdown_table(summary_markdown(summary, {}), "Streams")
 
-    assert rows[0][-1] == "unchanged"
-    assert rows[2][-1] == "2"
+    assert list(row)[-1] == "unchanged"
+    assert row["unchanged"] == "2"
 
 
 def test_each_sync_is_listed_with_its_status() -> None:
@@ -79,14 +70,11 @@ def test_each_sync_is_listed_with_its_status() -> None:
     report.record_sync("crm", sync("/syncs/1", "success", created=3))
     report.record_sync("crm", sync("/syncs/2", "warning", rejected=2))
 
-    rows = table(summary_markdown(report.summary(exit_code=0), {}), "Syncs")
+    syncs = markdown_table(summary_markdown(report.summary(exit_code=0), {}), "Syncs")
 
-    header = rows[0]
-    assert header[:2] == ["stream", "uri"]
-    syncs = [dict(zip(header, row, strict=True)) for row in rows[2:]]
-    assert [(s["uri"], s["status"], s["rejected"]) for s in syncs] == [
-        ("/syncs/1", "success", "0"),
-        ("/syncs/2", "warning", "2"),
+    assert [(s["stream"], s["uri"], s["status"], s["rejected"]) for s in syncs] == [
+        ("crm", "/syncs/1", "success", "0"),
+        ("crm", "/syncs/2", "warning", "2"),
     ]
 
 
@@ -97,7 +85,7 @@ def test_a_long_run_lists_its_first_syncs_and_says_how_many_more_it_had() -> Non
 
     markdown = summary_markdown(report.summary(exit_code=0), {})
 
-    assert len(table(markdown, "Syncs")) == 2 + MAX_SYNC_ROWS
+    assert len(markdown_table(markdown, "Syncs")) == MAX_SYNC_ROWS
     assert "… and 3 more syncs" in markdown
 
 
@@ -107,11 +95,9 @@ def test_rejects_are_listed_per_stream_and_status_code_with_a_few_identifiers() 
         tally.add("ELQ-00002", "Invalid email address.", identifier)
     tally.add("ELQ-00040", "Invalid field value.", "x")
 
-    rows = table(
-        summary_markdown(RunReport().summary(exit_code=0), {"crm": tally}), "Rejected records"
-    )
+    markdown = summary_markdown(RunReport().summary(exit_code=0), {"crm": tally})
 
-    assert rows[2:] == [
+    assert [list(row.values()) for row in markdown_table(markdown, "Rejected records")] == [
         ["crm", "ELQ-00002", "4", "Invalid email address.", "a@, b@, c@"],
         ["crm", "ELQ-00040", "1", "Invalid field value.", "x"],
     ]
