@@ -38,6 +38,7 @@ from target_eloqua.errors import (
     StoppedBySignal,
 )
 from target_eloqua.loading import run_files
+from target_eloqua.loading.github_actions import annotate_log, append_step_summary
 from target_eloqua.loading.metrics import request_metric
 from target_eloqua.loading.parallel import run_all
 from target_eloqua.loading.report import RunReport, error_text, exit_code_of
@@ -114,6 +115,12 @@ class TargetEloqua(Target):
         return read_number_text(settings)
 
     @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command; in GitHub Actions, each warning and error it logs is an annotation."""
+        annotate_log()
+        return super().get_singer_command()
+
+    @classmethod
     def invoke(  # type: ignore[override]
         cls,
         *,
@@ -144,11 +151,14 @@ class TargetEloqua(Target):
 
     @classmethod
     def _write_failed_summary(cls, settings: dict[str, Any], error: BaseException) -> None:
-        """The summary of a run that failed before it started (a config or mapping problem)."""
+        """The summary of a run that failed before it started (a config or mapping problem), in
+        its file and, in GitHub Actions, in the job summary.
+        """
+        summary = RunReport().summary(exit_code=exit_code_of(error), error=error_text(error))
         path = settings.get("summary_path")
         if isinstance(path, str) and path:
-            summary = RunReport().summary(exit_code=exit_code_of(error), error=error_text(error))
             run_files.write_summary_file(Path(path), summary)
+        append_step_summary(summary, rejects={})
 
     def process_input(self, file_input: IO[str] | None = None) -> None:
         """Read and load the input to its end, then report the run, also when it failed.

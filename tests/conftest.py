@@ -13,6 +13,17 @@ from target_eloqua.emulator import EloquaInstance, EmulatorServer
 from tests.support import TARGET_COMMAND
 
 
+@pytest.fixture(autouse=True, scope="session")
+def outside_github_actions() -> Iterator[None]:
+    """The target runs of the tests write no job summary or annotations, also when the tests
+    themselves run in GitHub Actions; the tests of those set the variables themselves.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
+            patch.delenv(name, raising=False)
+        yield
+
+
 @pytest.fixture
 def emulator() -> Iterator[EmulatorServer]:
     """A fresh emulated Eloqua on a free loopback port; its syncs take 0.2 s."""

@@ -174,6 +174,17 @@ def run_target(
     return finish(start_target(config, messages, tmp_path, env=env))
 
 
+def markdown_table(markdown: str, heading: str) -> list[dict[str, str]]:
+    """The rows of the Markdown table under ``### heading`` (GitHub Actions' job summary), each
+    by its column names, cells stripped.
+    """
+    section = markdown.split(f"### {heading}\n\n", 1)[1].split("\n\n", 1)[0]
+    header, _, *rows = [
+        [cell.strip() for cell in line.strip("|").split(" | ")] for line in section.splitlines()
+    ]
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
 def summary_row(stderr: str, stream: str) -> dict[str, int]:
     """The stream's numbers in the table that ends a run's log."""
     messages = [line.rsplit(" | ", 1)[-1].split() for line in stderr.splitlines()]

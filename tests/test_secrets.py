@@ -1,5 +1,6 @@
 """No secret leaves the target: not in its log at DEBUG level, its stdout, the run summary, the
-rejects file or ``--about``, whether the run logs in with Basic or OAuth, succeeds or fails.
+rejects file, GitHub Actions' job summary and annotations, or ``--about``, whether the run logs
+in with Basic or OAuth, succeeds or fails.
 
 The secrets looked for are the settings' (password, client secret, refresh token), the Basic
 headers made of them, and every access and refresh token the emulator issued in the run.
@@ -34,6 +35,7 @@ PASSWORD = "pw-Hush-7731"  # made up for this test, and looked for in its output
 CLIENT_SECRET = "cs-Hush-4410"
 SEED_TOKEN = "rt-Hush-9052"
 DEBUG = {"TARGET_ELOQUA_LOGLEVEL": "DEBUG"}
+STEP_SUMMARY = "step_summary.md"
 STATE = {"bookmarks": {COMPANIES: {"replication_key_value": 3}}}
 MESSAGES = company_messages("Acme", "X" * 101, state=STATE)  # too long: Eloqua rejects it
 
@@ -99,12 +101,17 @@ def secrets_of(emulator: EmulatorServer) -> dict[str, str]:
 
 def outputs_of(run: TargetRun, tmp_path: Path) -> dict[str, str]:
     """What the run left for people and programs to read."""
-    files = {name: tmp_path / name for name in ("summary.json", "rejects.jsonl")}
+    files = {name: tmp_path / name for name in ("summary.json", "rejects.jsonl", STEP_SUMMARY)}
     return {
         "stderr": run.stderr,
         "stdout": run.stdout,
         **{name: path.read_text() for name, path in files.items() if path.exists()},
     }
+
+
+def debug_in_github_actions(tmp_path: Path) -> dict[str, str]:
+    """The log at DEBUG level, with a job summary and annotations as in GitHub Actions."""
+    return {**DEBUG, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / STEP_SUMMARY)}
 
 
 def leaks(outputs: dict[str, str], secrets: dict[str, str]) -> list[str]:
@@ -117,12 +124,16 @@ def leaks(outputs: dict[str, str], secrets: dict[str, str]) -> list[str]:
 
 
 def test_a_basic_run_at_debug_level_shows_no_secret(eloqua: EmulatorServer, tmp_path: Path) -> None:
-    run = run_target(basic_config(eloqua, tmp_path), MESSAGES, tmp_path, env=DEBUG)
+    run = run_target(
+        basic_config(eloqua, tmp_path), MESSAGES, tmp_path, env=debug_in_github_actions(tmp_path)
+    )
 
     assert run.returncode == 0, run.stderr
     assert "DEBUG" in run.stderr
     assert "urllib3.connectionpool" in run.stderr
     assert (tmp_path / "rejects.jsonl").read_text()
+    assert (tmp_path / STEP_SUMMARY).read_text()
+    assert "::warning title=" in run.stderr
     assert leaks(outputs_of(run, tmp_path), secrets_of(eloqua)) == []
 
 
@@ -131,7 +142,9 @@ def test_an_oauth_run_at_debug_level_that_renews_its_token_shows_no_secret(
 ) -> None:
     refuse_syncs(eloqua, times=1)
 
-    run = run_target(oauth_config(eloqua, tmp_path), MESSAGES, tmp_path, env=DEBUG)
+    run = run_target(
+        oauth_config(eloqua, tmp_path), MESSAGES, tmp_path, env=debug_in_github_actions(tmp_path)
+    )
 
     assert run.returncode == 0, run.stderr
     assert stored_companies(eloqua) == ["Acme"]
@@ -145,11 +158,14 @@ def test_a_failing_oauth_run_at_debug_level_shows_no_secret(
 ) -> None:
     refuse_syncs(eloqua, times=10)
 
-    run = run_target(oauth_config(eloqua, tmp_path), MESSAGES, tmp_path, env=DEBUG)
+    run = run_target(
+        oauth_config(eloqua, tmp_path), MESSAGES, tmp_path, env=debug_in_github_actions(tmp_path)
+    )
 
     assert run.returncode == 1
     assert "Eloqua answered 401" in run.stderr
     assert json.loads((tmp_path / "summary.json").read_text())["status"] == "failed"
+    assert "::error title=target-eloqua::Eloqua answered 401" in run.stderr
     assert leaks(outputs_of(run, tmp_path), secrets_of(eloqua)) == []
 
 

@@ -1,5 +1,5 @@
-"""The settings as users see them: ``--about``, and meltano.yml, the README and the mapping guide
-kept in step.
+"""The settings as users see them: ``--about``, and meltano.yml, the Meltano Hub definition, the
+README and the mapping guide kept in step.
 """
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import yaml
 
 ROOT = Path(__file__).parents[1]
 MELTANO_YML = ROOT / "meltano.yml"
+HUB_DIR = ROOT / "meltano-hub" / "loaders" / "target-eloqua"
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # Meltano 4.4.1's setting kinds, less the deprecated `password` and `oauth` (use `sensitive`).
 MELTANO_SETTING_KINDS = {
     "string",
@@ -31,8 +34,19 @@ MELTANO_SETTING_KINDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def meltano_loader() -> dict[str, Any]:
+def hub_definition() -> dict[str, Any]:
+    """The loader's Meltano Hub definition: the one file in ``HUB_DIR``, named by its variant."""
+    [path] = HUB_DIR.iterdir()
+    definition: dict[str, Any] = yaml.safe_load(path.read_text())
+    assert path.name == f"{definition['variant']}.yml"
+    return definition
+
+
+@pytest.fixture(scope="module", params=["meltano.yml", "meltano-hub"])
+def meltano_loader(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The loader as meltano.yml declares it, and as its Meltano Hub definition does."""
+    if request.param == "meltano-hub":
+        return hub_definition()
     project = yaml.safe_load(MELTANO_YML.read_text())
     [loader] = [p for p in project["plugins"]["loaders"] if p["name"] == "target-eloqua"]
     return dict(loader)
@@ -55,7 +69,7 @@ def test_secrets_are_marked_secret(about: dict[str, Any]) -> None:
     assert looks_secret <= secret
 
 
-def test_readme_mapping_guide_and_meltano_yml_are_generated_from_about() -> None:
+def test_readme_mapping_guide_meltano_yml_and_the_hub_definition_are_generated_from_about() -> None:
     completed = subprocess.run(
         [sys.executable, "scripts/sync_settings.py", "--check"],
         cwd=ROOT,
@@ -123,4 +137,30 @@ def test_meltano_yml_capabilities_are_the_sdks(
 ) -> None:
     assert meltano_loader["capabilities"] == about["capabilities"]
     assert meltano_loader["namespace"] == "target_eloqua"
-    assert meltano_loader["pip_url"] == "-e ."
+    assert meltano_loader["executable"] == "target-eloqua"
+
+
+def test_meltano_yml_installs_the_work_tree() -> None:
+    project = yaml.safe_load(MELTANO_YML.read_text())
+    [loader] = [p for p in project["plugins"]["loaders"] if p["name"] == "target-eloqua"]
+    assert loader["pip_url"] == "-e ."
+
+
+def test_the_hub_definition_installs_the_package_and_names_the_repository() -> None:
+    definition = hub_definition()
+
+    assert definition["name"] == PROJECT["name"]
+    assert definition["pip_url"] == PROJECT["name"]
+    assert definition["repo"] == PROJECT["urls"]["Repository"]
+    assert definition["repo"].lower().endswith(f"/{definition['variant']}/target-eloqua")
+    assert "meltano_sdk" in definition["keywords"]
+    assert definition["label"]
+    assert definition["description"]
+    assert definition["maintenance_status"] == "active"
+
+
+def test_each_hub_setting_has_a_label_and_says_whether_it_is_sensitive() -> None:
+    settings = hub_definition()["settings"]
+
+    assert [s["name"] for s in settings if not s.get("label")] == []
+    assert [s["name"] for s in settings if not isinstance(s.get("sensitive"), bool)] == []

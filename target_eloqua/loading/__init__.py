@@ -3,6 +3,6 @@
 Nothing here knows of Singer messages. ``run`` holds what one run shares; ``spool`` keeps a
 batch's rows on disk; ``batch_job`` takes a drained batch through upload, sync, logs and rejects;
 ``pipeline`` runs the syncs in the order their links need and holds STATE back until they end;
-``definitions``, ``preflight``, ``report``, ``rejects``, ``metrics``, ``run_files`` and
-``dry_run`` serve them.
+``definitions``, ``preflight``, ``report``, ``rejects``, ``metrics``, ``run_files``,
+``dry_run`` and ``github_actions`` serve them.
 """

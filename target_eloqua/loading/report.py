@@ -123,6 +123,14 @@ class RunReport:
                 for line in tally.lines()
             ]
 
+    def reject_tallies(self) -> dict[str, RejectTally]:
+        """Each stream's rejects per status code, copied, in stream name order."""
+        with self._lock:
+            copies = {stream: RejectTally() for stream in sorted(self._rejects)}
+            for stream, copy in copies.items():
+                copy.merge(self._rejects[stream])
+        return copies
+
     def rejected(self) -> int:
         """Records rejected so far in the run, all streams together."""
         with self._lock:

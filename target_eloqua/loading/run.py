@@ -17,6 +17,7 @@ from target_eloqua.bulk.connection import Connection
 from target_eloqua.errors import TooManyRejectsError
 from target_eloqua.loading import run_files
 from target_eloqua.loading.definitions import ImportDefinitions
+from target_eloqua.loading.github_actions import append_step_summary
 from target_eloqua.loading.metrics import request_metric
 from target_eloqua.loading.pipeline import SyncPipeline
 from target_eloqua.loading.preflight import create_definitions, resolve_with_eloqua
@@ -102,7 +103,9 @@ class Run:
             )
 
     def finish(self, error: BaseException | None = None) -> None:
-        """End the run's log with its numbers; write the summary and close the rejects file."""
+        """End the run's log with its numbers; write the summary (and in GitHub Actions, the
+        job summary) and close the rejects file.
+        """
         for line in self.report.reject_summary():
             self.logger.info(line)
         if self.report.streams:
@@ -110,9 +113,10 @@ class Run:
                 self.logger.info(line)
         if self.rejects is not None:
             self.rejects.close()
+        summary = self.report.summary(
+            exit_code=0 if error is None else exit_code_of(error),
+            error=None if error is None else error_text(error),
+        )
         if self.summary_path is not None:
-            summary = self.report.summary(
-                exit_code=0 if error is None else exit_code_of(error),
-                error=None if error is None else error_text(error),
-            )
             run_files.write_summary_file(self.summary_path, summary)
+        append_step_summary(summary, self.report.reject_tallies())
