@@ -269,6 +269,12 @@ def _rule_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) ->
 
 
 def _duration_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> list[Failure]:
+    return duration_failures(body)
+
+
+def duration_failures(body: Mapping[str, Any]) -> list[Failure]:
+    """The broken rules of a definition's ``dataRetentionDuration`` and ``autoDeleteDuration``
+    (imports and exports alike)."""
     failures = []
     retention = body.get("dataRetentionDuration")
     seconds = duration_seconds(retention)
