@@ -130,7 +130,8 @@ class BatchReadBack:
         self.stop_if_asked = stop_if_asked
         self.exports = 0
         """Export syncs made so far."""
-        self.types = checks.data_types(client)
+        self.types: dict[str, str] = {}
+        """Each column's statement -> its data type (known once ``findings`` has begun)."""
         self.read_back = [
             (position, column)
             for position, column in enumerate(self.mapping.columns)
@@ -138,7 +139,6 @@ class BatchReadBack:
         ]
         """Each column read back, with its position in a row."""
         self.identifier = self.mapping.column(self.mapping.identifier)
-        self.identifier_type = self.types[self.identifier.field]
 
     def findings(self, spool: RowSpool, rejected: Set[int], sync_uri: str) -> Iterator[Findings]:
         """The findings of each group of the batch's rows, as each group's export ends.
@@ -156,6 +156,7 @@ class BatchReadBack:
         groups = identifier_filters(self.identifier.field, rows, lambda row: row[1][position])
         running: deque[tuple[list[Row], str]] = deque()
         try:
+            self.types = self.checks.data_types(self.client)
             for filter_text, group in groups:
                 self.stop_if_asked()
                 running.append((group, self._start_export(filter_text)))
@@ -174,8 +175,9 @@ class BatchReadBack:
         count = spool.uploaded_count
         if self.checks.sample_left is None:
             return (index for index in range(1, count + 1) if index not in rejected)
-        granted = self.checks.claim(count - len(rejected))
-        drawn = random.sample(range(1, count + 1), min(count, granted + len(rejected)))
+        rejected_rows = sum(1 for index in rejected if 1 <= index <= count)
+        granted = self.checks.claim(count - rejected_rows)
+        drawn = random.sample(range(1, count + 1), granted + rejected_rows)
         return sorted([index for index in drawn if index not in rejected][:granted])
 
     def _start_export(self, filter_text: str) -> str:
@@ -224,13 +226,14 @@ class BatchReadBack:
         stored: dict[str, list[dict[str, str]]] = {}
         for page in self.client.export_pages(export_sync):
             for item in page:
-                found = identity(self.identifier_type, str(item.get(key) or ""))
+                found = identity(self.types[self.identifier.field], str(item.get(key) or ""))
                 if found in wanted:
                     stored.setdefault(found, []).append(item)
         return stored
 
     def _key(self, values: list[str]) -> str:
-        return identity(self.identifier_type, values[self.mapping.identifier_position])
+        identifier_type = self.types[self.identifier.field]
+        return identity(identifier_type, values[self.mapping.identifier_position])
 
     def _differences(
         self, values: list[str], found: list[dict[str, str]]

@@ -38,6 +38,7 @@ from target_eloqua.emulator.model.definitions import (
     BOOLEAN_RULE,
     MAX_NAME_LENGTH,
     NAME_RULE,
+    definition_json,
     duration_failures,
 )
 from target_eloqua.emulator.model.entities import ACCOUNTS, Entity
@@ -118,17 +119,7 @@ class ExportDefinition:
         return f"/{self.entity.path}/exports/{self.id}"
 
     def to_json(self) -> dict[str, Any]:
-        body = dict(self.properties)
-        if self.entity.object_id is not None:
-            body = {"id": self.id, "parentId": self.entity.object_id, **body}
-        return {
-            **body,
-            "uri": self.uri,
-            "createdBy": self.created_by,
-            "createdAt": self.created_at,
-            "updatedBy": self.created_by,
-            "updatedAt": self.updated_at,
-        }
+        return definition_json(self)
 
 
 @dataclass(frozen=True)
