@@ -107,13 +107,21 @@ def _number(value: str) -> Problem | None:
 def read_date(value: str) -> datetime | None:
     """The moment Eloqua reads in ``value`` (ISO 8601, or a form of its upload parser, with at
     most 3 fractional digits of seconds), or None if it reads none."""
+    moment, milliseconds = _parse_date(value)
+    if moment is None or not milliseconds:
+        return moment
+    return moment.replace(microsecond=int(milliseconds.ljust(3, "0")) * 1000)
+
+
+def _parse_date(value: str) -> tuple[datetime | None, str]:
+    """The moment in ``value`` but for its fraction of a second, and that fraction's digits."""
     text = value.strip()
     fraction = _FRACTION.search(text) if "." in text else None
     milliseconds = ""
     if fraction is not None:
         milliseconds = fraction.group(1)
         if len(milliseconds) > 3:
-            return None
+            return None, ""
         text = text[: fraction.start()] + text[fraction.end() :]
     text = text.removesuffix("Z")
     moment: datetime | None
@@ -121,13 +129,11 @@ def read_date(value: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         moment = next(filter(None, (_strptime(text, form) for form in _DATE_FORMATS)), None)
-    if moment is None or not milliseconds:
-        return moment
-    return moment.replace(microsecond=int(milliseconds.ljust(3, "0")) * 1000)
+    return moment, milliseconds
 
 
 def _date(value: str) -> Problem | None:
-    return None if not value or read_date(value) is not None else INVALID_DATE
+    return None if not value or _parse_date(value)[0] is not None else INVALID_DATE
 
 
 def _boolean(value: str) -> Problem | None:
