@@ -4,7 +4,7 @@ A drain hands its batch to the run's sync pipeline as a ``BatchJob``, whose step
 pipeline's thread, with a Bulk API client of its own (clients are not shared by threads):
 ``stage`` uploads the batch at once, ``sync`` runs its sync once the syncs it must follow have
 succeeded, reads the sync's logs and rejects and, with the ``verify`` setting, reads back what
-it loaded (``verify``), and ``drop`` lets go of a batch whose sync must not run. Each step
+it loaded (``loading.verify``); ``drop`` lets go of a batch whose sync must not run. Each step
 reports to the run's report as soon as it learns something.
 """
 
