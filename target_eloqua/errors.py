@@ -76,6 +76,11 @@ class SyncFailedError(Exception):
     """
 
 
+class VerifyFailedError(SyncFailedError):
+    """Reading back what a drain's sync loaded failed (Eloqua refused or failed an export, past
+    retries): the drain's records are not committed."""
+
+
 class SyncSkippedError(Exception):
     """A sync that never started because one it had to follow failed."""
 

@@ -306,6 +306,23 @@ CONFIG_SCHEMA = th.PropertiesList(
         "Eloqua's status code and message, invalid fields and the record as the tap sent it.",
     ),
     th.Property(
+        "verify",
+        th.StringType,
+        default="none",
+        allowed_values=["none", "sample", "all"],
+        description="After each sync, read back (Bulk exports) the records it loaded, a sample "
+        "of each stream or all of them, and compare every mapped field with what was sent; a "
+        "record that differs is a VERIFY line in rejects_path and counts against max_rejects. "
+        "all costs about one export sync per 10 to 15 records (docs/verify.md).",
+    ),
+    th.Property(
+        "verify_sample_size",
+        th.IntegerType,
+        default=1000,
+        description="Records read back per stream with verify: sample.",
+        minimum=1,
+    ),
+    th.Property(
         "summary_path",
         th.StringType,
         description="JSON file with the run's summary (per stream and per sync counts, "

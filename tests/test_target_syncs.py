@@ -411,6 +411,8 @@ def test_the_summary_file_holds_the_runs_numbers(emulator: EmulatorServer, tmp_p
         "created": 2,
         "updated": 1,
         "rejected": 1,
+        "verified": 0,
+        "mismatched": 0,
     }
 
 

@@ -3,9 +3,10 @@
 It knows Eloqua and HTTP, and nothing of Singer. Every call has a timeout. 429, 5xx and
 connection errors are retried with capped, jittered exponential backoff (``retries``); any other
 4xx fails at once with Eloqua's own message. A request that is not safe to repeat (a data upload,
-a sync creation) is only retried when Eloqua cannot have acted on it; otherwise
+an import sync's creation) is only retried when Eloqua cannot have acted on it; otherwise
 ``OutcomeUnknownError`` leaves it to the caller to find out what Eloqua did (``new_syncs``),
-or to stage the data again elsewhere. A 401, which Eloqua never acts on, is tried again with
+or to stage the data again elsewhere. Exports only read, so every request of one (the definition,
+its sync, its data) is safe to repeat. A 401, which Eloqua never acts on, is tried again with
 renewed credentials, then on the pod ``/id`` names, then it fails.
 """
 
@@ -42,6 +43,7 @@ TERMINAL_SYNC_STATUSES = frozenset({"success", "warning", "error"})
 DEFAULT_TIMEOUT = (10.0, 300.0)  # seconds to connect, seconds to wait for an answer
 MAX_POLL_INTERVAL = 30.0  # seconds between two checks of a sync, at the most
 PAGE_SIZE = 1000  # the most Eloqua returns per page
+EXPORT_PAGE_SIZE = 50_000  # the most an export sync's data returns per page
 MAX_PAGES = 10_000
 
 logger = logging.getLogger(__name__)
@@ -176,10 +178,45 @@ class BulkClient:
         ``OutcomeUnknownError`` when the sync may or may not have been created: ``new_syncs``
         finds it if it was.
         """
-        body = {"syncedInstanceUri": synced_instance_uri}
-        if callback_url:
-            body["callbackUrl"] = callback_url
+        body = _sync_body(synced_instance_uri, callback_url)
         return self._json("POST", "/syncs", json_body=body, repeatable=False)
+
+    def create_export(self, exports_path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Create an export definition (``/contacts/exports``, ...); returns it with its
+        ``uri``. Repeated after a lost answer, it at worst leaves an unused definition behind.
+        """
+        return self._json("POST", exports_path, json_body=body)
+
+    def sync_export(self, export_uri: str, *, callback_url: str | None = None) -> dict[str, Any]:
+        """Start a sync of an export definition; returns the sync. Safe to repeat: a sync
+        created twice after a lost answer only exports the same records twice.
+        """
+        body = _sync_body(export_uri, callback_url)
+        return self._json("POST", "/syncs", json_body=body)
+
+    def export_pages(
+        self, sync_uri: str, *, page_size: int = EXPORT_PAGE_SIZE
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The rows an ended export sync read (``GET /syncs/{id}/data``), a page at a time of up
+        to 50,000 rows, each row its definition's keys and their values as text.
+        """
+        return self.pages(f"{sync_uri}/data", page_size=page_size)
+
+    def find_named(self, path: str, name: str) -> list[dict[str, Any]]:
+        """The items of a list endpoint (``/contacts/lists``, ``/accounts/lists``,
+        ``/emailGroups``, ``/customObjects``, ...) whose ``name`` is ``name``, exactly.
+
+        Eloqua's ``q`` finds them (a quote in the name becomes the ``*`` wildcard, as ``q`` has
+        no escape); the names found are then compared exactly.
+        """
+        pattern = name.replace("'", "*")
+        query = urlencode({"q": f"name='{pattern}'"})
+        return [
+            item
+            for page in self.pages(f"{path}?{query}")
+            for item in page
+            if item.get("name") == name
+        ]
 
     def new_syncs(self, synced_instance_uri: str, known: Collection[str]) -> list[dict[str, Any]]:
         """The syncs of the definition at ``synced_instance_uri`` that are not ``known``,
@@ -326,6 +363,13 @@ class BulkClient:
     def close(self) -> None:
         """Release the connections of the session."""
         self.session.close()
+
+
+def _sync_body(synced_instance_uri: str, callback_url: str | None) -> dict[str, str]:
+    body = {"syncedInstanceUri": synced_instance_uri}
+    if callback_url:
+        body["callbackUrl"] = callback_url
+    return body
 
 
 def endpoint_of(path: str) -> str:

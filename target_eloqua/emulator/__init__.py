@@ -6,8 +6,10 @@ Two subpackages, and the model never imports the HTTP side:
   syncs, records, logins), ``catalog`` (fields, users, priorities, lists; ``default_catalog.json``
   is the packaged one), ``entities`` and ``statements`` (what a field statement writes to),
   ``definitions`` (definition rules), ``checks`` (value rules), ``importer`` (what a sync does with
-  its rows), ``emails`` (contacts' unique email addresses), ``records``, ``syncs``, ``logins``,
-  ``coerce`` (JSON values as Eloqua's text) and ``errors``.
+  its rows), ``exports`` (export definitions and what an export sync reads), ``filters`` (export
+  filters), ``lookups`` (lists, email groups, custom objects), ``emails`` (contacts' unique email
+  addresses), ``records``, ``syncs``, ``logins``, ``coerce`` (JSON values as Eloqua's text) and
+  ``errors``.
 - ``http``, the HTTP side: ``wire`` (requests, responses, decoding, list envelope), ``routes``
   (dispatch), ``login_routes``, ``bulk_routes``, ``search`` (``q`` and ``orderBy`` on lists),
   ``admin_routes``, ``traffic`` (request journal, faults), ``callbacks`` (POSTs to a sync's
@@ -41,7 +43,10 @@ Admin API (no auth; JSON; lists are ``{"items": [...]}``):
   ``grant_type``.
 - ``POST /_emulator/tokens/expire`` ``{"accessToken": "..."}`` (or no body: all): expire access
   tokens now; answers ``{"expired": n}``.
-- ``PUT /_emulator/catalog``: replace the catalog (the catalog file's JSON) (204).
+- ``PATCH /_emulator/records/{entity}/{id}`` ``{"fields": {internalName: text}}``: change a
+  stored record's fields; answers the record.
+- ``PUT /_emulator/catalog``: replace the catalog (the catalog file's JSON) (204); ``GET`` reads
+  it back; ``PATCH`` merges a partial catalog in (``Catalog.extended``) and answers the whole.
 """
 
 from target_eloqua.emulator.http.server import EmulatorServer

@@ -3,8 +3,9 @@
 A drain hands its batch to the run's sync pipeline as a ``BatchJob``, whose steps run in the
 pipeline's thread, with a Bulk API client of its own (clients are not shared by threads):
 ``stage`` uploads the batch at once, ``sync`` runs its sync once the syncs it must follow have
-succeeded and reads the sync's logs and rejects, and ``drop`` lets go of a batch whose sync must
-not run. Each step reports to the run's report as soon as it learns something.
+succeeded, reads the sync's logs and rejects and, with the ``verify`` setting, reads back what
+it loaded (``loading.verify``); ``drop`` lets go of a batch whose sync must not run. Each step
+reports to the run's report as soon as it learns something.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from target_eloqua.loading.rejects import RejectTally, record_matches, reject_en
 from target_eloqua.loading.report import SyncRecord
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import Part, RowSpool
+from target_eloqua.loading.verify import BatchReadBack
 from target_eloqua.mapping.streams import StreamMapping
 
 MAX_UPLOAD_PASSES = 3
@@ -68,6 +70,8 @@ class BatchJob:
         self.import_uri = import_uri
         self.client = client
         self.staged = Staged()
+        self.rejected_indexes: set[int] = set()
+        """The positions (``recordIndex``) of the rows Eloqua rejected."""
 
     def stage(self) -> None:
         """Upload the batch to its definition's staging area, at once.
@@ -206,6 +210,9 @@ class BatchJob:
                 f"log of it is at {sync_record.uri}/logs"
             )
         self.run.check_rejects()
+        if self.run.verification.enabled:
+            self._verify(sync_record.uri)
+            self.run.check_rejects()
 
     def _create_sync(self) -> dict[str, Any]:
         """Create the sync of what is staged on the definition.
@@ -242,6 +249,43 @@ class BatchJob:
         raise SyncFailedError(
             f"stream '{self.stream}': Eloqua's answer to creating a sync of {import_uri} "
             f"was lost {MAX_SYNC_CREATIONS} times, and it created none"
+        )
+
+    def _verify(self, sync_uri: str) -> None:
+        """Read back what the sync loaded, and report each record that differs: a ``VERIFY``
+        line in the rejects file, counted against ``max_rejects``. The time it takes is the
+        stream's ``verify_seconds``.
+        """
+        started = time.monotonic()
+        read_back = BatchReadBack(
+            self.run.verification.of(self.mapping),
+            self.client,
+            timeout=float(self.config["sync_timeout_seconds"]),
+            poll_interval=float(self.config["poll_interval_seconds"]),
+            stop_if_asked=self._stop_if_asked,
+        )
+        verified = mismatched = 0
+        try:
+            for findings in read_back.findings(self.spool, self.rejected_indexes, sync_uri):
+                if findings.mismatches and self.run.rejects is not None:
+                    self.run.rejects.write(findings.mismatches)
+                verified += findings.verified
+                mismatched += len(findings.mismatches)
+                self.run.report.add(
+                    self.stream, verified=findings.verified, mismatched=len(findings.mismatches)
+                )
+        finally:
+            seconds = time.monotonic() - started
+            self.run.report.add(self.stream, verify_seconds=seconds)
+        self.logger.log(
+            logging.WARNING if mismatched else logging.INFO,
+            "Read back %d records that sync %s loaded, with %d exports in %.1f s: %d differ%s",
+            verified,
+            sync_uri,
+            read_back.exports,
+            seconds,
+            mismatched,
+            " (VERIFY lines in rejects_path)" if mismatched and self.run.rejects else "",
         )
 
     def _read_logs(self, sync_record: SyncRecord) -> SyncRecord:
@@ -290,6 +334,7 @@ class BatchJob:
         unmatched = 0
         for page in self.client.pages(f"{sync_uri}/rejects"):
             indexes = [int(item.get("recordIndex") or 0) for item in page]
+            self.rejected_indexes.update(indexes)
             records = self.spool.records(indexes)
             entries = []
             for item, index in zip(page, indexes, strict=True):

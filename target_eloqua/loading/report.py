@@ -20,6 +20,8 @@ COUNTERS = (
     "created",
     "updated",
     "rejected",
+    "verified",
+    "mismatched",
 )
 """The per-stream counters, in the order the table and the summary show them."""
 
@@ -52,6 +54,11 @@ class StreamReport:
     merged: int = 0
     uploaded: int = 0
     uploaded_bytes: int = 0
+    verified: int = 0
+    """Records read back from Eloqua and compared with what was sent (``verify``)."""
+    mismatched: int = 0
+    """Of those, records read back different, or not found."""
+    verify_seconds: float = 0.0
     sync_records: list[SyncRecord] = field(default_factory=list)
 
     @property
@@ -88,7 +95,7 @@ class RunReport:
         self.streams: dict[str, StreamReport] = {}
         self._rejects: dict[str, RejectTally] = {}
 
-    def add(self, stream: str, **amounts: int) -> None:
+    def add(self, stream: str, **amounts: float) -> None:
         """Add to the stream's counters, e.g. ``add("crm", read=1)``."""
         with self._lock:
             totals = self.streams.setdefault(stream, StreamReport())
@@ -136,6 +143,11 @@ class RunReport:
         with self._lock:
             return sum(totals.rejected for totals in self.streams.values())
 
+    def mismatched(self) -> int:
+        """Records read back different from what was sent so far, all streams together."""
+        with self._lock:
+            return sum(totals.mismatched for totals in self.streams.values())
+
     def table(self) -> str:
         """The counters as a small fixed-width table: one row per stream, then the totals."""
         rows = [["stream", *COUNTERS]]
@@ -157,6 +169,7 @@ class RunReport:
             streams = {
                 stream: {
                     **totals.counters(),
+                    "verify_seconds": round(totals.verify_seconds, 3),
                     "syncs": [asdict(sync) for sync in totals.sync_records],
                 }
                 for stream, totals in sorted(self.streams.items())

@@ -22,6 +22,7 @@ from target_eloqua.loading.metrics import request_metric
 from target_eloqua.loading.pipeline import SyncPipeline
 from target_eloqua.loading.preflight import create_definitions, resolve_with_eloqua
 from target_eloqua.loading.report import RunReport, error_text, exit_code_of
+from target_eloqua.loading.verify import Verification
 from target_eloqua.mapping.streams import StreamMapping
 
 
@@ -57,6 +58,8 @@ class Run:
         self.rejects = run_files.rejects_file(config)
         self.definitions = ImportDefinitions(per_stream=config["max_syncs_per_stream"])
         self.syncs = SyncPipeline(write_state)
+        self.verification = Verification(config["verify"], config["verify_sample_size"])
+        """What ``verify`` reads back, and what each stream's checks keep between batches."""
         self.mappings: dict[str, StreamMapping] = {}
         """Each stream's mapping, once ``settle_mappings`` has checked it against Eloqua."""
         self._lock = threading.Lock()
@@ -92,13 +95,18 @@ class Run:
         (self.logger.warning if warning else self.logger.info)(text)
 
     def check_rejects(self) -> None:
-        """Fail the run once its rejected records go over ``max_rejects``."""
-        rejected, allowed = self.report.rejected(), self.config["max_rejects"]
-        if rejected > allowed:
+        """Fail the run once its rejected records, and those read back different from what was
+        sent, go over ``max_rejects``."""
+        rejected, mismatched = self.report.rejected(), self.report.mismatched()
+        allowed = self.config["max_rejects"]
+        if rejected + mismatched > allowed:
             where = self.config.get("rejects_path")
+            read_back = (
+                f" and {mismatched} read back different from what was sent" if mismatched else ""
+            )
             raise TooManyRejectsError(
-                f"Eloqua has rejected {rejected} record{'s' if rejected != 1 else ''} so far in "
-                f"this run, more than max_rejects ({allowed}); "
+                f"Eloqua has rejected {rejected} record{'s' if rejected != 1 else ''}{read_back} "
+                f"so far in this run, more than max_rejects ({allowed}); "
                 + (f"they are listed in {where}" if where else "set rejects_path to list them")
             )
 

@@ -13,6 +13,9 @@ rejects, 1-based) leads back to the record the row came from.
 from __future__ import annotations
 
 import bisect
+import csv
+import io
+import json
 import tempfile
 import weakref
 from array import array
@@ -205,6 +208,24 @@ class RowSpool:
             found[index] = deserialize_json(self._records.read(self._record_ends[sequence] - start))
         return found
 
+    @property
+    def uploaded_count(self) -> int:
+        """Rows in the parts, once ``parts()`` has been read."""
+        return len(self._uploaded)
+
+    def uploaded_rows(self, indexes: Iterable[int]) -> Iterator[tuple[int, list[str]]]:
+        """The rows at 1-based positions across the parts (``recordIndex``), each with its
+        values as they were uploaded, in the order given, once ``parts()`` has been read.
+        Positions outside the parts are left out.
+        """
+        for index in indexes:
+            if not 1 <= index <= len(self._uploaded):
+                continue
+            sequence = self._uploaded[index - 1]
+            start = self._row_ends[sequence - 1] if sequence else 0
+            self._rows.seek(start)
+            yield index, self._encoder.decode(self._rows.read(self._row_ends[sequence] - start))
+
     def close(self) -> None:
         """Remove the spooled files."""
         self._finalizer()
@@ -261,6 +282,11 @@ class _CsvRowEncoder:
     def encode(self, row: Sequence[str]) -> bytes:
         return self._line(row)
 
+    @staticmethod
+    def decode(line: bytes) -> list[str]:
+        """The values of an encoded row."""
+        return next(csv.reader(io.StringIO(line.decode("utf-8"), newline="")))
+
     def _line(self, values: Sequence[str]) -> bytes:
         line = ",".join(values)
         # Most lines need no quotes: one look at the whole line tells.
@@ -295,3 +321,8 @@ class _JsonRowEncoder:
             name + encode_basestring(value) for name, value in zip(self._names, row, strict=True)
         ]
         return ("{" + ",".join(members) + "}").encode("utf-8")
+
+    @staticmethod
+    def decode(encoded: bytes) -> list[str]:
+        """The values of an encoded row."""
+        return list(json.loads(encoded).values())

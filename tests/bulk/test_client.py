@@ -1,4 +1,5 @@
-"""The Bulk API client's own decisions, with ``requests`` replaced by scripted answers.
+"""The Bulk API client's own decisions, with ``requests`` replaced by scripted answers, and its
+exports and look-ups against the emulator.
 
 The end-to-end tests run the same client against the emulator; these pin down the retry rules
 and the error messages one by one.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 from urllib.parse import parse_qs, urlsplit
@@ -34,6 +36,8 @@ from target_eloqua.bulk import (
     request_token,
 )
 from target_eloqua.bulk.client import endpoint_of
+from target_eloqua.emulator import DEFAULT_PASSWORD, EloquaInstance, EmulatorServer
+from tests.support import admin
 
 AUTH = EloquaBasicAuth("ACME", "API.User", "s3cret-password")
 
@@ -556,3 +560,110 @@ def test_eloquas_retry_after_header_is_the_wait() -> None:
     client.get_sync("/syncs/7")
 
     assert waits == [3, 2]
+
+
+@pytest.fixture
+def instant_emulator() -> Iterator[EmulatorServer]:
+    """An emulated Eloqua whose syncs end at once."""
+    with EmulatorServer(EloquaInstance(sync_seconds=0)) as server:
+        yield server
+
+
+def emulator_client(server: EmulatorServer) -> BulkClient:
+    retries = RetryPolicy(max_tries=3, sleep=lambda seconds: None)
+    return BulkClient(
+        server.url, EloquaBasicAuth("ACME", "API.User", DEFAULT_PASSWORD), retries=retries
+    )
+
+
+def load_contacts(client: BulkClient, emails: list[str]) -> None:
+    definition = client.create_import(
+        "/contacts/imports",
+        {
+            "name": "contacts",
+            "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
+            "identifierFieldName": "email",
+        },
+    )
+    client.upload(
+        definition["uri"], json.dumps([{"email": e} for e in emails]).encode(), "application/json"
+    )
+    client.wait_for_sync(
+        client.create_sync(definition["uri"])["uri"], timeout=10, first_interval=0.01
+    )
+
+
+def test_an_export_is_defined_synced_and_read_page_by_page(
+    instant_emulator: EmulatorServer,
+) -> None:
+    client = emulator_client(instant_emulator)
+    load_contacts(client, ["a@x.com", "b@x.com", "c@x.com"])
+
+    definition = client.create_export(
+        "/contacts/exports",
+        {
+            "name": "read back",
+            "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
+            "filter": "'{{Contact.Field(C_EmailAddress)}}' = 'a@x.com' OR "
+            "'{{Contact.Field(C_EmailAddress)}}' = 'c@x.com'",
+        },
+    )
+    sync = client.sync_export(definition["uri"])
+    ended = client.wait_for_sync(sync["uri"], timeout=10, first_interval=0.01)
+    pages = list(client.export_pages(sync["uri"], page_size=1))
+
+    assert ended["status"] == "success"
+    assert pages == [[{"email": "a@x.com"}], [{"email": "c@x.com"}]]
+    data_reads = [r for r in admin(instant_emulator, "requests") if r["path"].endswith("/data")]
+    assert [r["query"] for r in data_reads if r["method"] == "GET"] == [
+        {"limit": "1", "offset": "0"},
+        {"limit": "1", "offset": "1"},
+    ]
+
+
+def test_an_export_sync_whose_answer_was_lost_is_asked_for_again(
+    instant_emulator: EmulatorServer,
+) -> None:
+    client = emulator_client(instant_emulator)
+    definition = client.create_export(
+        "/contacts/exports", {"name": "x", "fields": {"e": "{{Contact.Field(C_EmailAddress)}}"}}
+    )
+    fault = {"method": "POST", "path": "/api/bulk/2.0/syncs", "status": 503, "when": "after"}
+    requests.post(f"{instant_emulator.url}/_emulator/faults", json=fault, timeout=5)
+
+    sync = client.sync_export(definition["uri"])
+
+    assert sync["uri"] == "/syncs/2"  # the first was created, its answer lost: harmless
+    assert [s["syncedInstanceUri"] for s in admin(instant_emulator, "syncs")] == [
+        definition["uri"]
+    ] * 2
+
+
+def test_an_export_eloqua_refuses_fails_at_once_with_its_failures(
+    instant_emulator: EmulatorServer,
+) -> None:
+    client = emulator_client(instant_emulator)
+    body = {"name": "x", "fields": {"e": "{{Contact.Field(C_EmailAddress)}}"}, "filter": "x" * 1001}
+    with pytest.raises(EloquaAPIError, match="filter: Must be at most 1000 characters long"):
+        client.create_export("/contacts/exports", body)
+
+
+def test_find_named_looks_lists_and_custom_objects_up_by_their_exact_name(
+    instant_emulator: EmulatorServer,
+) -> None:
+    client = emulator_client(instant_emulator)
+    addition = {
+        "accountLists": [{"id": 203, "name": "Partners'"}, {"id": 204, "name": "Partners 2"}]
+    }
+    requests.patch(f"{instant_emulator.url}/_emulator/catalog", json=addition, timeout=5)
+
+    assert [i["uri"] for i in client.find_named("/contacts/lists", "Newsletter")] == [
+        "/contacts/lists/101"
+    ]
+    assert [i["uri"] for i in client.find_named("/customObjects", "Purchases")] == [
+        "/customObjects/9"
+    ]
+    assert [i["uri"] for i in client.find_named("/accounts/lists", "Partners'")] == [
+        "/accounts/lists/203"
+    ]
+    assert client.find_named("/emailGroups", "product news") == []

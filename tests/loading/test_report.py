@@ -48,6 +48,8 @@ def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
         "created": 1,
         "updated": 1,
         "rejected": 2,
+        "verified": 0,
+        "mismatched": 0,
     }
     assert [s.uri for s in totals.sync_records] == ["/syncs/1", "/syncs/2"]
     assert report.rejected() == 2
@@ -70,10 +72,12 @@ def test_the_table_has_a_header_a_row_per_stream_in_name_order_and_totals() -> N
         "created",
         "updated",
         "rejected",
+        "verified",
+        "mismatched",
     ]
-    assert lines[1].split() == ["alpha", "2", "0", "0", "0", "0", "0", "0", "0"]
-    assert lines[2].split() == ["zeta", "10", "0", "0", "0", "0", "0", "0", "0"]
-    assert lines[3].split() == ["total", "12", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[1].split() == ["alpha", "2", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[2].split() == ["zeta", "10", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[3].split() == ["total", "12", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
 
 
 def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path) -> None:
@@ -108,6 +112,21 @@ def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path
     assert summary["totals"]["syncs"] == 1
     assert summary["seconds"] >= 0
     assert not list(tmp_path.glob("out/*.partial"))
+
+
+def test_records_read_back_add_up_and_so_does_the_time_it_took() -> None:
+    report = RunReport()
+    report.add("contacts", verified=10, mismatched=1, verify_seconds=0.25)
+    report.add("contacts", verified=5, mismatched=2, verify_seconds=0.5)
+    report.add("accounts", verified=3)
+
+    summary = report.summary(exit_code=0)
+
+    assert report.mismatched() == 3
+    assert summary["streams"]["contacts"]["verified"] == 15
+    assert summary["streams"]["contacts"]["mismatched"] == 3
+    assert summary["streams"]["contacts"]["verify_seconds"] == 0.75
+    assert summary["totals"]["verified"] == 18
 
 
 def test_a_sync_recorded_again_under_its_uri_replaces_the_first_record() -> None:

@@ -350,3 +350,34 @@ def test_parts_read_again_from_the_first_after_a_pass_cut_short_are_the_same(
         assert again == list(spool.parts())
         assert sum(part.rows for part in again) == 5
         assert spool.records([1, 5]) == {1: {"id": 2}, 5: {"id": 6}}
+
+
+@pytest.mark.parametrize("upload_format", FORMATS)
+def test_uploaded_rows_come_back_as_their_values_by_position(upload_format: str) -> None:
+    rows = [
+        row("1", 'say "hi", then\r\nleave'),
+        row("2", "first"),
+        row("3", ""),
+        row("2", "second"),
+        row("4", "Zoë"),
+    ]
+    spool = spool_of(rows, upload_format, max_part_bytes=50)
+    assert len(list(spool.parts())) > 1
+
+    found = dict(spool.uploaded_rows([4, 2, 1, 9, 0]))
+
+    assert spool.uploaded_count == 4  # the row superseded by a later one is not uploaded
+    assert found == {
+        1: ["1", 'say "hi", then\r\nleave'],
+        2: ["3", ""],
+        4: ["4", "Zoë"],
+    }
+    assert list(dict(spool.uploaded_rows([3]))) == [3]
+    assert dict(spool.uploaded_rows([3]))[3] == ["2", "second"]
+
+
+def test_a_one_column_row_with_a_blank_value_comes_back_blank() -> None:
+    spool = RowSpool(["id"], "csv", 1000)
+    spool.add(None, [""])
+    list(spool.parts())
+    assert list(spool.uploaded_rows([1])) == [(1, [""])]

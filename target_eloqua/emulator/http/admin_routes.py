@@ -26,11 +26,24 @@ def _items(items: list[Any]) -> Response:
     return Response(200, {"items": items})
 
 
-def records(backend: Backend, request: Request) -> Response:
+def _entity(request: Request) -> Entity:
     entity = Entity.parse(request.params[0])
     if entity is None:
         raise NotFoundError(request.params[0])
-    return _items(backend.instance.records(entity))
+    return entity
+
+
+def records(backend: Backend, request: Request) -> Response:
+    return _items(backend.instance.records(_entity(request)))
+
+
+def update_record(backend: Backend, request: Request) -> Response:
+    """Change a stored record's fields, as someone editing it in Eloqua would."""
+    body = json_object(request)
+    record_id = int(request.params[1])
+    return Response(
+        200, backend.instance.update_record(_entity(request), record_id, body.get("fields"))
+    )
 
 
 def definitions(backend: Backend, request: Request) -> Response:
@@ -117,6 +130,20 @@ def replace_catalog(backend: Backend, request: Request) -> Response:
     return Response(204)
 
 
+def read_catalog(backend: Backend, request: Request) -> Response:
+    """The catalog as a catalog file's JSON, as it was given and extended."""
+    return Response(200, dict(backend.instance.catalog.document))
+
+
+def extend_catalog(backend: Backend, request: Request) -> Response:
+    """Merge a partial catalog into the catalog (``Catalog.extended``); the whole catalog."""
+    try:
+        catalog = backend.instance.extend_catalog(json_object(request))
+    except CatalogError as exc:
+        raise _invalid("catalog", "", str(exc)) from None
+    return Response(200, dict(catalog.document))
+
+
 def _fault(body: dict[str, Any]) -> Fault:
     method, path = body.get("method", "*"), body.get("path")
     if not isinstance(method, str) or not isinstance(path, str):
@@ -173,6 +200,9 @@ def _invalid(name: str, value: object, constraint: str) -> BadRequestError:
 
 ROUTES = (
     route("GET", r"/_emulator/records/(accounts|contacts|customObjects/\d+)", records),
+    route(
+        "PATCH", r"/_emulator/records/(accounts|contacts|customObjects/\d+)/(\d+)", update_record
+    ),
     route("GET", r"/_emulator/definitions", definitions),
     route("GET", r"/_emulator/syncs", syncs),
     route("GET", r"/_emulator/requests", requests_received),
@@ -184,4 +214,6 @@ ROUTES = (
     route("GET", r"/_emulator/tokens", issued_tokens),
     route("POST", r"/_emulator/tokens/expire", expire_tokens),
     route("PUT", r"/_emulator/catalog", replace_catalog),
+    route("GET", r"/_emulator/catalog", read_catalog),
+    route("PATCH", r"/_emulator/catalog", extend_catalog),
 )

@@ -1,5 +1,6 @@
-"""The Bulk API 2.0 below ``/api/bulk/2.0``: fields, priorities, import definitions, staged data
-and syncs. Every route here is behind authentication (``routes`` checks it)."""
+"""The Bulk API 2.0 below ``/api/bulk/2.0``: fields, priorities, import and export definitions,
+staged data, syncs and the data of export syncs, and the lookups (lists, email groups, custom
+objects). Every route here is behind authentication (``routes`` checks it)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,38 @@ from typing import Any
 
 from target_eloqua.emulator.http.search import search
 from target_eloqua.emulator.http.traffic import Backend
-from target_eloqua.emulator.http.wire import Request, Response, json_object, page, route, upload
+from target_eloqua.emulator.http.wire import (
+    Request,
+    Response,
+    envelope,
+    json_object,
+    page,
+    paging,
+    route,
+    upload,
+)
 from target_eloqua.emulator.model.entities import Entity
 from target_eloqua.emulator.model.errors import NotFoundError
+from target_eloqua.emulator.model.lookups import LookupKind
 
 MAX_UPLOAD_BYTES = 32_000_000
 """Eloqua refuses data uploads over 32 MB with 404; the emulator reads MB as 10^6 bytes, the
 stricter reading."""
 
+MAX_DATA_LIMIT = 50_000
+"""The most rows one page of an export sync's data holds (Oracle's op page of
+``GET /syncs/{id}/data``:
+https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-syncs-id-data-get.html)."""
+
 _ENTITY = r"/(accounts|contacts|customObjects/\d+)"
+_EXPORTED = r"/(accounts|contacts|activities|customObjects/\d+)"
+_LOOKUPS: dict[str, LookupKind] = {
+    "contacts/lists": "contactLists",
+    "accounts/lists": "accountLists",
+    "emailgroups": "emailGroups",
+    "customobjects": "customObjects",
+}
+_LOOKUP = r"/(contacts/lists|accounts/lists|emailGroups|customObjects)"
 
 
 def _entity(request: Request) -> Entity:
@@ -126,6 +150,46 @@ def sync_rejects(backend: Backend, request: Request) -> Response:
     return _listed([r.to_json() for r in rejects], request)
 
 
+def create_export(backend: Backend, request: Request) -> Response:
+    entity = _entity(request)
+    if entity.kind != "activities":
+        backend.instance.fields(entity)  # an unknown custom object is a 404 before any decoding
+    definition = backend.instance.create_export(entity, json_object(request))
+    return Response(201, definition.to_json())
+
+
+def list_exports(backend: Backend, request: Request) -> Response:
+    items = [d.to_json() for d in backend.instance.export_definitions(_entity(request))]
+    return _listed(items, request)
+
+
+def get_export(backend: Backend, request: Request) -> Response:
+    definition = backend.instance.export_definition(_entity(request), _id(request))
+    return Response(200, definition.to_json())
+
+
+def delete_export(backend: Backend, request: Request) -> Response:
+    backend.instance.delete_export(_entity(request), _id(request))
+    return Response(204)
+
+
+def sync_data(backend: Backend, request: Request) -> Response:
+    """One page of an export sync's rows; ``limit`` goes up to 50,000 here."""
+    exported = backend.instance.sync_data(_id(request, 0))
+    limit, offset = paging(request.query, MAX_DATA_LIMIT)
+    chosen = exported.items(offset, limit)
+    return Response(200, envelope(chosen, len(exported.rows), limit, offset, request.query))
+
+
+def list_lookups(backend: Backend, request: Request) -> Response:
+    return _listed(backend.instance.lookups(_LOOKUPS[request.params[0].lower()]), request)
+
+
+def get_lookup(backend: Backend, request: Request) -> Response:
+    kind = _LOOKUPS[request.params[0].lower()]
+    return Response(200, backend.instance.lookup(kind, _id(request)))
+
+
 ROUTES = (
     route("GET", _ENTITY + r"/fields", list_fields),
     route("GET", _ENTITY + r"/fields/(\d+)", get_field),
@@ -144,4 +208,11 @@ ROUTES = (
     route("GET", r"/syncs/(\d+)", get_sync),
     route("GET", r"/syncs/(\d+)/logs", sync_logs),
     route("GET", r"/syncs/(\d+)/rejects", sync_rejects),
+    route("GET", r"/syncs/(\d+)/data", sync_data),
+    route("POST", _EXPORTED + r"/exports", create_export),
+    route("GET", _EXPORTED + r"/exports", list_exports),
+    route("GET", _EXPORTED + r"/exports/(\d+)", get_export),
+    route("DELETE", _EXPORTED + r"/exports/(\d+)", delete_export),
+    route("GET", _LOOKUP, list_lookups),
+    route("GET", _LOOKUP + r"/(\d+)", get_lookup),
 )

@@ -151,17 +151,27 @@ def upload(request: Request) -> Upload:
 
 def page(items: Sequence[Any], query: Mapping[str, str]) -> dict[str, Any]:
     """One page of ``items`` in Eloqua's list envelope, per the query's paging parameters:
-    ``items``, ``totalResults`` (left out with ``totalResults=false``), ``limit`` (1 to 1000,
-    default 1000), ``offset``, ``count``, ``hasMore``."""
-    limit = _int_parameter(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = _int_parameter(query, "offset", 0, 0, None)
-    chosen = list(items[offset : offset + limit])
-    body: dict[str, Any] = {"items": chosen, "totalResults": len(items)}
+    ``items``, ``totalResults`` (left out with ``totalResults=false``), ``limit`` (default 1000;
+    more than 1000 is taken as 1000), ``offset``, ``count``, ``hasMore``."""
+    limit, offset = paging(query)
+    return envelope(list(items[offset : offset + limit]), len(items), limit, offset, query)
+
+
+def paging(query: Mapping[str, str], max_limit: int = MAX_LIMIT) -> tuple[int, int]:
+    """The query's ``limit`` and ``offset``: a limit over ``max_limit`` is capped to it, as
+    Eloqua does; a limit below 1, a negative offset or one that is not a number is refused."""
+    limit = min(_int_parameter(query, "limit", DEFAULT_LIMIT, 1, None), max_limit)
+    return limit, _int_parameter(query, "offset", 0, 0, None)
+
+
+def envelope(
+    chosen: list[Any], total: int, limit: int, offset: int, query: Mapping[str, str]
+) -> dict[str, Any]:
+    """Eloqua's list envelope around the ``chosen`` items, ``total`` in all."""
+    body: dict[str, Any] = {"items": chosen, "totalResults": total}
     if query.get("totalResults", "true").lower() == "false":
         del body["totalResults"]
-    body.update(
-        limit=limit, offset=offset, count=len(chosen), hasMore=offset + len(chosen) < len(items)
-    )
+    body.update(limit=limit, offset=offset, count=len(chosen), hasMore=offset + len(chosen) < total)
     return body
 
 

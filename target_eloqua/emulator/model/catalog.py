@@ -3,9 +3,10 @@ it is read from a JSON file (``default_catalog.json`` beside this module is the 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -147,12 +148,24 @@ class Catalog:
     contact_lists: tuple[Named, ...]
     account_lists: tuple[Named, ...]
     email_groups: tuple[Named, ...]
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The JSON document the catalog was read from, as given: what the admin API reads back
+    and extends (``extended``)."""
 
     def custom_object(self, object_id: int) -> CustomObject | None:
         return next((o for o in self.custom_objects if o.id == object_id), None)
 
     def priority(self, uri: str) -> ImportPriority | None:
         return next((p for p in self.priorities if p.uri == uri), None)
+
+    def extended(self, addition: Mapping[str, Any]) -> Catalog:
+        """This catalog with a partial catalog document merged in (CatalogError if the result
+        is not a catalog): objects merge key by key, and arrays item by item, an item with the
+        ``internalName`` or ``id`` of one there replacing it (merged in turn), any other added.
+        So ``{"customObjects": [{"id": 9, "fields": [<field>]}]}`` adds a field to custom
+        object 9, and ``{"contactLists": [{"id": 103, "name": "VIP"}]}`` adds a list.
+        """
+        return parse_catalog(_merged(self.document, addition))
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -227,7 +240,31 @@ def parse_catalog(document: object) -> Catalog:
         contact_lists=_named_items(root, "contactLists"),
         account_lists=_named_items(root, "accountLists"),
         email_groups=_named_items(root, "emailGroups"),
+        document=copy.deepcopy(root),
     )
+
+
+def _merged(base: Any, addition: Any) -> Any:
+    if isinstance(base, Mapping) and isinstance(addition, Mapping):
+        return {**base, **{k: _merged(base[k], v) if k in base else v for k, v in addition.items()}}
+    if isinstance(base, list) and isinstance(addition, list):
+        merged = list(base)
+        for item in addition:
+            found = next((n for n, old in enumerate(merged) if _same_item(old, item)), None)
+            if found is None:
+                merged.append(item)
+            else:
+                merged[found] = _merged(merged[found], item)
+        return merged
+    return addition
+
+
+def _same_item(old: Any, new: Any) -> bool:
+    """Whether two array items are one: the same ``internalName`` (fields) or ``id``."""
+    if not isinstance(old, Mapping) or not isinstance(new, Mapping):
+        return False
+    key = "internalName" if "internalName" in new else "id"
+    return key in new and old.get(key) == new[key]
 
 
 def _field_catalog(value: object, where: str, default_length: int) -> FieldCatalog:

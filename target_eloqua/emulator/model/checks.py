@@ -85,12 +85,11 @@ def parses_as_date(value: str) -> bool:
     return bool(value) and _date(value) is None
 
 
-def _strptime(text: str, form: str) -> bool:
+def _strptime(text: str, form: str) -> datetime | None:
     try:
-        datetime.strptime(text, form)  # only whether it parses matters
+        return datetime.strptime(text, form)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _email(value: str) -> Problem | None:
@@ -105,21 +104,36 @@ def _number(value: str) -> Problem | None:
     return INVALID_NUMBER
 
 
-def _date(value: str) -> Problem | None:
-    if not value:
-        return None
+def read_date(value: str) -> datetime | None:
+    """The moment Eloqua reads in ``value`` (ISO 8601, or a form of its upload parser, with at
+    most 3 fractional digits of seconds), or None if it reads none."""
+    moment, milliseconds = _parse_date(value)
+    if moment is None or not milliseconds:
+        return moment
+    return moment.replace(microsecond=int(milliseconds.ljust(3, "0")) * 1000)
+
+
+def _parse_date(value: str) -> tuple[datetime | None, str]:
+    """The moment in ``value`` but for its fraction of a second, and that fraction's digits."""
     text = value.strip()
     fraction = _FRACTION.search(text) if "." in text else None
+    milliseconds = ""
     if fraction is not None:
-        if len(fraction.group(1)) > 3:
-            return INVALID_DATE
+        milliseconds = fraction.group(1)
+        if len(milliseconds) > 3:
+            return None, ""
         text = text[: fraction.start()] + text[fraction.end() :]
     text = text.removesuffix("Z")
+    moment: datetime | None
     try:
-        datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        return None if any(_strptime(text, form) for form in _DATE_FORMATS) else INVALID_DATE
-    return None
+        moment = next(filter(None, (_strptime(text, form) for form in _DATE_FORMATS)), None)
+    return moment, milliseconds
+
+
+def _date(value: str) -> Problem | None:
+    return None if not value or _parse_date(value)[0] is not None else INVALID_DATE
 
 
 def _boolean(value: str) -> Problem | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from target_eloqua.emulator.model.catalog import Catalog, Named
 from target_eloqua.emulator.model.coerce import as_bool, as_text
@@ -269,6 +269,12 @@ def _rule_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) ->
 
 
 def _duration_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> list[Failure]:
+    return duration_failures(body)
+
+
+def duration_failures(body: Mapping[str, Any]) -> list[Failure]:
+    """The broken rules of a definition's ``dataRetentionDuration`` and ``autoDeleteDuration``
+    (imports and exports alike)."""
     failures = []
     retention = body.get("dataRetentionDuration")
     seconds = duration_seconds(retention)
@@ -419,14 +425,39 @@ class ImportDefinition:
         return str(self.properties["identifierFieldName"])
 
     def to_json(self) -> dict[str, Any]:
-        body = dict(self.properties)
-        if self.entity.object_id is not None:
-            body = {"id": self.id, "parentId": self.entity.object_id, **body}
-        return {
-            **body,
-            "uri": self.uri,
-            "createdBy": self.created_by,
-            "createdAt": self.created_at,
-            "updatedBy": self.created_by,
-            "updatedAt": self.updated_at,
-        }
+        return definition_json(self)
+
+
+class StoredDefinition(Protocol):
+    """What an import or export definition has, for its echo."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def entity(self) -> Entity: ...
+    @property
+    def uri(self) -> str: ...
+    @property
+    def properties(self) -> Mapping[str, Any]: ...
+    @property
+    def created_by(self) -> str: ...
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def updated_at(self) -> str: ...
+
+
+def definition_json(definition: StoredDefinition) -> dict[str, Any]:
+    """A definition as the API shows it: its properties (after ``id`` and ``parentId`` for a
+    custom object's), its uri, and who made and changed it when."""
+    body = dict(definition.properties)
+    if definition.entity.object_id is not None:
+        body = {"id": definition.id, "parentId": definition.entity.object_id, **body}
+    return {
+        **body,
+        "uri": definition.uri,
+        "createdBy": definition.created_by,
+        "createdAt": definition.created_at,
+        "updatedBy": definition.created_by,
+        "updatedAt": definition.updated_at,
+    }

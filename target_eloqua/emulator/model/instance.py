@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from target_eloqua.emulator.model.catalog import Catalog, Field, ImportPriority, load_catalog
 from target_eloqua.emulator.model.coerce import as_text
@@ -23,6 +23,12 @@ from target_eloqua.emulator.model.errors import (
     NotFoundError,
     ValidationError,
 )
+from target_eloqua.emulator.model.exports import (
+    ExportDefinition,
+    ExportedRows,
+    accept_export,
+    run_export,
+)
 from target_eloqua.emulator.model.importer import Upload, failed, run_import
 from target_eloqua.emulator.model.logins import (
     DEFAULT_TOKEN_SECONDS,
@@ -30,6 +36,7 @@ from target_eloqua.emulator.model.logins import (
     Logins,
     OAuthClient,
 )
+from target_eloqua.emulator.model.lookups import LookupKind, lookup_items
 from target_eloqua.emulator.model.records import RecordStores
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
 
@@ -46,7 +53,9 @@ ACTIVE_AFTER = 0.2
 """Fraction of a sync's duration that it spends ``pending`` before it turns ``active``."""
 MAX_UPLOADS_PER_SYNC = 500
 
-SYNCED_INSTANCE_RULE = "Must reference an existing import definition."
+SYNCED_INSTANCE_RULE = "Must reference an existing import or export definition."
+EXPORT_SYNC_RULE = "Must be the id of an export sync: import syncs have no data to retrieve."
+RECORD_FIELDS_RULE = "Must be an object of internal field names of the entity and text values."
 CALLBACK_RULE = "Must be a string value."
 UPLOADS_RULE = "At most 500 data uploads may be staged before a sync."
 
@@ -66,6 +75,9 @@ class _State:
     """Everything ``reset()`` forgets."""
 
     definitions: dict[int, ImportDefinition] = field(default_factory=dict)
+    exports: dict[int, ExportDefinition] = field(default_factory=dict)
+    exported: dict[int, ExportedRows] = field(default_factory=dict)
+    """What each ended export sync read, by sync id."""
     staged: dict[int, list[Upload]] = field(default_factory=dict)
     syncs: dict[int, Sync] = field(default_factory=dict)
     sync_uploads: dict[int, list[Upload]] = field(default_factory=dict)
@@ -75,6 +87,7 @@ class _State:
     stores: RecordStores = field(default_factory=RecordStores)
     definition_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     sync_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    export_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 class EloquaInstance:
@@ -210,6 +223,26 @@ class EloquaInstance:
         with self._lock:
             self.catalog = catalog
 
+    def extend_catalog(self, addition: Mapping[str, Any]) -> Catalog:
+        """Merge a partial catalog document into the catalog (see ``Catalog.extended``)."""
+        with self._lock:
+            self.catalog = self.catalog.extended(addition)
+            return self.catalog
+
+    def lookups(self, kind: LookupKind) -> list[dict[str, Any]]:
+        """Contact lists, account lists, email groups or custom objects, as the API lists them."""
+        with self._up_to_date():
+            members = self._state.stores.of(
+                Entity("accounts" if kind == "accountLists" else "contacts")
+            )
+            return lookup_items(kind, self.catalog, members)
+
+    def lookup(self, kind: LookupKind, item_id: int) -> dict[str, Any]:
+        found = next((i for i in self.lookups(kind) if i["uri"].endswith(f"/{item_id}")), None)
+        if found is None:
+            raise NotFoundError(f"{kind} {item_id}")
+        return found
+
     # -- import definitions and staging ------------------------------------------------------
 
     def create_import(self, entity: Entity, body: Mapping[str, Any]) -> ImportDefinition:
@@ -287,13 +320,61 @@ class EloquaInstance:
         with self._up_to_date():
             return list(self._state.staged.get(definition_id, []))
 
+    # -- export definitions ------------------------------------------------------------------
+
+    def create_export(self, entity: Entity, body: Mapping[str, Any]) -> ExportDefinition:
+        """Validate and store an export definition (the decoded JSON body)."""
+        with self._up_to_date():
+            if entity.kind != "activities":
+                self.fields(entity)
+            accepted = accept_export(self.catalog, entity, body)
+            now = self._now()
+            definition = ExportDefinition(
+                id=next(self._state.export_ids),
+                entity=entity,
+                properties=accepted.properties,
+                columns=accepted.columns,
+                filter=accepted.filter,
+                created_by=self.credentials.username,
+                created_at=now,
+                updated_at=now,
+            )
+            self._state.exports[definition.id] = definition
+            return definition
+
+    def export_definition(self, entity: Entity, definition_id: int) -> ExportDefinition:
+        with self._up_to_date():
+            found = self._state.exports.get(definition_id)
+            if found is None or found.entity != entity:
+                raise NotFoundError(f"{entity.path}/exports/{definition_id}")
+            return found
+
+    def export_definitions(self, entity: Entity) -> list[ExportDefinition]:
+        with self._up_to_date():
+            return [d for d in self._state.exports.values() if d.entity == entity]
+
+    def delete_export(self, entity: Entity, definition_id: int) -> None:
+        """Drop an export definition; the data its syncs read stays (it is the syncs')."""
+        with self._up_to_date():
+            self.export_definition(entity, definition_id)
+            del self._state.exports[definition_id]
+
+    def sync_data(self, sync_id: int) -> ExportedRows:
+        """What an export sync read (nothing before it ends); ValidationError for an import
+        sync, whose data Eloqua does not give."""
+        sync = self.sync(sync_id)
+        if "/exports/" not in sync.definition_uri:
+            raise ValidationError([Failure("id", str(sync_id), EXPORT_SYNC_RULE)])
+        with self._lock:
+            return self._state.exported.get(sync_id, ExportedRows(()))
+
     # -- syncs -------------------------------------------------------------------------------
 
     def create_sync(self, body: Mapping[str, Any]) -> Sync:
         """Start a sync of ``body["syncedInstanceUri"]``; the definition is validated again."""
         with self._up_to_date():
             uri, callback_url = body.get("syncedInstanceUri"), body.get("callbackUrl")
-            definition = self._definition_at(uri)
+            definition = self._definition_at(uri) or self._export_at(uri)
             failures = []
             if definition is None:
                 failures.append(Failure("syncedInstanceUri", as_text(uri), SYNCED_INSTANCE_RULE))
@@ -301,7 +382,10 @@ class EloquaInstance:
                 failures.append(Failure("callbackUrl", as_text(callback_url), CALLBACK_RULE))
             if definition is None or failures:
                 raise ValidationError(failures)
-            accept(self.catalog, definition.entity, definition.properties)
+            if isinstance(definition, ImportDefinition):
+                accept(self.catalog, definition.entity, definition.properties)
+            else:
+                accept_export(self.catalog, definition.entity, definition.properties)
             return self._start_sync(definition, callback_url)
 
     def sync(self, sync_id: int) -> Sync:
@@ -349,6 +433,23 @@ class EloquaInstance:
             self.fields(entity)
             return [record.to_json(entity.kind) for record in self._state.stores.of(entity)]
 
+    def update_record(self, entity: Entity, record_id: int, values: object) -> dict[str, Any]:
+        """Set field values (internal name -> text) on a stored record, as a user editing it in
+        Eloqua would; the record as the admin API shows it."""
+        with self._up_to_date():
+            catalog = fields_of(self.catalog, entity)
+            store = self._state.stores.of(entity)
+            record = store.get(record_id) if catalog is not None else None
+            if catalog is None or record is None:
+                raise NotFoundError(f"{entity.path} record {record_id}")
+            if not isinstance(values, dict) or not all(
+                catalog.find(str(name)) is not None and isinstance(value, str)
+                for name, value in values.items()
+            ):
+                raise ValidationError([Failure("fields", as_text(values), RECORD_FIELDS_RULE)])
+            store.write(record, dict(values))
+            return record.to_json(entity.kind)
+
     def reset(self) -> None:
         """Forget definitions, staged data, syncs, records and tokens; keep catalog and settings."""
         with self._lock:
@@ -364,10 +465,14 @@ class EloquaInstance:
             self._advance_syncs()
             yield
 
-    def _start_sync(self, definition: ImportDefinition, callback_url: str | None) -> Sync:
+    def _start_sync(
+        self, definition: ImportDefinition | ExportDefinition, callback_url: str | None
+    ) -> Sync:
         state = self._state
-        uploads = state.staged[definition.id]
-        state.staged[definition.id] = []
+        uploads: list[Upload] = []
+        if isinstance(definition, ImportDefinition):
+            uploads = state.staged[definition.id]
+            state.staged[definition.id] = []
         plan = state.plans.popleft() if state.plans else SyncPlan()
         rows = sum(len(upload.rows) for upload in uploads)
         duration = plan.seconds
@@ -415,21 +520,42 @@ class EloquaInstance:
             self._state.syncs[sync_id] = current
 
     def _finish(self, sync: Sync) -> Sync:
-        """Import the sync's rows and give it its final status."""
+        """Import the sync's rows, or take its export, and give it its final status."""
         uploads = self._state.sync_uploads.pop(sync.id)
-        definition = self._definition_at(sync.definition_uri)
-        outcome: Outcome
-        if definition is None:
-            message = f"Import definition for id {sync.definition_uri} has been deleted."
-            outcome = failed("ELQ-00143", message, sync.id)
-        elif sync.forced_status == "error":
-            self._state.staged[definition.id][:0] = uploads  # kept for a later sync
-            message = "The sync failed because of a temporary error."
-            outcome = failed("ELQ-00146", message, sync.id)
+        if "/exports/" in sync.definition_uri:
+            outcome = self._export(sync)
         else:
-            outcome = run_import(definition, uploads, self._state.stores, self.catalog, sync.id)
+            outcome = self._import(sync, uploads)
         ended_at = self._timestamp(sync.ends_at)
         return replace(sync, status=outcome.status, ended_at=ended_at, outcome=outcome)
+
+    def _import(self, sync: Sync, uploads: list[Upload]) -> Outcome:
+        """Import the rows of an import sync now ending; its outcome."""
+        definition = self._definition_at(sync.definition_uri)
+        if definition is None:
+            message = f"Import definition for id {sync.definition_uri} has been deleted."
+            return failed("ELQ-00143", message, sync.id)
+        if sync.forced_status == "error":
+            self._state.staged[definition.id][:0] = uploads  # kept for a later sync
+            message = "The sync failed because of a temporary error."
+            return failed("ELQ-00146", message, sync.id)
+        return run_import(definition, uploads, self._state.stores, self.catalog, sync.id)
+
+    def _export(self, sync: Sync) -> Outcome:
+        """Take the export of an export sync now ending; its outcome."""
+        definition = self._export_at(sync.definition_uri)
+        if definition is None:
+            message = f"Export definition for id {sync.definition_uri} has been deleted."
+            return failed("ELQ-00143", message, sync.id)
+        if sync.forced_status == "error":
+            return failed("ELQ-00141", "Error when exporting members to csv file.", sync.id)
+        outcome, rows = run_export(definition, self._state.stores, sync.id)
+        self._state.exported[sync.id] = rows
+        return outcome
+
+    def _export_at(self, uri: object) -> ExportDefinition | None:
+        """The export definition whose uri is ``uri`` (``/contacts/exports/5``), or None."""
+        return _definition_at(uri, "exports", self._state.exports)
 
     def _definition(self, entity: Entity, definition_id: int) -> ImportDefinition:
         found = self._state.definitions.get(definition_id)
@@ -439,14 +565,7 @@ class EloquaInstance:
 
     def _definition_at(self, uri: object) -> ImportDefinition | None:
         """The definition whose uri is ``uri`` (``/accounts/imports/43``), or None."""
-        if not isinstance(uri, str):
-            return None
-        entity_path, _, definition_id = uri.strip("/").rpartition("/imports/")
-        entity = Entity.parse(entity_path)
-        if entity is None or not definition_id.isdigit():
-            return None
-        found = self._state.definitions.get(int(definition_id))
-        return found if found is not None and found.entity == entity else None
+        return _definition_at(uri, "imports", self._state.definitions)
 
     def _now(self) -> str:
         return self._timestamp(self._clock())
@@ -454,6 +573,23 @@ class EloquaInstance:
     def _timestamp(self, clock_reading: float) -> str:
         elapsed_ticks = round((clock_reading - self._clock_origin) * 10_000_000)
         return format_timestamp(self._wall_origin_ticks + elapsed_ticks)
+
+
+Definition = TypeVar("Definition", ImportDefinition, ExportDefinition)
+
+
+def _definition_at(
+    uri: object, kind: str, definitions: Mapping[int, Definition]
+) -> Definition | None:
+    """The definition among ``definitions`` whose uri is ``uri`` (``/{entity}/{kind}/{id}``)."""
+    if not isinstance(uri, str):
+        return None
+    entity_path, _, definition_id = uri.strip("/").rpartition(f"/{kind}/")
+    entity = Entity.parse(entity_path)
+    if entity is None or not definition_id.isdigit():
+        return None
+    found = definitions.get(int(definition_id))
+    return found if found is not None and found.entity == entity else None
 
 
 def format_timestamp(ticks: int) -> str:

@@ -1,4 +1,4 @@
-"""The records an instance stores: accounts, contacts and custom object records."""
+"""The records an instance stores: accounts, contacts, custom object records and activities."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class StoredRecord:
             body["emailGroups"] = dict(self.email_groups)
             body["globalSubscription"] = self.global_subscription
             body["accountId"] = self.account_id
-        else:
+        elif kind == "customObjects":
             entity = self.mapped_entity
             body["mappedEntity"] = {"type": entity[0], "id": entity[1]} if entity else None
         return body
@@ -92,6 +92,10 @@ class RecordStore:
 
     def __iter__(self) -> Iterator[StoredRecord]:
         return iter(self._records.values())
+
+    def get(self, record_id: int) -> StoredRecord | None:
+        """The record with this id, or None."""
+        return self._records.get(record_id)
 
     def matching(self, name: str, value: str, case_sensitive: bool = False) -> list[StoredRecord]:
         """Records whose ``name`` field is ``value`` (in any case unless told), oldest first."""
@@ -145,11 +149,13 @@ class RecordStore:
 
 
 class RecordStores:
-    """Every entity's store: accounts, contacts and one per custom object, made on first use."""
+    """Every entity's store: accounts, contacts, activities and one per custom object, made on
+    first use."""
 
     def __init__(self) -> None:
         self.accounts = RecordStore(Entity("accounts"))
         self.contacts = RecordStore(Entity("contacts"))
+        self.activities = RecordStore(Entity("activities"))
         self._custom_objects: dict[int, RecordStore] = {}
         self._custom_object_ids = itertools.count(1)
 
@@ -158,6 +164,8 @@ class RecordStores:
             return self.accounts
         if entity.kind == "contacts":
             return self.contacts
+        if entity.kind == "activities":
+            return self.activities
         object_id = entity.object_id or 0
         if object_id not in self._custom_objects:
             # Custom object records share one id sequence, as Eloqua's data card ids do.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,9 @@ import requests
 from target_eloqua.emulator import EmulatorServer
 from tests.emulator.conftest import Bulk, admin, admin_post
 
+DEFAULT_CATALOG = (
+    Path(__file__).parents[3] / "target_eloqua" / "emulator" / "model" / "default_catalog.json"
+)
 CONTACTS: dict[str, Any] = {
     "name": "contacts",
     "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
@@ -217,3 +222,67 @@ def test_a_bad_catalog_is_400(server: EmulatorServer) -> None:
     response = requests.put(server.url + "/_emulator/catalog", json={"accounts": []}, timeout=5)
     assert response.status_code == 400
     assert "accounts" in response.json()["failures"][0]["constraint"]
+
+
+def test_the_catalog_reads_back_as_the_file_it_came_from(server: EmulatorServer) -> None:
+    document = requests.get(server.url + "/_emulator/catalog", timeout=5).json()
+    assert document == json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+
+
+def test_the_catalog_grows_without_replacing_the_rest(bulk: Bulk, server: EmulatorServer) -> None:
+    field = {
+        "name": "Gift Message",
+        "internalName": "Gift_Message1",
+        "dataType": "string",
+        "statement": "{{CustomObject[9].Field[109]}}",
+        "uri": "/customObjects/9/fields/109",
+    }
+    orders = {
+        "id": 12,
+        "name": "Orders",
+        "fields": [{**field, "uri": "/customObjects/12/fields/1"}],
+    }
+    addition = {
+        "customObjects": [{"id": 9, "fields": [field]}, orders],
+        "contacts": {
+            "fields": [
+                {
+                    **field,
+                    "internalName": "C_Nickname1",
+                    "statement": "{{Contact.Field(C_Nickname1)}}",
+                    "uri": "/contacts/fields/100900",
+                }
+            ]
+        },
+        "contactLists": [{"id": 103, "name": "VIP"}],
+    }
+    response = requests.patch(server.url + "/_emulator/catalog", json=addition, timeout=5)
+
+    assert response.status_code == 200
+    purchases = [f["internalName"] for f in bulk.items("/customObjects/9/fields")]
+    assert purchases[0] == "Order_Number1"
+    assert purchases[-1] == "Gift_Message1"
+    assert [o["name"] for o in bulk.items("/customObjects")] == ["Purchases", "Orders"]
+    assert "C_EmailAddress" in [f["internalName"] for f in bulk.items("/contacts/fields")]
+    assert "C_Nickname1" in [f["internalName"] for f in bulk.items("/contacts/fields")]
+    assert [item["name"] for item in bulk.items("/contacts/lists")][-1] == "VIP"
+    assert response.json() == requests.get(server.url + "/_emulator/catalog", timeout=5).json()
+    broken = {"customObjects": [{"id": 9, "fields": [{"name": "no uri"}]}]}
+    refused = requests.patch(server.url + "/_emulator/catalog", json=broken, timeout=5)
+    assert refused.status_code == 400
+    assert len(bulk.items("/customObjects/9/fields")) == len(purchases)
+
+
+def test_a_stored_record_can_be_changed_as_a_user_would(bulk: Bulk, server: EmulatorServer) -> None:
+    bulk.load("contacts", CONTACTS, [{"email": "a@x.com"}])
+    url = server.url + "/_emulator/records/contacts/1"
+
+    changed = requests.patch(url, json={"fields": {"C_FirstName": "Zed"}}, timeout=5)
+
+    assert changed.status_code == 200
+    assert changed.json()["fields"] == {"C_EmailAddress": "a@x.com", "C_FirstName": "Zed"}
+    assert admin(server, "records/contacts")[0]["fields"]["C_FirstName"] == "Zed"
+    unknown_field = requests.patch(url, json={"fields": {"Nope": "x"}}, timeout=5)
+    assert unknown_field.status_code == 400
+    missing = requests.patch(url[:-1] + "7", json={"fields": {}}, timeout=5)
+    assert missing.status_code == 404

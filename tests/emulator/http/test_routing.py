@@ -77,7 +77,7 @@ def test_total_results_false_leaves_the_total_out(bulk: Bulk) -> None:
     assert body["hasMore"] is True
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"limit": "x"}, {"offset": -1}])
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": "x"}, {"offset": -1}])
 def test_a_bad_page_is_400_with_failures(bulk: Bulk, params: dict[str, Any]) -> None:
     response = bulk.get("/accounts/fields", params=params)
     assert response.status_code == 400

@@ -29,6 +29,9 @@ MODEL_MODULES = [
     "syncs",
     "logins",
     "errors",
+    "exports",
+    "filters",
+    "lookups",
 ]
 HTTP_MODULES = {"http", "urllib", "requests", "socket", "socketserver"}
 HTTP_SIDE = {
