@@ -218,6 +218,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         "(warn once and send nothing for it).",
     ),
     th.Property(
+        "missing_properties",
+        th.StringType,
+        default="fail",
+        allowed_values=["fail", "skip"],
+        description="A mapped property that the stream's SCHEMA lacks: fail (stop before "
+        "anything is uploaded, naming it and the schema's closest properties) or skip (warn "
+        "and load the stream without that field). Never sent blank.",
+    ),
+    th.Property(
         "dry_run",
         th.BooleanType,
         default=False,

@@ -159,7 +159,7 @@ def test_a_rejected_record_fails_the_run_without_state_by_default(
     assert run.returncode == 1
     assert run.stdout == ""
     assert (
-        "Eloqua has rejected 1 record so far in this run, more than max_rejects (0)" in run.stderr
+        "1 record rejected so far in this run, more than max_rejects (0)" in run.stderr
     )
 
 
