@@ -89,6 +89,22 @@ def test_a_busy_definition_is_not_handed_out_and_the_stream_has_at_most_per_stre
     assert (first, second, third) == ("/accounts/imports/1", "/accounts/imports/2", [second])
 
 
+def test_a_stream_loaded_without_a_column_gets_definitions_of_its_own() -> None:
+    definitions = ImportDefinitions(per_stream=1)
+    eloqua = FakeEloqua()
+    client = cast(BulkClient, eloqua)
+    full = definitions.create(MAPPING, client)
+    narrowed = MAPPING.without(["owner_crm_ids"])
+
+    other = definitions.acquire(narrowed, client, NEVER)
+    definitions.release(narrowed, other, reusable=True)
+
+    assert other != full
+    assert list(eloqua.bodies[-1]["fields"]) == ["company_name"]
+    assert definitions.acquire(MAPPING, client, NEVER) == full
+    assert definitions.acquire(narrowed, client, NEVER) == other
+
+
 def test_a_definition_that_may_hold_staged_rows_is_never_reused() -> None:
     definitions = ImportDefinitions(per_stream=1)
     client = cast(BulkClient, FakeEloqua())
