@@ -179,13 +179,15 @@ class TargetEloqua(Target):
 
         Reading stopped at the bad line, so that STATE came before it and covers only records
         read before it, which are now loaded; the tap's next run starts from there. A failure
-        of this load is the run's error, after the bad input is logged.
+        of this load (or a SCHEMA read before that did not fit) is the run's error, after the
+        bad input is logged.
         """
-        self.logger.info(
-            "Bad input: loading the records read before it, with the STATE that came before it; "
-            "then the run stops"
-        )
         try:
+            self._stop_on_schema_problems()
+            self.logger.info(
+                "Bad input: loading the records read before it, with the STATE that came before "
+                "it; then the run stops"
+            )
             self.drain_all()
             self.run.syncs.wait(self.run.stopping)
         except BaseException:

@@ -574,3 +574,19 @@ def test_with_skip_a_later_schema_without_a_column_loads_on_a_definition_without
     }
     field_sets = {tuple(definition["fields"]) for definition in admin(emulator, "definitions")}
     assert field_sets == {("id", "name", "country"), ("id", "name")}
+
+
+def test_bad_input_after_a_schema_that_does_not_fit_loads_nothing_and_tells_both(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams={"companies": companies_mapping()})
+    without_country = schema()
+    del without_country["schema"]["properties"]["country"]
+    messages = [schema(), record(id="A1", name="Acme"), without_country, "not json"]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 1
+    assert "input line 4: not JSON" in run.stderr
+    assert "stream 'companies', property 'country': mapped to" in run.stderr
+    assert data_uploads(emulator) == []
