@@ -582,7 +582,12 @@ def test_bad_input_after_a_schema_that_does_not_fit_loads_nothing_and_tells_both
     config = emulator_config(emulator, streams={"companies": companies_mapping()})
     without_country = schema()
     del without_country["schema"]["properties"]["country"]
-    messages = [schema(), record(id="A1", name="Acme"), without_country, "not json"]
+    messages: list[dict[str, Any] | str] = [
+        schema(),
+        record(id="A1", name="Acme"),
+        without_country,
+        "not json",
+    ]
 
     run = run_target(config, messages, tmp_path)
 

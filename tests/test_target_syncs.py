@@ -504,15 +504,11 @@ def test_a_batch_is_loaded_when_it_fills_500_parts(
     records = [account(f"Company {n:03d}", notes=wide) for n in range(620)]
     mapping = {**MAPPING, "fields": {**MAPPING["fields"], "notes": "M_Account_Notes1"}}
     settings = {"max_upload_bytes": 1024, "streams": {STREAM: mapping}}
-    schema = SCHEMA_MESSAGE["schema"]
-    with_notes = {"properties": {**schema["properties"], "notes": {"type": "string"}}}
-    [_, *rest] = messages(*records)
+    [schema, *rest] = messages(*records)
+    schema = json.loads(json.dumps(schema))  # a copy, with notes among the properties
+    schema["schema"]["properties"]["notes"] = {"type": "string"}
 
-    run = run_target(
-        config(emulator, tmp_path, **settings),
-        [{**SCHEMA_MESSAGE, "schema": {**schema, **with_notes}}, *rest],
-        tmp_path,
-    )
+    run = run_target(config(emulator, tmp_path, **settings), [schema, *rest], tmp_path)
 
     assert run.returncode == 0, run.stderr
     assert sorted(sync["counts"]["processed"] for sync in admin(emulator, "syncs")) == [120, 500]
