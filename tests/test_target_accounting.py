@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
-from tests.support import admin, emulator_config, run_target, summary_row
+from tests.support import PURCHASES_MAPPING, admin, emulator_config, run_target, summary_row
 
 OUTCOMES = ("created", "updated", "rejected", "merged", "skipped", "unmatched")
 
@@ -208,22 +208,12 @@ PEOPLE: dict[str, Any] = {
     "identifier": "crm_id",
     "fields": {"crm_id": "ContactIDExt", "email": "C_EmailAddress"},
 }
-PURCHASES: dict[str, Any] = {
-    "entity": "customObjects/9",
-    "identifier": "order",
-    "fields": {"order": "Order_Number1", "email": "Contact_Email1", "product": "Product1"},
-    "map_data_cards": {
-        "entity_type": "Contact",
-        "entity_field": "C_EmailAddress",
-        "source_property": "email",
-    },
-}
 
 
 def test_custom_object_records_linked_to_nothing_are_told(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    streams = {"people": PEOPLE, "purchases": PURCHASES}
+    streams = {"people": PEOPLE, "purchases": PURCHASES_MAPPING}
     messages = [
         schema("people", "crm_id", "email"),
         record("people", crm_id="1", email="ann@acme.test"),

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from target_eloqua.emulator import EmulatorServer
-from tests.support import admin, data_uploads, emulator_config, run_target, summary_row
+from tests.support import (
+    PURCHASES_MAPPING,
+    admin,
+    data_uploads,
+    emulator_config,
+    run_target,
+    summary_row,
+)
 
 STATE = {"bookmarks": {"companies": {"replication_key_value": 3}}}
 
@@ -347,17 +354,8 @@ def test_contacts_load_with_their_sync_actions_and_account_links(
 def test_custom_object_records_are_linked_to_contacts_through_data_cards(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    purchases = {
-        "entity": "customObjects/9",
-        "identifier": "order",
-        "fields": {"order": "Order_Number1", "email": "Contact_Email1", "product": "Product1"},
-        "map_data_cards": {
-            "entity_type": "Contact",
-            "entity_field": "C_EmailAddress",
-            "source_property": "email",
-        },
-    }
-    config = emulator_config(emulator, streams={"people": CONTACTS_MAPPING, "purchases": purchases})
+    streams = {"people": CONTACTS_MAPPING, "purchases": PURCHASES_MAPPING}
+    config = emulator_config(emulator, streams=streams)
     run_target(config, [people_schema(), record("people", email="ann@acme.test")], tmp_path)
     purchase_schema = {
         "type": "SCHEMA",
@@ -473,6 +471,13 @@ def test_a_user_field_eloqua_does_not_have_stops_the_run_before_any_input(
     assert data_uploads(emulator) == []
 
 
+def without_country() -> dict[str, Any]:
+    """The SCHEMA of companies without ``country``, which companies_mapping maps."""
+    message = schema()
+    del message["schema"]["properties"]["country"]
+    return message
+
+
 def test_a_mapped_property_the_schema_lacks_stops_the_run_before_any_upload(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
@@ -516,10 +521,8 @@ def test_with_skip_a_field_the_schema_lacks_keeps_its_value_in_eloqua(
         emulator, streams={"companies": companies_mapping()}, missing_properties="skip"
     )
     run_target(config, [schema(), record(id="A1", name="Acme", country="US")], tmp_path)
-    without_country = schema()
-    del without_country["schema"]["properties"]["country"]
 
-    run = run_target(config, [without_country, record(id="A1", name="Acme Inc.")], tmp_path)
+    run = run_target(config, [without_country(), record(id="A1", name="Acme Inc.")], tmp_path)
 
     assert run.returncode == 0, run.stderr
     assert stored_accounts(emulator) == {"A1": {"M_CompanyName": "Acme Inc.", "M_Country": "US"}}
@@ -533,16 +536,9 @@ def test_a_later_schema_without_a_mapped_property_stops_the_run_before_its_recor
     config = emulator_config(
         emulator, streams={"companies": companies_mapping()}, batch_size_rows=1
     )
-    without_country = schema()
-    del without_country["schema"]["properties"]["country"]
-    messages = [
-        schema(),
-        record(id="A1", name="Acme", country="US"),
-        without_country,
-        record(id="A2", name="Beta"),
-    ]
+    first = record(id="A1", name="Acme", country="US")
 
-    run = run_target(config, messages, tmp_path)
+    run = run_target(config, [schema(), first, without_country(), record(id="A2")], tmp_path)
 
     assert run.returncode == 1
     assert "stream 'companies', property 'country': mapped to" in run.stderr
@@ -556,16 +552,11 @@ def test_with_skip_a_later_schema_without_a_column_loads_on_a_definition_without
         emulator, streams={"companies": companies_mapping()}, missing_properties="skip"
     )
     run_target(config, [schema(), record(id="B2", name="Beta", country="FR")], tmp_path)
-    without_country = schema()
-    del without_country["schema"]["properties"]["country"]
-    messages = [
-        schema(),
-        record(id="A1", name="Acme", country="US"),
-        without_country,
-        record(id="B2", name="Beta SA"),
-    ]
+    first = record(id="A1", name="Acme", country="US")
 
-    run = run_target(config, messages, tmp_path)
+    run = run_target(
+        config, [schema(), first, without_country(), record(id="B2", name="Beta SA")], tmp_path
+    )
 
     assert run.returncode == 0, run.stderr
     assert stored_accounts(emulator) == {
@@ -580,14 +571,7 @@ def test_bad_input_after_a_schema_that_does_not_fit_loads_nothing_and_tells_both
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     config = emulator_config(emulator, streams={"companies": companies_mapping()})
-    without_country = schema()
-    del without_country["schema"]["properties"]["country"]
-    messages: list[dict[str, Any] | str] = [
-        schema(),
-        record(id="A1", name="Acme"),
-        without_country,
-        "not json",
-    ]
+    messages: list[dict[str, Any] | str] = [schema(), record(id="A1"), without_country(), "{"]
 
     run = run_target(config, messages, tmp_path)
 

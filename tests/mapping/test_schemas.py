@@ -6,6 +6,7 @@ from typing import Any
 
 from target_eloqua.mapping.schemas import fit_to_schema
 from target_eloqua.mapping.streams import parse_stream_mapping
+from tests.support import PURCHASES_MAPPING
 
 CONTACTS: dict[str, Any] = {
     "entity": "contacts",
@@ -62,23 +63,13 @@ def test_the_identifier_cannot_be_skipped() -> None:
 
 
 def test_the_property_records_are_linked_by_cannot_be_skipped() -> None:
-    purchases = {
-        "entity": "customObjects/9",
-        "identifier": "order",
-        "fields": {"order": "Order_Number1", "email": "Contact_Email1"},
-        "map_data_cards": {
-            "entity_type": "Contact",
-            "entity_field": "C_EmailAddress",
-            "source_property": "email",
-        },
-    }
-    mapping = parse_stream_mapping("purchases", purchases)
+    mapping = parse_stream_mapping("purchases", PURCHASES_MAPPING)
 
-    fit = fit_to_schema(mapping, ["order", "amount"], "skip")
+    fit = fit_to_schema(mapping, ["order", "product", "amount"], "skip")
 
     assert fit.problems == (
         "stream 'purchases', property 'email': map_data_cards.source_property is not in the "
-        "stream's schema; none of its properties is close (order, amount)",
+        "stream's schema; none of its properties is close (order, product, amount)",
     )
 
 
