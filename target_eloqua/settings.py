@@ -218,6 +218,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         "(warn once and send nothing for it).",
     ),
     th.Property(
+        "missing_properties",
+        th.StringType,
+        default="fail",
+        allowed_values=["fail", "skip"],
+        description="A mapped property that the stream's SCHEMA lacks: fail (stop before "
+        "anything is uploaded, naming it and the schema's closest properties) or skip (warn "
+        "and load the stream without that field). Never sent blank.",
+    ),
+    th.Property(
         "dry_run",
         th.BooleanType,
         default=False,
@@ -295,15 +304,16 @@ CONFIG_SCHEMA = th.PropertiesList(
         "max_rejects",
         th.IntegerType,
         default=0,
-        description="Records Eloqua may reject in a run before the run fails (exit 1, no "
-        "STATE for the batch that went over).",
+        description="Records a run may have rejected (by Eloqua, or for lack of an "
+        "identifier) before it fails (exit 1, no STATE for the records not loaded).",
         minimum=0,
     ),
     th.Property(
         "rejects_path",
         th.StringType,
-        description="JSON Lines file of the run's rejected records: stream, identifier, "
-        "Eloqua's status code and message, invalid fields and the record as the tap sent it.",
+        description="JSON Lines file of the run's records not loaded: those rejected (Eloqua's "
+        "status codes, NO_IDENTIFIER) and merged (MERGED), each with stream, identifier, status "
+        "code, message, invalid fields and the record as the tap sent it.",
     ),
     th.Property(
         "verify",
@@ -326,7 +336,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         "summary_path",
         th.StringType,
         description="JSON file with the run's summary (per stream and per sync counts, "
-        "statuses and durations, exit status), written however the run ends.",
+        "statuses and durations, requests by endpoint, exit status), written however the run "
+        "ends.",
     ),
 ).to_dict()
 

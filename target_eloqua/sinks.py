@@ -1,10 +1,10 @@
 """The target's sinks, one per stream: where singer-sdk hands each record over.
 
 ``EloquaSink`` maps each record to a row as it arrives, spools the rows of a batch to disk and,
-on each drain, hands the batch to the run's sync pipeline (``loading.batch_job``).
-``SkippedStreamSink`` counts and drops the records of a stream left unmapped with
-``unmapped_streams: skip``. Every sink belongs to one run (``loading.run.Run``), given to it
-with its class; it never reaches back into the target.
+on each drain, hands the batch to the run's sync pipeline (``loading.batch_job``); a record
+without an identifier is rejected, never sent. ``SkippedStreamSink`` counts and drops the
+records of a stream left unmapped with ``unmapped_streams: skip``. Every sink belongs to one
+run (``loading.run.Run``), given to it with its class; it never reaches back into the target.
 
 This module and ``target.py`` are the SDK seam: the only files that use singer-sdk's private
 names, each beside its reason. Here, three hooks of the SDK's record handling are overridden
@@ -21,17 +21,19 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any, ClassVar, Self, cast
 
-from singer_sdk.exceptions import ConfigValidationError, InvalidRecord, MissingKeyPropertiesError
+from singer_sdk.exceptions import InvalidRecord, MissingKeyPropertiesError
 from singer_sdk.helpers._typing import get_datelike_property_type
-from singer_sdk.singerlib.json import serialize_json
+from singer_sdk.singerlib.json import deserialize_json, serialize_json
 from singer_sdk.sinks import BatchSink
 
 from target_eloqua.errors import UnloadableRecordError, UnsupportedMessageError
 from target_eloqua.loading.batch_job import BatchJob
+from target_eloqua.loading.rejects import MERGED, MERGED_MESSAGE, RejectTally, unsent_entry
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool, RowTooLargeError
 from target_eloqua.mapping.definition import import_definition_body
-from target_eloqua.mapping.rows import blank_identifier_error, format_row, record_to_row
+from target_eloqua.mapping.rows import blank_identifier_reason, format_row, record_to_row
+from target_eloqua.mapping.schemas import fit_to_schema
 from target_eloqua.mapping.streams import StreamMapping
 from target_eloqua.reading.timestamps import DatelikeProperties
 from target_eloqua.reading.typed_records import RecordDecoder
@@ -135,19 +137,22 @@ class EloquaSink(TargetSink):
 
     Rows are spooled to disk as they arrive; a drain uploads them in parts of at most
     ``max_upload_bytes``. A later record with the same identifier (in any letter case, as
-    Eloqua matches them) replaces the earlier one in the batch (the last one wins) and is
-    counted as merged.
+    Eloqua matches them) replaces the earlier one in the batch (the last one wins); the earlier
+    one is counted as merged, and listed in the rejects file as ``MERGED``.
     """
 
+    mapping: StreamMapping
+    """How the stream's records map to Eloqua: as settled before any input was read, without
+    the properties its schema lacks under ``missing_properties: skip`` (see ``setup``).
+    """
+    refused = False
+    """Whether the stream's schema does not fit its mapping: the run stops before its records."""
     _batch: RowSpool | None = None
     """The rows read since the last drain (``None`` before the first of them)."""
     _record_json: bytes | None = None
     """The record being processed, as the tap sent it (only when rejects are reported)."""
-
-    @cached_property
-    def mapping(self) -> StreamMapping:
-        """How the stream's records map to Eloqua, as settled before any input was read."""
-        return self.run.mappings[self.stream_name]
+    _merged: RejectTally | None = None
+    """A few identifiers of the batch's merged records, for the log."""
 
     @property
     def current_size(self) -> int:
@@ -160,25 +165,30 @@ class EloquaSink(TargetSink):
         return self.current_size
 
     def setup(self) -> None:
-        """Check the stream's schema against its mapping before any of its records arrive."""
-        schema_properties = list(self.schema.get("properties", {}))
-        if not schema_properties:  # an open schema: records may carry anything
-            return
-        if self.mapping.identifier not in schema_properties:
-            raise ConfigValidationError(
-                "Identifier missing from the stream",
-                errors=[
-                    f"stream '{self.stream_name}', property '{self.mapping.identifier}': the "
-                    "identifier is not in the stream's schema, so every record would be "
-                    f"rejected (its properties: {', '.join(schema_properties)})"
-                ],
-            )
-        self._note_unsent_and_absent(schema_properties)
-
-    def _note_unsent_and_absent(self, schema_properties: list[str]) -> None:
-        """Say once per stream which properties are not sent, and which mapped ones the schema
-        does not have (they are sent blank).
+        """Fit the stream's mapping to its schema before any of its records arrive: a mapped
+        property the schema lacks is never sent blank. Its problems are the run's, which stops
+        on them before its next record (the target's doing: the problems of every SCHEMA read
+        until then are told together).
         """
+        schema_properties = list(self.schema.get("properties", {}))
+        fit = fit_to_schema(
+            self.run.mappings[self.stream_name],
+            schema_properties,
+            self.config["missing_properties"],
+        )
+        self.mapping = fit.mapping
+        if fit.problems:
+            self.refused = True
+            self.run.schema_problems.extend(fit.problems)
+            return
+        if fit.dropped:
+            self.run.note_once(
+                "Stream '%s': mapped properties missing from the stream's schema are not "
+                "loaded (missing_properties: skip): %s",
+                self.stream_name,
+                ", ".join(fit.dropped),
+                warning=True,
+            )
         mapped = self.mapping.properties
         unmapped = [p for p in schema_properties if p not in mapped and not p.startswith("_sdc_")]
         if unmapped:
@@ -186,15 +196,6 @@ class EloquaSink(TargetSink):
                 "Stream '%s': properties not mapped, so not sent: %s",
                 self.stream_name,
                 ", ".join(unmapped),
-            )
-        absent = [p for p in mapped if p not in schema_properties]
-        if absent:
-            self.run.note_once(
-                "Stream '%s': mapped properties missing from the stream's schema are sent "
-                "blank: %s",
-                self.stream_name,
-                ", ".join(absent),
-                warning=True,
             )
 
     def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -207,11 +208,17 @@ class EloquaSink(TargetSink):
         return super()._validate_and_parse(record)
 
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        """Map and format the record now, so that a bad value fails before anything is sent."""
+        """Map and format the record now, so that a bad value fails before anything is sent;
+        reject it if it has no identifier (Eloqua would match it to nothing).
+        """
         row = record_to_row(self.mapping, record)
         identifier = self.mapping.identifier_of(row)
         if identifier is None:
-            raise blank_identifier_error(self.mapping, record)
+            as_sent = deserialize_json(self._record_json) if self._record_json else None
+            self.run.reject_unsent(
+                self.mapping, blank_identifier_reason(self.mapping, record), as_sent
+            )
+            return
         self._stage(identifier, row, self._record_json)
 
     @cached_property
@@ -219,7 +226,7 @@ class EloquaSink(TargetSink):
         """Decodes the stream's records from JSON straight into the values of their rows, when
         the schema allows it (see ``typed_records``).
         """
-        if self.include_sdc_metadata_properties:
+        if self.include_sdc_metadata_properties or self.refused:
             return None
         return RecordDecoder.for_stream(
             self.schema,
@@ -274,6 +281,9 @@ class EloquaSink(TargetSink):
             ) from error
         if merged:
             self.tally_duplicate_merged()
+            if self._merged is None:
+                self._merged = RejectTally()
+            self._merged.add(MERGED, MERGED_MESSAGE, identifier)
 
     def _new_batch(self) -> RowSpool:
         """An empty batch; records are only kept beside rows when rejects are reported."""
@@ -317,6 +327,7 @@ class EloquaSink(TargetSink):
         run = self.run
         try:
             run.report.add(self.stream_name, read=batch.record_count, merged=batch.merged_count)
+            self._report_merged(batch)
             if run.dry_run:
                 with batch:
                     self._write_dry_run(batch)
@@ -342,6 +353,20 @@ class EloquaSink(TargetSink):
             run=job.sync,
             skip=job.drop,
         )
+
+    def _report_merged(self, batch: RowSpool) -> None:
+        """Note a few identifiers of the batch's merged records for the log, and list each in
+        the rejects file (``MERGED``) with the record as the tap sent it.
+        """
+        merged, self._merged = self._merged, None
+        if merged is None:
+            return
+        self.run.report.add_merged(self.stream_name, merged)
+        if self.run.rejects is not None:
+            self.run.rejects.write(
+                unsent_entry(self.mapping, MERGED, MERGED_MESSAGE, record)
+                for record in batch.superseded_records()
+            )
 
     def _write_dry_run(self, batch: RowSpool) -> None:
         """Write each part and, once, the definition a real run would create."""
@@ -376,19 +401,19 @@ class EloquaSink(TargetSink):
 
 class SkippedStreamSink(TargetSink):
     """A stream without a mapping under ``unmapped_streams: skip``: its records are counted
-    as read in the run's report, and dropped.
+    as read and skipped in the run's report, and dropped.
     """
 
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        """Send nothing (the SDK has counted the record)."""
+        """Send nothing; count the record as read and skipped at once, however the run ends."""
+        self.run.report.add(self.stream_name, read=1, skipped=1)
 
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Load nothing; report what was read."""
-        self.run.report.add(self.stream_name, read=self.current_size)
+        """Load nothing: the records are counted already."""
 
     def unloaded_records(self) -> int:
-        """Records read since the last drain."""
-        return self.current_size
+        """None: every record read is skipped, and counted so."""
+        return 0
 
     def activate_version(self, new_version: int) -> None:
         """Nothing to switch."""

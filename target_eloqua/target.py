@@ -39,7 +39,7 @@ from target_eloqua.errors import (
 )
 from target_eloqua.loading import run_files
 from target_eloqua.loading.github_actions import annotate_log, append_step_summary
-from target_eloqua.loading.metrics import request_metric
+from target_eloqua.loading.metrics import RequestStats
 from target_eloqua.loading.parallel import run_all
 from target_eloqua.loading.report import RunReport, error_text, exit_code_of
 from target_eloqua.loading.run import Run
@@ -75,7 +75,8 @@ class TargetEloqua(Target):
         """
         settings = self.settings_from(config or {}, parse_env=parse_env_config)
         super().__init__(config=settings, parse_env_config=False, **kwargs)
-        on_response = request_metric(self.metrics_logger)
+        requests = RequestStats(self.logger)
+        on_response = requests.hook()
         connection = Connection(
             self.config["login_url"],
             eloqua_auth(self.config, on_response=on_response),
@@ -89,6 +90,7 @@ class TargetEloqua(Target):
             flush_earlier_entities=self._flush_earlier_entities,
             logger=self.logger,
             metrics_logger=self.metrics_logger,
+            requests=requests,
         )
         self.sinks: list[TargetSink] = []
         """Every sink of the run, in the order they were made (a stream's newest last)."""
@@ -187,13 +189,15 @@ class TargetEloqua(Target):
 
         Reading stopped at the bad line, so that STATE came before it and covers only records
         read before it, which are now loaded; the tap's next run starts from there. A failure
-        of this load is the run's error, after the bad input is logged.
+        of this load (or a SCHEMA read before that did not fit) is the run's error, after the
+        bad input is logged.
         """
-        self.logger.info(
-            "Bad input: loading the records read before it, with the STATE that came before it; "
-            "then the run stops"
-        )
         try:
+            self._stop_on_schema_problems()
+            self.logger.info(
+                "Bad input: loading the records read before it, with the STATE that came before "
+                "it; then the run stops"
+            )
             self.drain_all()
             self.run.syncs.wait(self.run.stopping)
         except BaseException:
@@ -257,6 +261,10 @@ class TargetEloqua(Target):
         The SDK would load the old sink's records only at the next full drain, possibly after
         newer records of the same stream, which an upsert would then overwrite with older
         values (meltano/sdk#3237).
+
+        A SCHEMA that does not fit the config (a mapped property missing, no mapping) loads
+        nothing more: the run stops before its next record, or at the end of the input, with
+        the problems of every SCHEMA read until then.
         """
         if schema is None:
             return super().get_sink(stream_name, record=record)
@@ -269,10 +277,23 @@ class TargetEloqua(Target):
         if sink is not replaced:
             assert isinstance(sink, TargetSink)  # the classes get_sink_class gives
             self.sinks.append(sink)
-            if replaced is not None:
+            if replaced is not None and not self.run.schema_problems:
                 self.drain_one(replaced)
         self._route_raw_records(stream_name, sink)
+        if self.run.schema_problems:  # every record takes the SDK's way, which stops the run
+            self.message_reader.raw_record_handlers.clear()
         return sink
+
+    def _stop_on_schema_problems(self) -> None:
+        """Stop the run if the SCHEMAs read so far do not fit the config, with every problem."""
+        if self.run.schema_problems:
+            problems = list(dict.fromkeys(self.run.schema_problems))  # a SCHEMA may come again
+            raise ConfigValidationError("SCHEMAs that do not fit the config", errors=problems)
+
+    def process_endofpipe(self) -> None:
+        """At the end of the input, load what is buffered: unless a SCHEMA did not fit."""
+        self._stop_on_schema_problems()
+        super().process_endofpipe()
 
     def _route_raw_records(self, stream_name: str, sink: Sink) -> None:
         """Have the reader hand the stream's records to its sink undecoded
@@ -320,6 +341,7 @@ class TargetEloqua(Target):
         """The SDK's handling of a record, with a record it cannot load named by its place."""
         # SDK hook (Target._process_record_message): the SDK's errors about a bad record do not
         # say where in the input it is.
+        self._stop_on_schema_problems()
         try:
             super()._process_record_message(message_dict)
         except RECORD_PROBLEMS as error:
@@ -341,10 +363,7 @@ class TargetEloqua(Target):
                 warning=True,
             )
             return
-        raise ConfigValidationError(
-            f"Stream '{stream_name}' has no mapping",
-            errors=[unmapped_stream_error(stream_name, schema, key_properties)],
-        )
+        self.run.schema_problems.append(unmapped_stream_error(stream_name, schema, key_properties))
 
     def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
         """Drain the sinks entity by entity (accounts, contacts, custom objects), those of one

@@ -28,6 +28,18 @@ ACCOUNT_TUTORIAL_MAPPING: dict[str, Any] = {
 }
 """The stream mapping of Eloqua's account-import tutorial, with users linked to accounts."""
 
+PURCHASES_MAPPING: dict[str, Any] = {
+    "entity": "customObjects/9",
+    "identifier": "order",
+    "fields": {"order": "Order_Number1", "email": "Contact_Email1", "product": "Product1"},
+    "map_data_cards": {
+        "entity_type": "Contact",
+        "entity_field": "C_EmailAddress",
+        "source_property": "email",
+    },
+}
+"""Purchases (the emulator's custom object 9), each linked to the contact with its email."""
+
 TARGET_COMMAND = str(Path(sys.executable).with_name("target-eloqua"))
 
 

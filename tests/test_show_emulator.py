@@ -29,7 +29,13 @@ def test_the_summary_shows_each_sync_with_its_counts(
             "type": "SCHEMA",
             "stream": "crm_accounts",
             "key_properties": ["company_name"],
-            "schema": {"type": "object", "properties": {"company_name": {"type": "string"}}},
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "company_name": {"type": "string"},
+                    "owner_crm_ids": {"type": ["array", "null"], "items": {"type": "string"}},
+                },
+            },
         },
         {"type": "RECORD", "stream": "crm_accounts", "record": {"company_name": "Eloqua"}},
         {"type": "RECORD", "stream": "crm_accounts", "record": {"company_name": "Globex"}},

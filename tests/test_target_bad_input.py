@@ -91,15 +91,6 @@ BAD_INPUT = {
         [record("crm_contacts", name="E")],
         "stream 'crm_contacts', record 1 (input line 7): a RECORD before any SCHEMA of its stream",
     ),
-    "identifier missing": (
-        [record()],
-        "stream 'crm_accounts', record 4 (input line 7): property 'name': the identifier is "
-        "missing",
-    ),
-    "identifier empty": (
-        [record(name="")],
-        "stream 'crm_accounts', record 4 (input line 7): property 'name': the identifier is empty",
-    ),
     "key property missing": (
         [{**SCHEMA, "key_properties": ["city"]}, {**record(name="E"), "record": {"name": "E"}}],
         "stream 'crm_accounts', record 4 (input line 8): key property 'city' missing from the "

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from target_eloqua.emulator import EmulatorServer
-from tests.support import admin, data_uploads, emulator_config, run_target, summary_row
+from tests.support import (
+    PURCHASES_MAPPING,
+    admin,
+    data_uploads,
+    emulator_config,
+    run_target,
+    summary_row,
+)
 
 STATE = {"bookmarks": {"companies": {"replication_key_value": 3}}}
 
@@ -347,17 +354,8 @@ def test_contacts_load_with_their_sync_actions_and_account_links(
 def test_custom_object_records_are_linked_to_contacts_through_data_cards(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    purchases = {
-        "entity": "customObjects/9",
-        "identifier": "order",
-        "fields": {"order": "Order_Number1", "email": "Contact_Email1", "product": "Product1"},
-        "map_data_cards": {
-            "entity_type": "Contact",
-            "entity_field": "C_EmailAddress",
-            "source_property": "email",
-        },
-    }
-    config = emulator_config(emulator, streams={"people": CONTACTS_MAPPING, "purchases": purchases})
+    streams = {"people": CONTACTS_MAPPING, "purchases": PURCHASES_MAPPING}
+    config = emulator_config(emulator, streams=streams)
     run_target(config, [people_schema(), record("people", email="ann@acme.test")], tmp_path)
     purchase_schema = {
         "type": "SCHEMA",
@@ -470,4 +468,114 @@ def test_a_user_field_eloqua_does_not_have_stops_the_run_before_any_input(
         "stream 'companies', property 'owners', field '{{Account.User.Field(NoSuchUserField)}}': "
         "Eloqua refused it" in run.stderr
     )
+    assert data_uploads(emulator) == []
+
+
+def without_country() -> dict[str, Any]:
+    """The SCHEMA of companies without ``country``, which companies_mapping maps."""
+    message = schema()
+    del message["schema"]["properties"]["country"]
+    return message
+
+
+def test_a_mapped_property_the_schema_lacks_stops_the_run_before_any_upload(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    typo = companies_mapping()
+    typo["fields"] |= {"titel": "M_Industry", "sektor": "M_City"}
+    streams = {"companies": companies_mapping(), "typos": typo}
+    config = emulator_config(emulator, streams=streams, summary_path=str(tmp_path / "s.json"))
+    messages = [
+        schema(),
+        schema("typos", "title", "sector"),
+        schema("orders"),
+        record(id="A1", name="Acme"),
+        record("typos", id="B1", title="CEO", sector="Retail"),
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 1
+    errors = [line.rsplit(" | ", 1)[-1] for line in run.stderr.splitlines() if "| ERROR" in line]
+    assert errors[:3] == [
+        "stream 'typos', property 'titel': mapped to {{Account.Field(M_Industry)}}, but not in "
+        "the stream's schema (set missing_properties: skip to load the stream without it); its "
+        "closest properties: title",
+        "stream 'typos', property 'sektor': mapped to {{Account.Field(M_City)}}, but not in the "
+        "stream's schema (set missing_properties: skip to load the stream without it); its "
+        "closest properties: sector",
+        errors[2],
+    ]
+    assert errors[2].startswith("stream 'orders' has no mapping.")
+    assert data_uploads(emulator) == []
+    assert admin(emulator, "syncs") == []
+    error = json.loads((tmp_path / "s.json").read_text())["error"]
+    assert "property 'titel'" in error
+    assert "property 'sektor'" in error
+
+
+def test_with_skip_a_field_the_schema_lacks_keeps_its_value_in_eloqua(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(
+        emulator, streams={"companies": companies_mapping()}, missing_properties="skip"
+    )
+    run_target(config, [schema(), record(id="A1", name="Acme", country="US")], tmp_path)
+
+    run = run_target(config, [without_country(), record(id="A1", name="Acme Inc.")], tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert stored_accounts(emulator) == {"A1": {"M_CompanyName": "Acme Inc.", "M_Country": "US"}}
+    assert run.stderr.count("mapped properties missing from the stream's schema are not") == 1
+    assert [list(d["fields"]) for d in admin(emulator, "definitions")][-1] == ["id", "name"]
+
+
+def test_a_later_schema_without_a_mapped_property_stops_the_run_before_its_records(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(
+        emulator, streams={"companies": companies_mapping()}, batch_size_rows=1
+    )
+    first = record(id="A1", name="Acme", country="US")
+
+    run = run_target(config, [schema(), first, without_country(), record(id="A2")], tmp_path)
+
+    assert run.returncode == 1
+    assert "stream 'companies', property 'country': mapped to" in run.stderr
+    assert list(stored_accounts(emulator)) == ["A1"]
+
+
+def test_with_skip_a_later_schema_without_a_column_loads_on_a_definition_without_it(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(
+        emulator, streams={"companies": companies_mapping()}, missing_properties="skip"
+    )
+    run_target(config, [schema(), record(id="B2", name="Beta", country="FR")], tmp_path)
+    first = record(id="A1", name="Acme", country="US")
+
+    run = run_target(
+        config, [schema(), first, without_country(), record(id="B2", name="Beta SA")], tmp_path
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert stored_accounts(emulator) == {
+        "B2": {"M_CompanyName": "Beta SA", "M_Country": "FR"},
+        "A1": {"M_CompanyName": "Acme", "M_Country": "US"},
+    }
+    field_sets = {tuple(definition["fields"]) for definition in admin(emulator, "definitions")}
+    assert field_sets == {("id", "name", "country"), ("id", "name")}
+
+
+def test_bad_input_after_a_schema_that_does_not_fit_loads_nothing_and_tells_both(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config = emulator_config(emulator, streams={"companies": companies_mapping()})
+    messages: list[dict[str, Any] | str] = [schema(), record(id="A1"), without_country(), "{"]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 1
+    assert "input line 4: not JSON" in run.stderr
+    assert "stream 'companies', property 'country': mapped to" in run.stderr
     assert data_uploads(emulator) == []

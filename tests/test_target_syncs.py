@@ -237,9 +237,7 @@ def test_one_reject_more_than_max_rejects_fails_the_run_after_writing_them_all(
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert (
-        "Eloqua has rejected 3 records so far in this run, more than max_rejects (2)" in run.stderr
-    )
+    assert "3 records rejected so far in this run, more than max_rejects (2)" in run.stderr
     assert "Traceback" not in run.stderr
     assert [line["identifier"] for line in rejects_file(tmp_path)] == [
         "Bad Email",
@@ -319,9 +317,10 @@ def test_rejects_map_back_to_records_across_parts_and_merges(
     assert run.returncode == 0, run.stderr
     assert len(data_uploads(emulator)) > 1
     lines = rejects_file(tmp_path)
-    assert [(line["identifier"], line["record"]) for line in lines] == [
-        ("Twice", records[41]),
-        ("Last Bad", records[42]),
+    assert [(line["status_code"], line["identifier"], line["record"]) for line in lines] == [
+        ("MERGED", "Twice", records[0]),
+        ("ELQ-00002", "Twice", records[41]),
+        ("ELQ-00040", "Last Bad", records[42]),
     ]
     summary = summary_file(tmp_path)["streams"][STREAM]
     assert (summary["read"], summary["merged"], summary["uploaded"]) == (43, 1, 42)
@@ -405,6 +404,8 @@ def test_the_summary_file_holds_the_runs_numbers(emulator: EmulatorServer, tmp_p
     assert summary_row(run.stderr, STREAM) == {
         "read": 5,
         "merged": 1,
+        "skipped": 0,
+        "unmatched": 0,
         "uploaded": 4,
         "uploaded_bytes": stream["uploaded_bytes"],
         "syncs": 2,
@@ -443,7 +444,9 @@ def test_callback_url_is_passed_to_every_sync(emulator: EmulatorServer, tmp_path
     ] * 2
 
 
-def test_each_sync_and_request_is_a_metric(emulator: EmulatorServer, tmp_path: Path) -> None:
+def test_each_sync_is_a_metric_and_requests_are_counted_by_endpoint(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
     run = run_target(config(emulator, tmp_path), messages(account("Acme")), tmp_path)
 
     points = [
@@ -453,17 +456,47 @@ def test_each_sync_and_request_is_a_metric(emulator: EmulatorServer, tmp_path: P
     ]
     [job] = [p for p in points if p["metric"] == "job_duration"]
     assert job["tags"] == {"stream": STREAM, "job_type": "eloqua_sync", "status": "success"}
-    requests_made = [p["tags"] for p in points if p["metric"] == "http_request_duration"]
-    assert {
-        (tags["endpoint"], tags.get("stream"), tags["http_status_code"]) for tags in requests_made
-    } >= {
-        ("GET /accounts/fields", None, 200),
-        ("POST /accounts/imports", None, 201),
-        ("POST /accounts/imports/{id}/data", STREAM, 204),
-        ("POST /syncs", STREAM, 201),
-        ("GET /syncs/{id}", STREAM, 200),
-        ("GET /syncs/{id}/logs", STREAM, 200),
+    assert not [p for p in points if p["metric"] == "http_request_duration"]
+    requests_made = summary_file(tmp_path)["requests"]
+    assert {endpoint: r["failed"] for endpoint, r in requests_made.items()} == {
+        "GET /id": 0,
+        "GET /accounts/fields": 0,
+        "POST /accounts/imports": 0,
+        "POST /accounts/imports/{id}/data": 0,
+        "POST /syncs": 0,
+        "GET /syncs/{id}": 0,
+        "GET /syncs/{id}/logs": 0,
     }
+    assert requests_made["POST /syncs"]["requests"] == 1
+    assert requests_made["GET /syncs/{id}"]["requests"] >= 2  # pending, then ended
+    table = [line.rsplit(" | ", 1)[-1].split() for line in run.stderr.splitlines()]
+    assert ["POST", "/syncs", "1", "0"] in [row[:4] for row in table]
+
+
+def test_each_request_is_logged_at_debug_with_its_stream(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    debug = {"TARGET_ELOQUA_LOGLEVEL": "DEBUG"}
+
+    run = run_target(config(emulator, tmp_path), messages(account("Acme")), tmp_path, env=debug)
+
+    requests_logged = {
+        line.rsplit(" | ", 1)[-1].split(" in ")[0]
+        for line in run.stderr.splitlines()
+        if " | DEBUG    | " in line and " answered " in line
+    }
+    assert requests_logged >= {
+        "GET /accounts/fields answered 200",
+        "POST /accounts/imports answered 201",
+        "POST /accounts/imports/{id}/data answered 204",
+        "POST /syncs answered 201",
+        "GET /syncs/{id} answered 200",
+        "GET /syncs/{id}/logs answered 200",
+    }
+    assert any(
+        "POST /syncs answered 201" in line and f"(stream '{STREAM}')" in line
+        for line in run.stderr.splitlines()
+    )
 
 
 def test_a_batch_is_loaded_when_it_fills_500_parts(
@@ -473,8 +506,11 @@ def test_a_batch_is_loaded_when_it_fills_500_parts(
     records = [account(f"Company {n:03d}", notes=wide) for n in range(620)]
     mapping = {**MAPPING, "fields": {**MAPPING["fields"], "notes": "M_Account_Notes1"}}
     settings = {"max_upload_bytes": 1024, "streams": {STREAM: mapping}}
+    [schema, *rest] = messages(*records)
+    schema = json.loads(json.dumps(schema))  # a copy, with notes among the properties
+    schema["schema"]["properties"]["notes"] = {"type": "string"}
 
-    run = run_target(config(emulator, tmp_path, **settings), messages(*records), tmp_path)
+    run = run_target(config(emulator, tmp_path, **settings), [schema, *rest], tmp_path)
 
     assert run.returncode == 0, run.stderr
     assert sorted(sync["counts"]["processed"] for sync in admin(emulator, "syncs")) == [120, 500]

@@ -1,4 +1,10 @@
-"""What a sync's logs (``GET /syncs/{id}/logs``) say it did, from their ELQ status codes."""
+"""What a sync's logs (``GET /syncs/{id}/logs``) say it did, from their ELQ status codes.
+
+The codes are Oracle's: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
+Oracle documents no code of its own for the rows an ``importRule`` of ``updateOnly`` or
+``createOnly`` leaves alone; they are read from ELQ-00034 ("Total unmatched records."), the
+one counter of its list for them.
+"""
 
 from __future__ import annotations
 
@@ -16,18 +22,24 @@ COUNTERS = {
     "ELQ-00023": "updated",
     "ELQ-00012": "updated",
     "ELQ-00060": "rejected",
+    "ELQ-00034": "unmatched",
+    "ELQ-00025": "linked",  # custom object records linked to a contact or account
 }
 """Which of a sync's counters each counting ELQ code adds to."""
 
 
 @dataclass(frozen=True)
 class SyncCounts:
-    """The records a sync processed, created, updated and rejected."""
+    """The records a sync processed, created, updated and rejected; the rows its import rule
+    left alone (unmatched); the custom object records it linked.
+    """
 
     processed: int = 0
     created: int = 0
     updated: int = 0
     rejected: int = 0
+    unmatched: int = 0
+    linked: int = 0
 
 
 def count_sync_logs(logs: Iterable[Mapping[str, Any]]) -> SyncCounts:

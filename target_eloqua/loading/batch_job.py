@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from target_eloqua.bulk import BulkClient, OutcomeUnknownError, SyncTimeoutError
+from target_eloqua.bulk.client import TERMINAL_SYNC_STATUSES
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.errors import RunStoppedError, SyncFailedError
 from target_eloqua.loading.metrics import log_sync_duration
@@ -91,7 +92,7 @@ class BatchJob:
                 try:
                     self.staged = self._upload()
                 except OutcomeUnknownError as error:
-                    definitions.release(self.stream, self.import_uri, reusable=False)
+                    definitions.release(self.mapping, self.import_uri, reusable=False)
                     self.logger.warning(
                         "Stream '%s': %s; %s is left unsynced%s (upload pass %d of %d)",
                         self.stream,
@@ -125,7 +126,7 @@ class BatchJob:
             reusable = True
         finally:
             self.client.close()
-            self.run.definitions.release(self.stream, self.import_uri, reusable=reusable)
+            self.run.definitions.release(self.mapping, self.import_uri, reusable=reusable)
 
     def drop(self, reason: BaseException, *, log: bool = True) -> None:
         """Let go of a batch whose sync must not run (an earlier one failed, or its upload
@@ -133,7 +134,7 @@ class BatchJob:
         """
         self.spool.close()
         self.client.close()
-        self.run.definitions.release(self.stream, self.import_uri, reusable=False)
+        self.run.definitions.release(self.mapping, self.import_uri, reusable=False)
         if log:
             self.logger.warning("Rows staged on %s are not synced: %s", self.import_uri, reason)
 
@@ -194,16 +195,7 @@ class BatchJob:
         finally:
             sync_record = replace(sync_record, seconds=round(time.monotonic() - started, 3))
             self._record_end(sync_record)
-        self.logger.info(
-            "Sync %s ended %s in %.1f s: %d rows, %d created, %d updated, %d rejected",
-            sync_record.uri,
-            sync_record.status,
-            sync_record.seconds,
-            sync_record.rows,
-            sync_record.created,
-            sync_record.updated,
-            sync_record.rejected,
-        )
+        self.logger.info("%s", ended_line(sync_record))
         if sync_record.status == "error":
             raise SyncFailedError(
                 f"stream '{self.stream}': sync {sync_record.uri} ended 'error'; Eloqua's "
@@ -295,7 +287,12 @@ class BatchJob:
         logs = self.client.list_items(f"{sync_record.uri}/logs")
         counts = count_sync_logs(logs)
         sync_record = replace(
-            sync_record, created=counts.created, updated=counts.updated, rejected=counts.rejected
+            sync_record,
+            created=counts.created,
+            updated=counts.updated,
+            rejected=counts.rejected,
+            unmatched=counts.unmatched,
+            linked=counts.linked if self.mapping.map_data_cards else None,
         )
         self.run.report.record_sync(self.stream, sync_record)
         if sync_record.status in ("warning", "error"):
@@ -365,16 +362,36 @@ class BatchJob:
             raise RunStoppedError(f"stream '{self.stream}': the run was stopped")
 
     def _wait_for(self, sync_uri: str, row_count: int) -> dict[str, Any]:
-        """Poll the sync to its end, logging each new status with the drain's row count."""
+        """Poll the sync to its end, logging each new status before the end (the end has a
+        line of its own) with the drain's row count.
+        """
+
+        def log_status(sync: dict[str, Any], seconds: float) -> None:
+            if sync["status"] not in TERMINAL_SYNC_STATUSES:
+                self.logger.info(
+                    "Sync %s is %s after %.1f s (%d rows)",
+                    sync["uri"],
+                    sync["status"],
+                    seconds,
+                    row_count,
+                )
+
         return self.client.wait_for_sync(
             sync_uri,
             timeout=float(self.config["sync_timeout_seconds"]),
             first_interval=float(self.config["poll_interval_seconds"]),
-            on_change=lambda changed, seconds: self.logger.info(
-                "Sync %s is %s after %.1f s (%d rows)",
-                changed["uri"],
-                changed["status"],
-                seconds,
-                row_count,
-            ),
+            on_change=log_status,
         )
+
+
+def ended_line(sync: SyncRecord) -> str:
+    """What the log says of an ended sync: its rows, and what Eloqua did with them."""
+    line = (
+        f"Sync {sync.uri} ended {sync.status} in {sync.seconds:.1f} s: {sync.rows} rows, "
+        f"{sync.created} created, {sync.updated} updated, {sync.rejected} rejected"
+    )
+    if sync.unmatched:
+        line += f", {sync.unmatched} left alone by the import rule (unmatched)"
+    if sync.linked is not None:
+        line += f", {sync.linked} linked to a contact or account"
+    return line

@@ -5,6 +5,10 @@ synced with the running one or, worse, cleared), so a stream has up to ``per_str
 definitions: the next batch uploads to a free one while the last one's sync runs. A drain that
 finds them all busy waits for one to be released.
 
+Definitions are kept by the mapping they were made for: a stream whose SCHEMA lacks a mapped
+property loads with a mapping without that column (``missing_properties: skip``), on
+definitions of its own.
+
 A definition deletes itself ``AUTO_DELETE_DURATION`` after it was created, so that definitions
 never pile up in the user's instance. A run that goes on for longer than half of that gets a
 fresh definition for its next drain instead of one that is about to disappear.
@@ -12,6 +16,7 @@ fresh definition for its next drain instead of one that is about to disappear.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -38,7 +43,7 @@ class _Definition:
 
 
 @dataclass
-class _StreamDefinitions:
+class _MappingDefinitions:
     free: list[_Definition] = field(default_factory=list)
     busy: dict[str, _Definition] = field(default_factory=dict)
     creating: int = 0
@@ -49,7 +54,7 @@ class _StreamDefinitions:
 
 
 class ImportDefinitions:
-    """The definitions of this run, by stream; safe to use from the drains' threads."""
+    """The definitions of this run, by mapping; safe to use from the drains' threads."""
 
     def __init__(
         self,
@@ -62,13 +67,13 @@ class ImportDefinitions:
         self.max_age_seconds = max_age_seconds
         self._clock = clock
         self._changed = threading.Condition()
-        self._by_stream: dict[str, _StreamDefinitions] = {}
+        self._by_mapping: dict[str, _MappingDefinitions] = {}
         self._syncs: dict[str, set[str]] = {}
 
     def create(self, mapping: StreamMapping, client: BulkClient) -> str:
         """Create one more definition for the stream now, free for its next drain."""
         with self._changed:
-            definitions = self._stream(mapping.stream)
+            definitions = self._of(mapping)
             definitions.creating += 1
         return self._create_counted(mapping, client, definitions, busy=False)
 
@@ -79,7 +84,7 @@ class ImportDefinitions:
         """
         while not stop.is_set():
             with self._changed:
-                definitions = self._stream(mapping.stream)
+                definitions = self._of(mapping)
                 while definitions.free:
                     definition = definitions.free.pop()
                     if self._clock() - definition.created_at < self.max_age_seconds:
@@ -93,13 +98,13 @@ class ImportDefinitions:
             raise RunStoppedError(f"stream '{mapping.stream}': the run was stopped")
         return self._create_counted(mapping, client, definitions, busy=True)
 
-    def release(self, stream: str, uri: str, *, reusable: bool) -> None:
+    def release(self, mapping: StreamMapping, uri: str, *, reusable: bool) -> None:
         """The drain or sync using the definition is done with it: it takes the stream's next
         batch if ``reusable``; otherwise (rows no sync took may be staged, or its sync failed)
         it is dropped, and Eloqua deletes it after ``AUTO_DELETE_DURATION``.
         """
         with self._changed:
-            definitions = self._stream(stream)
+            definitions = self._of(mapping)
             definition = definitions.busy.pop(uri, None)
             if definition is not None and reusable:
                 definitions.free.append(definition)
@@ -119,7 +124,7 @@ class ImportDefinitions:
         self,
         mapping: StreamMapping,
         client: BulkClient,
-        definitions: _StreamDefinitions,
+        definitions: _MappingDefinitions,
         *,
         busy: bool,
     ) -> str:
@@ -141,8 +146,10 @@ class ImportDefinitions:
                 self._changed.notify_all()
         return definition.uri
 
-    def _stream(self, stream: str) -> _StreamDefinitions:
-        return self._by_stream.setdefault(stream, _StreamDefinitions())
+    def _of(self, mapping: StreamMapping) -> _MappingDefinitions:
+        """The definitions made for the mapping (for the same definition body)."""
+        key = json.dumps(import_definition_body(mapping), sort_keys=True)
+        return self._by_mapping.setdefault(key, _MappingDefinitions())
 
     def _create(self, mapping: StreamMapping, client: BulkClient) -> _Definition:
         try:

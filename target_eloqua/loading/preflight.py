@@ -20,13 +20,31 @@ from target_eloqua.mapping.resolve import catalogs_needed, resolve_stream_mappin
 from target_eloqua.mapping.streams import StreamMapping
 
 
+def settle_with_eloqua(
+    mappings: Mapping[str, StreamMapping],
+    client: BulkClient,
+    definitions: ImportDefinitions | None,
+) -> dict[str, StreamMapping]:
+    """The mappings, completed and checked against the fields Eloqua lists; with
+    ``definitions`` (a real run), the import definition of each is created too.
+
+    Raises ``MappingError`` with every problem found: the definitions of the streams whose
+    fields check out are created even when other streams have problems, so that what Eloqua
+    refuses in them is told in the same round.
+    """
+    resolved, problems = resolve_with_eloqua(mappings, client)
+    if definitions is not None:
+        problems += create_definitions(resolved, definitions, client)
+    if problems:
+        raise MappingError(problems)
+    return resolved
+
+
 def resolve_with_eloqua(
     mappings: Mapping[str, StreamMapping], client: BulkClient
-) -> dict[str, StreamMapping]:
-    """The mappings, completed and checked against the fields Eloqua lists (reads only).
-
-    The problems of every stream come out together, those of streams whose entity Eloqua does
-    not have among them.
+) -> tuple[dict[str, StreamMapping], list[str]]:
+    """The mappings that the fields Eloqua lists complete and check out (reads only), and the
+    problems of the others, those of streams whose entity Eloqua does not have among them.
     """
     needed = {stream: catalogs_needed(mapping) for stream, mapping in mappings.items()}
     catalogs, problems = field_catalogs(needed, client)
@@ -36,13 +54,8 @@ def resolve_with_eloqua(
     checkable = {
         stream: mapping for stream, mapping in mappings.items() if needed[stream] <= catalogs.keys()
     }
-    try:
-        resolved = resolve_stream_mappings(checkable, catalogs, priorities)
-    except MappingError as error:
-        problems += error.problems
-    if problems:
-        raise MappingError(problems)
-    return resolved
+    resolved, unresolved = resolve_stream_mappings(checkable, catalogs, priorities)
+    return resolved, problems + unresolved
 
 
 def field_catalogs(
@@ -69,9 +82,10 @@ def field_catalogs(
 
 def create_definitions(
     mappings: Mapping[str, StreamMapping], definitions: ImportDefinitions, client: BulkClient
-) -> None:
+) -> list[str]:
     """Create every stream's definition, so that Eloqua refuses what ``/fields`` cannot show
-    (a large-text identifier, a user field that linked users do not have) before any data moves.
+    (a large-text identifier, a user field that linked users do not have) before any data
+    moves; the problems of those it refuses.
     """
     problems = []
     for mapping in mappings.values():
@@ -79,5 +93,4 @@ def create_definitions(
             definitions.create(mapping, client)
         except DefinitionRefusedError as error:
             problems += error.problems
-    if problems:
-        raise MappingError(problems)
+    return problems

@@ -1,4 +1,9 @@
-"""Records Eloqua rejected: one JSON line each in the rejects file, and a summary for the log."""
+"""Records not loaded: one JSON line each in the rejects file, and a summary for the log.
+
+Besides Eloqua's rejects (its ELQ status codes), the file lists records the target itself did
+not send, under status codes of its own: ``MERGED`` (replaced by a later record with the same
+identifier in its batch) and ``NO_IDENTIFIER`` (no identifier to match an Eloqua record on).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,15 @@ SAMPLE_IDENTIFIERS = 3
 
 SAMPLE_CHARACTERS = 60
 """How much of an identifier value the log shows."""
+
+MERGED = "MERGED"
+"""The status code of a record replaced by a later one with the same identifier in its batch;
+it does not count against ``max_rejects``.
+"""
+MERGED_MESSAGE = "replaced by a later record with the same identifier in its batch"
+
+NO_IDENTIFIER = "NO_IDENTIFIER"
+"""The status code of a record without an identifier, never sent; a reject."""
 
 
 def reject_entry(
@@ -41,6 +55,25 @@ def reject_entry(
         "invalid_fields": [properties.get(key, key) for key in reject.get("invalidFields") or []],
         "sync_uri": sync_uri,
         "record_index": reject.get("recordIndex"),
+        "record": record,
+    }
+
+
+def unsent_entry(
+    mapping: StreamMapping, status_code: str, message: str, record: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """What the rejects file says about a record the target did not send (``MERGED``,
+    ``NO_IDENTIFIER``), in the shape of Eloqua's rejects.
+    """
+    invalid = [mapping.identifier] if status_code == NO_IDENTIFIER else []
+    return {
+        "stream": mapping.stream,
+        "identifier": None if record is None else record.get(mapping.identifier),
+        "status_code": status_code,
+        "message": message,
+        "invalid_fields": invalid,
+        "sync_uri": None,
+        "record_index": None,
         "record": record,
     }
 
@@ -138,10 +171,12 @@ class RejectsFile:
         self._lock = threading.Lock()
 
     def write(self, lines: Iterable[Mapping[str, Any]]) -> None:
-        """Append lines and flush them, so that the file is complete whenever the run stops."""
-        text = "".join(serialize_json(line) + "\n" for line in lines)
+        """Append lines one by one (they may come from a long iterator) and flush them, so
+        that the file is complete whenever the run stops.
+        """
         with self._lock:
-            self._file.write(text)
+            for line in lines:
+                self._file.write(serialize_json(line) + "\n")
             self._file.flush()
 
     def close(self) -> None:

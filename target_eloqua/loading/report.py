@@ -14,6 +14,8 @@ from target_eloqua.loading.rejects import RejectTally
 COUNTERS = (
     "read",
     "merged",
+    "skipped",
+    "unmatched",
     "uploaded",
     "uploaded_bytes",
     "syncs",
@@ -23,7 +25,9 @@ COUNTERS = (
     "verified",
     "mismatched",
 )
-"""The per-stream counters, in the order the table and the summary show them."""
+"""The per-stream counters, in the order the table and the summary show them. Every record read
+is one of: created, updated, rejected, merged, skipped or unmatched (see ``StreamReport``).
+"""
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,27 @@ class SyncRecord:
     created: int = 0
     updated: int = 0
     rejected: int = 0
+    unmatched: int = 0
+    """Rows that ``import_rule`` (updateOnly, createOnly) left alone."""
+    linked: int | None = None
+    """Custom object records linked to a contact or account (``None`` without map_data_cards)."""
 
 
 @dataclass
 class StreamReport:
-    """What happened to one stream's records in this run."""
+    """What happened to one stream's records in this run.
+
+    In a run that ends well, every record read is accounted for: ``read`` = ``created`` +
+    ``updated`` + ``rejected`` + ``merged`` + ``skipped`` + ``unmatched``.
+    """
 
     read: int = 0
     merged: int = 0
+    """Records replaced by a later one with the same identifier in their batch."""
+    skipped: int = 0
+    """Records of a stream without a mapping, under ``unmapped_streams: skip``."""
+    refused: int = 0
+    """Records the target rejected itself, never sent (no identifier): part of ``rejected``."""
     uploaded: int = 0
     uploaded_bytes: int = 0
     verified: int = 0
@@ -78,8 +95,23 @@ class StreamReport:
 
     @property
     def rejected(self) -> int:
-        """Records the stream's syncs rejected."""
-        return sum(sync.rejected for sync in self.sync_records)
+        """Records the stream's syncs rejected, and those the target did (``refused``)."""
+        return self.refused + sum(sync.rejected for sync in self.sync_records)
+
+    @property
+    def unmatched(self) -> int:
+        """Rows the stream's syncs left alone under its ``import_rule``."""
+        return sum(sync.unmatched for sync in self.sync_records)
+
+    def unlinked(self) -> tuple[int, int] | None:
+        """Records loaded by the syncs that link them (map_data_cards), and how many of them
+        were linked to nothing; ``None`` when no sync links records.
+        """
+        linking = [sync for sync in self.sync_records if sync.linked is not None]
+        if not linking:
+            return None
+        loaded = sum(sync.created + sync.updated for sync in linking)
+        return loaded, max(0, loaded - sum(sync.linked or 0 for sync in linking))
 
     def counters(self) -> dict[str, int]:
         """The counters by name, in ``COUNTERS`` order."""
@@ -94,6 +126,7 @@ class RunReport:
         self.started_at = datetime.now(UTC)
         self.streams: dict[str, StreamReport] = {}
         self._rejects: dict[str, RejectTally] = {}
+        self._merged: dict[str, RejectTally] = {}
 
     def add(self, stream: str, **amounts: float) -> None:
         """Add to the stream's counters, e.g. ``add("crm", read=1)``."""
@@ -138,6 +171,38 @@ class RunReport:
                 copy.merge(self._rejects[stream])
         return copies
 
+    def add_merged(self, stream: str, tally: RejectTally) -> None:
+        """Note a few identifiers of the stream's merged records, for its line in the log."""
+        with self._lock:
+            self._merged.setdefault(stream, RejectTally()).merge(tally)
+
+    def merge_summary(self) -> list[str]:
+        """Per stream, the records merged in the run, with a few identifier values:
+        ``Stream 'crm' merged 2 records into a later one with the same identifier, e.g. ...``.
+        """
+        with self._lock:
+            return [
+                f"Stream '{stream}' merged {count} record{'s' if count != 1 else ''} into a "
+                f"later one with the same identifier, e.g. {', '.join(tally.samples[code])}"
+                for stream, tally in sorted(self._merged.items())
+                for code, count in tally.counts.items()
+            ]
+
+    def link_summary(self) -> list[str]:
+        """Per stream whose records are linked (map_data_cards), how many were linked to
+        nothing: Eloqua's logs count the records linked.
+        """
+        lines = []
+        with self._lock:
+            for stream, totals in sorted(self.streams.items()):
+                counts = totals.unlinked()
+                if counts is not None and counts[1]:
+                    lines.append(
+                        f"Stream '{stream}': {counts[1]} of {counts[0]} records loaded were "
+                        "linked to no contact or account (map_data_cards found no match)"
+                    )
+        return lines
+
     def rejected(self) -> int:
         """Records rejected so far in the run, all streams together."""
         with self._lock:
@@ -156,14 +221,18 @@ class RunReport:
                 rows.append([stream, *map(str, totals.counters().values())])
             if len(self.streams) > 1:
                 rows.append(["total", *map(str, self._totals().values())])
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        return "\n".join(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-            for row in rows
-        )
+        return format_table(rows)
 
-    def summary(self, *, exit_code: int, error: str | None = None) -> dict[str, Any]:
-        """The run summary written to ``summary_path``."""
+    def summary(
+        self,
+        *,
+        exit_code: int,
+        error: str | None = None,
+        requests: dict[str, dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The run summary written to ``summary_path``, with the run's ``requests`` to Eloqua by
+        endpoint.
+        """
         ended_at = datetime.now(UTC)
         with self._lock:
             streams = {
@@ -184,11 +253,21 @@ class RunReport:
             "seconds": round((ended_at - self.started_at).total_seconds(), 3),
             "streams": streams,
             "totals": totals,
+            "requests": requests or {},
         }
 
     def _totals(self) -> dict[str, int]:
         per_stream = [totals.counters() for totals in self.streams.values()]
         return {name: sum(counters[name] for counters in per_stream) for name in COUNTERS}
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """Rows of cells as a fixed-width table, its columns two spaces apart."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:

@@ -18,9 +18,10 @@ from target_eloqua.errors import TooManyRejectsError
 from target_eloqua.loading import run_files
 from target_eloqua.loading.definitions import ImportDefinitions
 from target_eloqua.loading.github_actions import append_step_summary
-from target_eloqua.loading.metrics import request_metric
+from target_eloqua.loading.metrics import RequestStats
 from target_eloqua.loading.pipeline import SyncPipeline
-from target_eloqua.loading.preflight import create_definitions, resolve_with_eloqua
+from target_eloqua.loading.preflight import settle_with_eloqua
+from target_eloqua.loading.rejects import NO_IDENTIFIER, RejectTally, unsent_entry
 from target_eloqua.loading.report import RunReport, error_text, exit_code_of
 from target_eloqua.loading.verify import Verification
 from target_eloqua.mapping.streams import StreamMapping
@@ -44,12 +45,15 @@ class Run:
         flush_earlier_entities: Callable[[int], None],
         logger: logging.Logger,
         metrics_logger: logging.Logger,
+        requests: RequestStats,
     ) -> None:
         self.config = config
         self.connection = connection
         self.flush_earlier_entities = flush_earlier_entities
         self.logger = logger
         self.metrics_logger = metrics_logger
+        self.requests = requests
+        """The run's requests to Eloqua, counted by endpoint (the connection's are among them)."""
         self.stopping = threading.Event()
         """Set by a signal: drains end before their next request to Eloqua."""
         self.report = RunReport()
@@ -62,6 +66,10 @@ class Run:
         """What ``verify`` reads back, and what each stream's checks keep between batches."""
         self.mappings: dict[str, StreamMapping] = {}
         """Each stream's mapping, once ``settle_mappings`` has checked it against Eloqua."""
+        self.schema_problems: list[str] = []
+        """Why streams cannot load under the SCHEMAs read (a mapped property missing, no
+        mapping): the target stops the run on them before its next record.
+        """
         self._lock = threading.Lock()
         self._notes: set[str] = set()
 
@@ -72,18 +80,16 @@ class Run:
         """
         client = self.new_client()
         try:
-            mappings = resolve_with_eloqua(configured, client)
-            if self.dry_run is None:
-                create_definitions(mappings, self.definitions, client)
+            definitions = self.definitions if self.dry_run is None else None
+            self.mappings = settle_with_eloqua(configured, client, definitions)
         finally:
             client.close()
-        self.mappings = mappings
 
     def new_client(self, stream: str | None = None) -> BulkClient:
         """A Bulk API client of the caller's own (clients are not shared by threads); its
-        requests are metrics tagged with ``stream``, if given.
+        requests are counted, and logged at DEBUG with ``stream``, if given.
         """
-        return self.connection.new_client(on_response=request_metric(self.metrics_logger, stream))
+        return self.connection.new_client(on_response=self.requests.hook(stream))
 
     def note_once(self, message: str, *args: Any, warning: bool = False) -> None:
         """Log a note about a stream once per run, however many sinks the stream gets."""
@@ -93,6 +99,22 @@ class Run:
                 return
             self._notes.add(text)
         (self.logger.warning if warning else self.logger.info)(text)
+
+    def reject_unsent(
+        self, mapping: StreamMapping, message: str, record: Mapping[str, Any] | None
+    ) -> None:
+        """Reject a record of the stream that has no identifier, so is never sent: listed in
+        the rejects file (``NO_IDENTIFIER``, with the ``record`` as the tap sent it, if kept),
+        counted as read and rejected, and against ``max_rejects``.
+        """
+        entry = unsent_entry(mapping, NO_IDENTIFIER, message, record)
+        if self.rejects is not None:
+            self.rejects.write([entry])
+        tally = RejectTally()
+        tally.add(NO_IDENTIFIER, message, entry["identifier"])
+        self.report.add_rejects(mapping.stream, tally)
+        self.report.add(mapping.stream, read=1, refused=1)
+        self.check_rejects()
 
     def check_rejects(self) -> None:
         """Fail the run once its rejected records, and those read back different from what was
@@ -105,8 +127,8 @@ class Run:
                 f" and {mismatched} read back different from what was sent" if mismatched else ""
             )
             raise TooManyRejectsError(
-                f"Eloqua has rejected {rejected} record{'s' if rejected != 1 else ''}{read_back} "
-                f"so far in this run, more than max_rejects ({allowed}); "
+                f"{rejected} record{'s' if rejected != 1 else ''} rejected{read_back} so far in "
+                f"this run, more than max_rejects ({allowed}); "
                 + (f"they are listed in {where}" if where else "set rejects_path to list them")
             )
 
@@ -114,16 +136,21 @@ class Run:
         """End the run's log with its numbers; write the summary (and in GitHub Actions, the
         job summary) and close the rejects file.
         """
-        for line in self.report.reject_summary():
+        for line in self.report.reject_summary() + self.report.merge_summary():
             self.logger.info(line)
+        for line in self.report.link_summary():
+            self.logger.warning(line)
         if self.report.streams:
             for line in self.report.table().splitlines():
                 self.logger.info(line)
+        for line in self.requests.lines():
+            self.logger.info(line)
         if self.rejects is not None:
             self.rejects.close()
         summary = self.report.summary(
             exit_code=0 if error is None else exit_code_of(error),
             error=None if error is None else error_text(error),
+            requests=self.requests.summary(),
         )
         if self.summary_path is not None:
             run_files.write_summary_file(self.summary_path, summary)

@@ -200,12 +200,8 @@ class RowSpool:
         if self._records is None:
             return found
         for index in sorted(set(indexes)):
-            if not 1 <= index <= len(self._uploaded):
-                continue
-            sequence = self._uploaded[index - 1]
-            start = self._record_ends[sequence - 1] if sequence else 0
-            self._records.seek(start)
-            found[index] = deserialize_json(self._records.read(self._record_ends[sequence] - start))
+            if 1 <= index <= len(self._uploaded):
+                found[index] = self._record(self._records, self._uploaded[index - 1])
         return found
 
     @property
@@ -225,6 +221,23 @@ class RowSpool:
             start = self._row_ends[sequence - 1] if sequence else 0
             self._rows.seek(start)
             yield index, self._encoder.decode(self._rows.read(self._row_ends[sequence] - start))
+
+    def superseded_records(self) -> Iterator[Any]:
+        """The records behind the rows a later row with the same key superseded, one at a time,
+        in the order they were added; none when records are not kept.
+        """
+        if self._records is None:
+            return
+        sequence = self._superseded.find(1)
+        while sequence != -1:
+            yield self._record(self._records, sequence)
+            sequence = self._superseded.find(1, sequence + 1)
+
+    def _record(self, records: IO[bytes], sequence: int) -> Any:
+        """The record added with the row at ``sequence`` (0-based)."""
+        start = self._record_ends[sequence - 1] if sequence else 0
+        records.seek(start)
+        return deserialize_json(records.read(self._record_ends[sequence] - start))
 
     def close(self) -> None:
         """Remove the spooled files."""

@@ -15,7 +15,7 @@ from typing import Any
 from target_eloqua.errors import MappingError
 from target_eloqua.mapping.entities import ACCOUNTS, CONTACTS, Entity, Statement, parse_statement
 from target_eloqua.mapping.fields import EloquaField, FieldCatalog
-from target_eloqua.mapping.streams import Column, StreamMapping, for_every_stream
+from target_eloqua.mapping.streams import Column, StreamMapping, convert_each
 
 IDENTIFIER_TYPES_REFUSED = frozenset({"date", "boolean"})
 DATA_CARD_ENTITIES = {"Contact": CONTACTS, "Company": ACCOUNTS}
@@ -39,9 +39,11 @@ def resolve_stream_mappings(
     mappings: Mapping[str, StreamMapping],
     catalogs: Catalogs,
     priorities: Sequence[Mapping[str, Any]] = (),
-) -> dict[str, StreamMapping]:
-    """Resolve every stream's mapping, reporting the problems of all of them at once."""
-    return for_every_stream(
+) -> tuple[dict[str, StreamMapping], list[str]]:
+    """Resolve every stream's mapping: the mappings that resolve, and the problems of all the
+    others, so that they are reported at once.
+    """
+    return convert_each(
         mappings, lambda _, mapping: resolve_stream_mapping(mapping, catalogs, priorities)
     )
 

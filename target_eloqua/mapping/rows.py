@@ -48,8 +48,8 @@ def format_row(
     return row
 
 
-def blank_identifier_error(mapping: StreamMapping, record: Mapping[str, Any]) -> RecordValueError:
-    """Why the record's identifier is blank (Eloqua would match it to nothing and reject it)."""
+def blank_identifier_reason(mapping: StreamMapping, record: Mapping[str, Any]) -> str:
+    """Why the record has no identifier: ``the identifier is null`` (or missing, empty, blank)."""
     value = record.get(mapping.identifier)
     if mapping.identifier not in record:
         how = "missing"
@@ -57,4 +57,4 @@ def blank_identifier_error(mapping: StreamMapping, record: Mapping[str, Any]) ->
         how = "null"
     else:
         how = "empty" if value == "" else "blank"
-    return RecordValueError(mapping.stream, mapping.identifier, f"the identifier is {how}")
+    return f"the identifier is {how}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -143,6 +143,18 @@ class StreamMapping:
         """The stream properties that are sent, in column order."""
         return [column.property for column in self.columns]
 
+    def without(self, properties: Iterable[str]) -> StreamMapping:
+        """The mapping without the columns of ``properties`` (nor their update rules); the other
+        columns keep their keys.
+        """
+        dropped = set(properties)
+        rules = self.update_rule_by_field.items()
+        return replace(
+            self,
+            columns=tuple(column for column in self.columns if column.property not in dropped),
+            update_rule_by_field={prop: rule for prop, rule in rules if prop not in dropped},
+        )
+
 
 def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
     """Read one entry of the ``streams`` setting, reporting every problem at once.
@@ -192,15 +204,25 @@ def for_every_stream(
     streams: Mapping[str, T], convert: Callable[[str, T], StreamMapping]
 ) -> dict[str, StreamMapping]:
     """``convert`` each stream's item; if any fails, raise with the problems of all of them."""
+    mappings, problems = convert_each(streams, convert)
+    if problems:
+        raise MappingError(problems)
+    return mappings
+
+
+def convert_each(
+    streams: Mapping[str, T], convert: Callable[[str, T], StreamMapping]
+) -> tuple[dict[str, StreamMapping], list[str]]:
+    """``convert`` each stream's item: the mappings of those that convert, and the problems of
+    the others.
+    """
     mappings, problems = {}, []
     for stream, item in streams.items():
         try:
             mappings[stream] = convert(stream, item)
         except MappingError as error:
             problems += error.problems
-    if problems:
-        raise MappingError(problems)
-    return mappings
+    return mappings, problems
 
 
 def unmapped_stream_error(

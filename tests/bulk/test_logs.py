@@ -48,5 +48,15 @@ def test_contact_and_custom_object_counters_count_too() -> None:
     assert count_sync_logs(logs) == SyncCounts(created=3, updated=4)
 
 
+def test_rows_left_alone_by_the_import_rule_and_linked_records_are_counted() -> None:
+    logs = [
+        {"statusCode": "ELQ-00034", "count": 2, "message": "Total unmatched records."},
+        {"statusCode": "ELQ-00007", "count": 3, "message": "CustomObject data created."},
+        {"statusCode": "ELQ-00025", "count": 1, "message": "CustomObject data linked."},
+    ]
+
+    assert count_sync_logs(logs) == SyncCounts(created=3, unmatched=2, linked=1)
+
+
 def test_problem_messages_are_the_warnings_and_errors() -> None:
     assert problem_messages(LOGS) == ["ELQ-00002: Invalid email addresses. (1)"]

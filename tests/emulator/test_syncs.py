@@ -275,6 +275,28 @@ def test_a_not_null_field_left_blank_is_rejected(bulk: Bulk) -> None:
     ]
 
 
+def test_a_contact_is_not_stored_without_an_email_address(bulk: Bulk) -> None:
+    """C_EmailAddress is not-null, as on real instances, whatever the identifier."""
+    by_external_id = {
+        "name": "contacts by crm id",
+        "fields": {
+            "crm_id": "{{Contact.Field(ContactIDExt)}}",
+            "email": "{{Contact.Field(C_EmailAddress)}}",
+        },
+        "identifierFieldName": "crm_id",
+    }
+    rows = [{"crm_id": "1", "email": "a@x.com"}, {"crm_id": "2", "email": ""}, {"crm_id": "3"}]
+
+    sync = bulk.load("contacts", by_external_id, rows)
+
+    rejects = bulk.items(sync["uri"] + "/rejects")
+    assert [(r["recordIndex"], r["invalidFields"], r["statusCode"]) for r in rejects] == [
+        (2, ["email"], "ELQ-00061"),
+        (3, ["email"], "ELQ-00061"),
+    ]
+    assert [c["fields"]["ContactIDExt"] for c in admin(bulk.server, "records/contacts")] == ["1"]
+
+
 def test_record_index_counts_across_every_upload_of_the_sync(bulk: Bulk) -> None:
     uri = bulk.define("contacts", CONTACTS)
     bulk.stage(uri, [{"email": "a@x.com"}, {"email": "bad1"}])

@@ -50,7 +50,7 @@ def test_a_stream_reuses_its_definition_until_it_grows_old() -> None:
     first = definitions.create(MAPPING, client)
     clock.now = 99
     reused = definitions.acquire(MAPPING, client, NEVER)
-    definitions.release(MAPPING.stream, reused, reusable=True)
+    definitions.release(MAPPING, reused, reusable=True)
     clock.now = 100
     renewed = definitions.acquire(MAPPING, client, NEVER)
 
@@ -83,10 +83,26 @@ def test_a_busy_definition_is_not_handed_out_and_the_stream_has_at_most_per_stre
     waiting.start()
     waiting.join(0.5)
     assert third == []  # both are busy, and the stream may have no third one
-    definitions.release(MAPPING.stream, second, reusable=True)
+    definitions.release(MAPPING, second, reusable=True)
     waiting.join(5)
 
     assert (first, second, third) == ("/accounts/imports/1", "/accounts/imports/2", [second])
+
+
+def test_a_stream_loaded_without_a_column_gets_definitions_of_its_own() -> None:
+    definitions = ImportDefinitions(per_stream=1)
+    eloqua = FakeEloqua()
+    client = cast(BulkClient, eloqua)
+    full = definitions.create(MAPPING, client)
+    narrowed = MAPPING.without(["owner_crm_ids"])
+
+    other = definitions.acquire(narrowed, client, NEVER)
+    definitions.release(narrowed, other, reusable=True)
+
+    assert other != full
+    assert list(eloqua.bodies[-1]["fields"]) == ["company_name"]
+    assert definitions.acquire(MAPPING, client, NEVER) == full
+    assert definitions.acquire(narrowed, client, NEVER) == other
 
 
 def test_a_definition_that_may_hold_staged_rows_is_never_reused() -> None:
@@ -94,7 +110,7 @@ def test_a_definition_that_may_hold_staged_rows_is_never_reused() -> None:
     client = cast(BulkClient, FakeEloqua())
     first = definitions.acquire(MAPPING, client, NEVER)
 
-    definitions.release(MAPPING.stream, first, reusable=False)
+    definitions.release(MAPPING, first, reusable=False)
 
     assert definitions.acquire(MAPPING, client, NEVER) == "/accounts/imports/2"
 

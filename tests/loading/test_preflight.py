@@ -10,7 +10,7 @@ import pytest
 from target_eloqua.bulk import BulkClient, EloquaAPIError
 from target_eloqua.errors import MappingError
 from target_eloqua.loading.definitions import ImportDefinitions
-from target_eloqua.loading.preflight import create_definitions, resolve_with_eloqua
+from target_eloqua.loading.preflight import settle_with_eloqua
 from target_eloqua.mapping.streams import parse_stream_mappings
 
 ACCOUNT_FIELDS = [
@@ -50,11 +50,12 @@ def test_mappings_are_completed_from_the_fields_and_priorities_eloqua_lists() ->
     eloqua = FakeEloqua()
     raw = {"identifier": "id", "fields": {"id": "CompanyIDExt"}, "import_priority": "High"}
 
-    [mapping] = resolve_with_eloqua(mappings(a=raw), cast(BulkClient, eloqua)).values()
+    [mapping] = settle_with_eloqua(mappings(a=raw), cast(BulkClient, eloqua), None).values()
 
     assert mapping.columns[0].field == "{{Account.Field(CompanyIDExt)}}"
     assert mapping.import_priority == "/imports/priorities/1"
     assert eloqua.paths == ["/accounts/fields", "/imports/priorities"]
+    assert eloqua.created == []  # a dry run: no definitions
 
 
 def test_problems_of_unknown_entities_and_of_fields_come_out_together() -> None:
@@ -62,7 +63,9 @@ def test_problems_of_unknown_entities_and_of_fields_come_out_together() -> None:
     misspelt = {"identifier": "id", "fields": {"id": "CompanyIDExtt"}}
 
     with pytest.raises(MappingError) as caught:
-        resolve_with_eloqua(mappings(a=unknown, b=unknown, c=misspelt), cast(Any, FakeEloqua()))
+        settle_with_eloqua(
+            mappings(a=unknown, b=unknown, c=misspelt), cast(Any, FakeEloqua()), None
+        )
 
     assert caught.value.problems[:2] == [
         f"stream '{s}': Eloqua has no customObjects/7 (GET /api/bulk/2.0/customObjects/7/fields "
@@ -74,16 +77,22 @@ def test_problems_of_unknown_entities_and_of_fields_come_out_together() -> None:
     )
 
 
-def test_every_refused_definition_is_told_and_the_others_are_created() -> None:
+def test_every_refused_definition_is_told_with_the_field_problems_of_other_streams() -> None:
     good = {"identifier": "id", "fields": {"id": "{{Account.Field(CompanyIDExt)}}"}}
     bad = {"identifier": "notes", "fields": {"notes": "{{Account.Field(M_Account_Notes1)}}"}}
+    misspelt = {"identifier": "id", "fields": {"id": "CompanyIDExtt"}}
     eloqua = FakeEloqua()
 
     with pytest.raises(MappingError) as caught:
-        create_definitions(mappings(good=good, bad=bad), ImportDefinitions(), cast(Any, eloqua))
+        settle_with_eloqua(
+            mappings(good=good, bad=bad, misspelt=misspelt),
+            cast(Any, eloqua),
+            ImportDefinitions(),
+        )
 
-    assert caught.value.problems == [
-        "stream 'bad', property 'notes', field '{{Account.Field(M_Account_Notes1)}}': "
-        "Eloqua refused it: identifierFieldName: No."
+    assert [problem.split(":")[0] for problem in caught.value.problems] == [
+        "stream 'misspelt', property 'id', field 'CompanyIDExtt'",
+        "stream 'bad', property 'notes', field '{{Account.Field(M_Account_Notes1)}}'",
     ]
+    assert caught.value.problems[1].endswith("Eloqua refused it: identifierFieldName: No.")
     assert [name.split()[1] for name in eloqua.created] == ["good"]

@@ -9,11 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from target_eloqua.loading.rejects import (
+    MERGED,
+    MERGED_MESSAGE,
+    NO_IDENTIFIER,
     RejectsFile,
     RejectTally,
     record_matches,
     reject_entry,
     reject_identifier,
+    unsent_entry,
 )
 from target_eloqua.mapping.streams import parse_stream_mapping
 
@@ -51,6 +55,26 @@ def test_a_reject_line_names_the_stream_properties_and_carries_the_source_record
         "record_index": 7,
         "record": record,
     }
+
+
+def test_a_record_the_target_did_not_send_has_a_line_of_the_same_shape() -> None:
+    record = {"Company Name": None, "email": "a@b.example"}
+
+    line = unsent_entry(MAPPING, NO_IDENTIFIER, "the identifier is null", record)
+
+    assert line == {
+        "stream": "crm_accounts",
+        "identifier": None,
+        "status_code": "NO_IDENTIFIER",
+        "message": "the identifier is null",
+        "invalid_fields": ["Company Name"],
+        "sync_uri": None,
+        "record_index": None,
+        "record": record,
+    }
+    merged = unsent_entry(MAPPING, MERGED, MERGED_MESSAGE, {"Company Name": "Acme"})
+    assert (merged["identifier"], merged["invalid_fields"]) == ("Acme", [])
+    assert unsent_entry(MAPPING, MERGED, MERGED_MESSAGE, None)["identifier"] is None
 
 
 def test_without_the_record_the_identifier_comes_from_the_values_eloqua_echoes() -> None:

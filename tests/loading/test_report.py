@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
-from target_eloqua.loading.rejects import RejectTally
+from target_eloqua.loading.rejects import MERGED, MERGED_MESSAGE, RejectTally
 from target_eloqua.loading.report import (
+    COUNTERS,
     RunReport,
     SyncRecord,
     error_text,
@@ -18,7 +20,7 @@ from target_eloqua.loading.report import (
 )
 
 
-def sync(uri: str, status: str = "success", **counts: int) -> SyncRecord:
+def sync(uri: str, status: str = "success", **counts: Any) -> SyncRecord:
     return SyncRecord(
         uri=uri,
         import_uri="/accounts/imports/1",
@@ -34,25 +36,28 @@ def sync(uri: str, status: str = "success", **counts: int) -> SyncRecord:
 def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
     report = RunReport()
     report.add("accounts", read=3, merged=1)
+    report.add("accounts", read=1, refused=1)
     report.add("accounts", uploaded=2, uploaded_bytes=40)
-    report.record_sync("accounts", sync("/syncs/1", created=1, updated=1))
+    report.record_sync("accounts", sync("/syncs/1", created=1, updated=1, unmatched=1))
     report.record_sync("accounts", sync("/syncs/2", "warning", rejected=2))
 
     totals = report.streams["accounts"]
     assert totals.counters() == {
-        "read": 3,
+        "read": 4,
         "merged": 1,
+        "skipped": 0,
+        "unmatched": 1,
         "uploaded": 2,
         "uploaded_bytes": 40,
         "syncs": 2,
         "created": 1,
         "updated": 1,
-        "rejected": 2,
+        "rejected": 3,
         "verified": 0,
         "mismatched": 0,
     }
     assert [s.uri for s in totals.sync_records] == ["/syncs/1", "/syncs/2"]
-    assert report.rejected() == 2
+    assert report.rejected() == 3
 
 
 def test_the_table_has_a_header_a_row_per_stream_in_name_order_and_totals() -> None:
@@ -62,22 +67,11 @@ def test_the_table_has_a_header_a_row_per_stream_in_name_order_and_totals() -> N
 
     lines = report.table().splitlines()
 
-    assert lines[0].split() == [
-        "stream",
-        "read",
-        "merged",
-        "uploaded",
-        "uploaded_bytes",
-        "syncs",
-        "created",
-        "updated",
-        "rejected",
-        "verified",
-        "mismatched",
-    ]
-    assert lines[1].split() == ["alpha", "2", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
-    assert lines[2].split() == ["zeta", "10", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
-    assert lines[3].split() == ["total", "12", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[0].split() == ["stream", *COUNTERS]
+    zeros = ["0"] * (len(COUNTERS) - 1)
+    assert lines[1].split() == ["alpha", "2", *zeros]
+    assert lines[2].split() == ["zeta", "10", *zeros]
+    assert lines[3].split() == ["total", "12", *zeros]
 
 
 def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path) -> None:
@@ -87,7 +81,9 @@ def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path
     report.add("contacts", read=1)
 
     path = tmp_path / "out" / "summary.json"
-    write_summary(path, report.summary(exit_code=1, error="sync /syncs/7 ended 'error'"))
+    requests = {"POST /syncs": {"requests": 1, "failed": 0}}
+    summary = report.summary(exit_code=1, error="sync /syncs/7 ended 'error'", requests=requests)
+    write_summary(path, summary)
 
     summary = json.loads(path.read_text())
     assert summary["status"] == "failed"
@@ -106,10 +102,13 @@ def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path
             "created": 0,
             "updated": 0,
             "rejected": 1,
+            "unmatched": 0,
+            "linked": None,
         }
     ]
     assert summary["totals"]["read"] == 5
     assert summary["totals"]["syncs"] == 1
+    assert summary["requests"] == requests
     assert summary["seconds"] >= 0
     assert not list(tmp_path.glob("out/*.partial"))
 
@@ -149,6 +148,33 @@ def test_reject_lines_add_up_each_streams_rejects_per_status_code() -> None:
 
     assert report.reject_summary() == [
         "Stream 'contacts' rejected 4 records ELQ-00002 (Invalid email address.), e.g. a@, b@, c@"
+    ]
+
+
+def test_merged_records_are_told_per_stream_with_a_few_identifiers() -> None:
+    report = RunReport()
+    for identifiers in (["Acme", "Bolt"], ["Core", "Dyna"]):
+        tally = RejectTally()
+        for identifier in identifiers:
+            tally.add(MERGED, MERGED_MESSAGE, identifier)
+        report.add_merged("accounts", tally)
+
+    assert report.merge_summary() == [
+        "Stream 'accounts' merged 4 records into a later one with the same identifier, "
+        "e.g. Acme, Bolt, Core"
+    ]
+
+
+def test_records_linked_to_nothing_are_told_from_the_syncs_that_link_them() -> None:
+    report = RunReport()
+    report.record_sync("purchases", sync("/syncs/1", created=3, updated=1, linked=3))
+    report.record_sync("purchases", sync("/syncs/2", created=2, linked=1))
+    report.record_sync("orders", sync("/syncs/3", created=2, linked=2))
+    report.record_sync("accounts", sync("/syncs/4", created=2))
+
+    assert report.link_summary() == [
+        "Stream 'purchases': 2 of 6 records loaded were linked to no contact or account "
+        "(map_data_cards found no match)"
     ]
 
 

@@ -254,6 +254,25 @@ def test_records_skip_superseded_rows_and_ignore_positions_outside_the_parts() -
     assert found == {1: {"id": "b"}, 2: {"id": "a", "v": "new"}}
 
 
+def test_superseded_records_come_back_in_the_order_they_were_added() -> None:
+    with RowSpool(KEYS, "csv", 1000, keep_records=True) as spool:
+        for key, version in [("a", 1), ("b", 1), ("a", 2), ("c", 1), ("b", 2), ("a", 3)]:
+            spool.add(key, values(row(key, str(version))), as_json({"id": key, "v": version}))
+
+        superseded = list(spool.superseded_records())
+
+    assert superseded == [{"id": "a", "v": 1}, {"id": "b", "v": 1}, {"id": "a", "v": 2}]
+
+
+def test_superseded_records_are_none_unless_records_are_kept() -> None:
+    with RowSpool(KEYS, "csv", 1000) as spool:
+        spool.add("a", values(row("a")))
+        spool.add("a", values(row("a")))
+
+        assert spool.merged_count == 1
+        assert list(spool.superseded_records()) == []
+
+
 def test_records_come_back_as_their_json_text_says_with_decimals_kept() -> None:
     record_json = b'{"id": "1", "revenue": 1234.50, "updated_at": "2024-05-01T12:30:00Z"}'
     with RowSpool(KEYS, "json", 1000, keep_records=True) as spool:

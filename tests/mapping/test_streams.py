@@ -142,3 +142,13 @@ def test_an_unmapped_stream_error_shows_how_to_map_it() -> None:
     assert '"orders": {"entity": "accounts", "identifier": "id"' in message
     assert "(its properties: id, name)" in message
     assert message.endswith("or set unmapped_streams: skip")
+
+
+def test_a_mapping_without_some_properties_keeps_the_keys_of_the_others() -> None:
+    raw = {"identifier": "id", "fields": {"e-mail": "X", "e mail": "Y", "id": "Z"}}
+    mapping = parse_stream_mapping("s", raw)
+
+    narrowed = mapping.without(["e-mail"])
+
+    assert [(c.property, c.key) for c in narrowed.columns] == [("e mail", "e_mail_2"), ("id", "id")]
+    assert narrowed.identifier_key == "id"
