@@ -164,7 +164,7 @@ class EloquaSink(TargetSink):
         schema_properties = list(self.schema.get("properties", {}))
         if not schema_properties:  # an open schema: records may carry anything
             return
-        if self.mapping.identifier not in schema_properties:
+        if self.mapping.identifier and self.mapping.identifier not in schema_properties:
             raise ConfigValidationError(
                 "Identifier missing from the stream",
                 errors=[

@@ -12,9 +12,12 @@ COUNTERS = {
     "ELQ-00004": "created",  # contacts
     "ELQ-00005": "created",  # accounts
     "ELQ-00007": "created",  # custom object records
+    "ELQ-00069": "created",  # activities
+    "ELQ-00077": "created",  # event records
     "ELQ-00022": "updated",
     "ELQ-00023": "updated",
     "ELQ-00012": "updated",
+    "ELQ-00079": "updated",  # event records
     "ELQ-00060": "rejected",
 }
 """Which of a sync's counters each counting ELQ code adds to."""
