@@ -172,7 +172,12 @@ def _invalid(name: str, value: object, constraint: str) -> BadRequestError:
 
 
 ROUTES = (
-    route("GET", r"/_emulator/records/(accounts|contacts|customObjects/\d+)", records),
+    route(
+        "GET",
+        r"/_emulator/records/(accounts|contacts|customObjects/\d+|events/\d+|activities"
+        r"|opportunities|campaignResponses)",
+        records,
+    ),
     route("GET", r"/_emulator/definitions", definitions),
     route("GET", r"/_emulator/syncs", syncs),
     route("GET", r"/_emulator/requests", requests_received),

@@ -16,7 +16,10 @@ MAX_UPLOAD_BYTES = 32_000_000
 """Eloqua refuses data uploads over 32 MB with 404; the emulator reads MB as 10^6 bytes, the
 stricter reading."""
 
-_ENTITY = r"/(accounts|contacts|customObjects/\d+)"
+_ENTITY = (
+    r"/(accounts|contacts|customObjects/\d+|events/\d+|activities|opportunities/contacts"
+    r"|opportunities|campaignResponses)"
+)
 
 
 def _entity(request: Request) -> Entity:
@@ -67,7 +70,7 @@ def list_imports(backend: Backend, request: Request) -> Response:
 
 def create_import(backend: Backend, request: Request) -> Response:
     entity = _entity(request)
-    backend.instance.fields(entity)  # an unknown custom object is a 404 before any decoding
+    backend.instance.require(entity)  # an unknown custom object is a 404 before any decoding
     definition = backend.instance.create_import(entity, json_object(request))
     return Response(201, definition.to_json())
 

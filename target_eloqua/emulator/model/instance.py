@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from target_eloqua.emulator.model.activities import import_activities
 from target_eloqua.emulator.model.catalog import Catalog, Field, ImportPriority, load_catalog
 from target_eloqua.emulator.model.coerce import as_text
 from target_eloqua.emulator.model.definitions import ImportDefinition, accept
-from target_eloqua.emulator.model.entities import Entity, fields_of
+from target_eloqua.emulator.model.entities import Entity, exists, fields_of
 from target_eloqua.emulator.model.errors import (
     ConflictError,
     Failure,
@@ -30,6 +31,7 @@ from target_eloqua.emulator.model.logins import (
     Logins,
     OAuthClient,
 )
+from target_eloqua.emulator.model.opportunity_links import link_opportunities
 from target_eloqua.emulator.model.records import RecordStores
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
 
@@ -51,6 +53,13 @@ CALLBACK_RULE = "Must be a string value."
 UPLOADS_RULE = "At most 500 data uploads may be staged before a sync."
 
 CallbackSender = Callable[[str, Mapping[str, Any]], None]
+ImportRun = Callable[[ImportDefinition, list[Upload], RecordStores, Catalog, int], Outcome]
+
+_IMPORTS: Mapping[str, ImportRun] = {
+    "activities": import_activities,
+    "opportunityContacts": link_opportunities,
+}
+"""How a sync imports rows, for the entities whose imports are not upserts."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,7 @@ class EloquaInstance:
         # Timestamps are wall time at construction plus clock time elapsed since, in 100 ns ticks.
         self._clock_origin = clock()
         self._wall_origin_ticks = time.time_ns() // 100
-        self._state = _State()
+        self._state = self._fresh_state()
 
     @property
     def credentials(self) -> Credentials:
@@ -184,11 +193,18 @@ class EloquaInstance:
     # -- catalog -----------------------------------------------------------------------------
 
     def fields(self, entity: Entity) -> tuple[Field, ...]:
-        """The fields ``/fields`` lists for the entity; NotFoundError for an unknown object."""
+        """The fields ``/fields`` lists for the entity; NotFoundError for an unknown object and
+        for an entity without ``/fields``."""
         catalog = fields_of(self.catalog, entity)
         if catalog is None:
             raise NotFoundError(entity.path)
         return catalog.fields
+
+    def require(self, entity: Entity) -> None:
+        """NotFoundError unless the instance has the entity (a custom object or event must be
+        in the catalog)."""
+        if not exists(self.catalog, entity):
+            raise NotFoundError(entity.path)
 
     def field(self, entity: Entity, field_id: int) -> Field:
         found = next((f for f in self.fields(entity) if f.id == field_id), None)
@@ -215,7 +231,7 @@ class EloquaInstance:
     def create_import(self, entity: Entity, body: Mapping[str, Any]) -> ImportDefinition:
         """Validate and store an import definition (the decoded JSON body)."""
         with self._up_to_date():
-            self.fields(entity)
+            self.require(entity)
             now = self._now()
             definition = ImportDefinition(
                 id=next(self._state.definition_ids),
@@ -346,13 +362,14 @@ class EloquaInstance:
     def records(self, entity: Entity) -> list[dict[str, Any]]:
         """The entity's stored records, as the admin API shows them."""
         with self._up_to_date():
-            self.fields(entity)
+            self.require(entity)
             return [record.to_json(entity.kind) for record in self._state.stores.of(entity)]
 
     def reset(self) -> None:
-        """Forget definitions, staged data, syncs, records and tokens; keep catalog and settings."""
+        """Forget definitions, staged data, syncs, records and tokens; keep catalog and settings.
+        The campaign responses of the catalog are back as they were."""
         with self._lock:
-            self._state = _State()
+            self._state = self._fresh_state()
             self.logins.reset()
 
     # -- internals ---------------------------------------------------------------------------
@@ -427,7 +444,8 @@ class EloquaInstance:
             message = "The sync failed because of a temporary error."
             outcome = failed("ELQ-00146", message, sync.id)
         else:
-            outcome = run_import(definition, uploads, self._state.stores, self.catalog, sync.id)
+            run = _IMPORTS.get(definition.entity.kind, run_import)
+            outcome = run(definition, uploads, self._state.stores, self.catalog, sync.id)
         ended_at = self._timestamp(sync.ends_at)
         return replace(sync, status=outcome.status, ended_at=ended_at, outcome=outcome)
 
@@ -447,6 +465,10 @@ class EloquaInstance:
             return None
         found = self._state.definitions.get(int(definition_id))
         return found if found is not None and found.entity == entity else None
+
+    def _fresh_state(self) -> _State:
+        """State with nothing in it but the campaign responses of the catalog."""
+        return _State(stores=RecordStores(self.catalog.campaign_responses.items))
 
     def _now(self) -> str:
         return self._timestamp(self._clock())
