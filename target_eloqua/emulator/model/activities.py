@@ -1,4 +1,4 @@
-"""What a sync does with the rows of an external activity import: ``import_activities``.
+"""What a sync does with the rows of an external activity import: ``ActivityImport``.
 
 Rules, after Oracle's activity import and status codes (linked below); where Oracle is silent,
 the emulator's choice is marked [choice]:
@@ -22,23 +22,14 @@ Its status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 from target_eloqua.emulator.model.catalog import Catalog
-from target_eloqua.emulator.model.checks import BLANK_REQUIRED, Problem
+from target_eloqua.emulator.model.checks import Problem
 from target_eloqua.emulator.model.definitions import ImportDefinition
-from target_eloqua.emulator.model.importer import (
-    Row,
-    RowChecks,
-    Upload,
-    feed,
-    file_logs,
-    reject_logs,
-    summary_log,
-)
+from target_eloqua.emulator.model.importer import Row
 from target_eloqua.emulator.model.records import RecordStores
+from target_eloqua.emulator.model.row_imports import RowImport
 from target_eloqua.emulator.model.statements import ACTIVITY_ATTRIBUTES
-from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, SyncCounts, SyncStatus
+from target_eloqua.emulator.model.syncs import LogEntry
 
 ASSET_TYPE_NOT_FOUND = Problem("ELQ-00072", "Asset Type not found.")
 ACTIVITY_TYPE_NOT_FOUND = Problem("ELQ-00070", "Activity Type not found.")
@@ -48,29 +39,13 @@ CONTACT_NOT_FOUND = Problem("ELQ-00085", "Contact does not exist.")
 _NAMES = {path: field.internal_name for path, field in ACTIVITY_ATTRIBUTES.items()}
 
 
-def import_activities(
-    definition: ImportDefinition,
-    uploads: Sequence[Upload],
-    stores: RecordStores,
-    catalog: Catalog,
-    sync_id: int,
-) -> Outcome:
-    """Store each row of ``uploads`` as a new activity, or reject it; how the sync ended."""
-    activities = _Activities(definition, stores, catalog)
-    processed = feed(activities.process, uploads)
-    return activities.outcome(processed, file_logs(definition, uploads), sync_id)
-
-
-class _Activities:
+class ActivityImport(RowImport):
     """One sync's activities: each row checked, its contact, asset and campaign found."""
 
     def __init__(
         self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
     ) -> None:
-        self.definition = definition
-        self.keys = tuple(definition.targets)
-        self.checks = RowChecks(definition)
-        self.stores = stores
+        super().__init__(definition, stores, catalog)
         self.store = stores.of(definition.entity)
         self.writes = [
             (key, target.name)
@@ -98,25 +73,21 @@ class _Activities:
         }
         """Asset type -> its activity types, in lower case."""
         self.campaigns = {str(campaign.id) for campaign in catalog.campaigns}
-        self.created = 0
         self.assets_created = 0
-        self.rejects: list[Reject] = []
 
     def process(self, index: int, row: Row) -> None:
         """Check one row and store it as an activity, or reject it."""
-        problems = self.checks.problems(row, "")
-        blank = [key for key in self.required if not row.get(key, "").strip()]
-        problems |= dict.fromkeys(blank, BLANK_REQUIRED)
+        problems = self.problems(row, self.required)
         contact_id = None
         if not problems:
             problems, contact_id = self._links(row)
         if problems or contact_id is None:
-            self._reject(index, row, problems)
+            self.reject(index, row, problems)
             return
         values = {name: row[key] for key, name in self.writes if key in row}
         record = self.store.create(values)
         record.mapped_entity = ("Contact", contact_id)
-        self.created += 1
+        self.stored += 1
         asset = (
             row[self.asset_type_key].strip().casefold(),
             row[self.asset_name_key].strip().casefold(),
@@ -141,24 +112,15 @@ class _Activities:
             return {self.contact_key: CONTACT_NOT_FOUND}, None
         return {}, contacts[0].id
 
-    def _reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
-        values = {key: row.get(key, "") for key in self.keys}
-        invalid = [key for key in self.keys if key in problems]
-        first = problems[invalid[0]]
-        self.rejects.append(Reject(index, values, invalid, first.code, first.message))
-
-    def outcome(self, processed: int, logs_of_files: list[LogEntry], sync_id: int) -> Outcome:
-        logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *logs_of_files]
-        if processed == 0:
-            logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
+    def notes(self) -> list[LogEntry]:
         identifier = self.definition.identifier_key
-        if identifier is not None:
-            ignored = f"identifierField {identifier} will be ignored since Activities are never "
-            logs.append(LogEntry("ELQ-00123", ignored + "updated."))
-        logs += reject_logs(self.rejects)
-        logs.append(LogEntry("ELQ-00068", "Assets created.", self.assets_created))
-        logs.append(LogEntry("ELQ-00069", "Activities created.", self.created))
-        status: SyncStatus = "warning" if self.rejects or logs_of_files else "success"
-        logs.append(summary_log(sync_id, status))
-        counts = SyncCounts(processed, self.created, 0, len(self.rejects))
-        return Outcome(status, counts, tuple(logs), tuple(self.rejects))
+        if identifier is None:
+            return []
+        ignored = f"identifierField {identifier} will be ignored since Activities are never "
+        return [LogEntry("ELQ-00123", ignored + "updated.")]
+
+    def counters(self) -> list[LogEntry]:
+        return [
+            LogEntry("ELQ-00068", "Assets created.", self.assets_created),
+            LogEntry("ELQ-00069", "Activities created.", self.stored),
+        ]

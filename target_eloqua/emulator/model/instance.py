@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from target_eloqua.emulator.model.activities import import_activities
+from target_eloqua.emulator.model.activities import ActivityImport
 from target_eloqua.emulator.model.catalog import Catalog, Field, ImportPriority, load_catalog
 from target_eloqua.emulator.model.coerce import as_text
 from target_eloqua.emulator.model.definitions import ImportDefinition, accept
@@ -31,7 +31,7 @@ from target_eloqua.emulator.model.logins import (
     Logins,
     OAuthClient,
 )
-from target_eloqua.emulator.model.opportunity_links import link_opportunities
+from target_eloqua.emulator.model.opportunity_links import OpportunityLinkImport
 from target_eloqua.emulator.model.records import RecordStores
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
 
@@ -56,8 +56,8 @@ CallbackSender = Callable[[str, Mapping[str, Any]], None]
 ImportRun = Callable[[ImportDefinition, list[Upload], RecordStores, Catalog, int], Outcome]
 
 _IMPORTS: Mapping[str, ImportRun] = {
-    "activities": import_activities,
-    "opportunityContacts": link_opportunities,
+    "activities": ActivityImport.run,
+    "opportunityContacts": OpportunityLinkImport.run,
 }
 """How a sync imports rows, for the entities whose imports are not upserts."""
 

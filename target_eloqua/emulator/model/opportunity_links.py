@@ -1,5 +1,5 @@
 """What a sync does with the rows of an import linking opportunities to contacts:
-``link_opportunities``.
+``OpportunityLinkImport``.
 
 Rules, after Oracle's opportunities tutorial and status codes (linked below); where Oracle is
 silent, the emulator's choice is marked [choice]:
@@ -22,79 +22,58 @@ Its status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from target_eloqua.emulator.model.catalog import Catalog
-from target_eloqua.emulator.model.checks import BLANK_REQUIRED, Problem
+from target_eloqua.emulator.model.checks import Problem
 from target_eloqua.emulator.model.definitions import ImportDefinition, OpportunityLinks
 from target_eloqua.emulator.model.entities import OPPORTUNITIES
-from target_eloqua.emulator.model.importer import (
-    Row,
-    RowChecks,
-    Upload,
-    feed,
-    file_logs,
-    reject_logs,
-    summary_log,
-)
+from target_eloqua.emulator.model.importer import Row
 from target_eloqua.emulator.model.records import RecordStores, StoredRecord
-from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, SyncCounts, SyncStatus
+from target_eloqua.emulator.model.row_imports import RowImport
+from target_eloqua.emulator.model.syncs import SyncCounts
 
 OPPORTUNITY_NOT_FOUND = Problem("ELQ-00084", "Opportunity does not exist.")
 CONTACT_NOT_FOUND = Problem("ELQ-00085", "Contact does not exist.")
 
 
-def link_opportunities(
-    definition: ImportDefinition,
-    uploads: Sequence[Upload],
-    stores: RecordStores,
-    catalog: Catalog,
-    sync_id: int,
-) -> Outcome:
-    """Link the opportunity of each row of ``uploads`` to its contacts, or reject the row."""
-    links = _Links(definition, stores)
-    processed = feed(links.process, uploads)
-    return links.outcome(processed, file_logs(definition, uploads), sync_id)
-
-
-class _Links:
+class OpportunityLinkImport(RowImport):
     """One sync's links: each row checked, its opportunity and contacts found and linked."""
 
-    def __init__(self, definition: ImportDefinition, stores: RecordStores) -> None:
+    def __init__(
+        self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
+    ) -> None:
+        super().__init__(definition, stores, catalog)
         assert definition.accepted.links is not None  # definitions check it
         self.how: OpportunityLinks = definition.accepted.links
-        self.keys = tuple(definition.targets)
-        self.checks = RowChecks(definition)
-        self.stores = stores
         self.opportunities = stores.of(OPPORTUNITIES)
         self.match_name = definition.targets[self.how.match_key].name
         self.source_name = definition.targets[self.how.source_key].name
-        self.linked = 0
-        self.rejects: list[Reject] = []
         self._account_contacts: dict[int, list[int]] | None = None
 
     def process(self, index: int, row: Row) -> None:
         """Link one row's opportunity to its contacts, or reject the row."""
         how = self.how
-        problems = self.checks.problems(row, "")
-        for key in (how.match_key, how.source_key):
-            if not row.get(key, "").strip():
-                problems[key] = BLANK_REQUIRED
+        problems = self.problems(row, (how.match_key, how.source_key))
         if problems:
-            self._reject(index, row, problems)
+            self.reject(index, row, problems)
             return
         opportunities = self.opportunities.matching(
             self.match_name, row[how.match_key], how.case_sensitive_match
         )
         if not opportunities:
-            self._reject(index, row, {how.match_key: OPPORTUNITY_NOT_FOUND})
+            self.reject(index, row, {how.match_key: OPPORTUNITY_NOT_FOUND})
             return
         contacts = self._contacts(row[how.source_key])
         if not contacts:
-            self._reject(index, row, {how.source_key: CONTACT_NOT_FOUND})
+            self.reject(index, row, {how.source_key: CONTACT_NOT_FOUND})
             return
         _link(opportunities[0], contacts if how.multiple_source_matches else contacts[:1])
-        self.linked += 1
+        self.stored += 1
+
+    def counts(self, processed: int) -> SyncCounts:
+        """Linked opportunities are counted as updated."""
+        return SyncCounts(processed, 0, self.stored, len(self.rejects))
 
     def _contacts(self, value: str) -> list[int]:
         """The ids of the contacts the source value names."""
@@ -116,22 +95,6 @@ class _Links:
                 if contact.account_id is not None:
                     self._account_contacts.setdefault(contact.account_id, []).append(contact.id)
         return self._account_contacts
-
-    def _reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
-        values = {key: row.get(key, "") for key in self.keys}
-        invalid = [key for key in self.keys if key in problems]
-        first = problems[invalid[0]]
-        self.rejects.append(Reject(index, values, invalid, first.code, first.message))
-
-    def outcome(self, processed: int, logs_of_files: list[LogEntry], sync_id: int) -> Outcome:
-        logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *logs_of_files]
-        if processed == 0:
-            logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
-        logs += reject_logs(self.rejects)
-        status: SyncStatus = "warning" if self.rejects or logs_of_files else "success"
-        logs.append(summary_log(sync_id, status))
-        counts = SyncCounts(processed, 0, self.linked, len(self.rejects))
-        return Outcome(status, counts, tuple(logs), tuple(self.rejects))
 
 
 def _link(opportunity: StoredRecord, contact_ids: Sequence[int]) -> None:
