@@ -89,9 +89,9 @@ class _State:
 class EloquaInstance:
     """One emulated Eloqua instance (site). Thread-safe.
 
-    It holds the catalog, the logins, import definitions of accounts, contacts and custom objects,
-    the uploads staged on each, syncs with their logs and rejects, and the records syncs stored. It
-    takes already-decoded JSON values and raises ``NotFoundError``, ``ConflictError`` or
+    It holds the catalog, the logins, import definitions of every entity, the uploads staged on
+    each, syncs with their logs and rejects, and the records syncs stored. It takes
+    already-decoded JSON values and raises ``NotFoundError``, ``ConflictError`` or
     ``ValidationError``; the HTTP side's ``routes`` turns those into status codes.
 
     Syncs run lazily: every public method first brings syncs up to date with the clock, so no thread
