@@ -221,6 +221,19 @@ def tally_stored(
     return StoredTally(len(expected), stored, len(expected) - stored, extra_records + repeated_rows)
 
 
+CONTACTS_BY_EMAIL: dict[str, Any] = {
+    "entity": "contacts",
+    "identifier": "email",
+    "fields": {"email": "C_EmailAddress"},
+}
+"""Contacts matched on their email address: what a test of records naming contacts loads first."""
+
+
+def contact_ids(emulator: EmulatorServer) -> dict[str, int]:
+    """The ids of the contacts the emulator stored, by email address."""
+    return {c["fields"]["C_EmailAddress"]: c["id"] for c in admin(emulator, "records/contacts")}
+
+
 def schema_message(
     stream: str, properties: dict[str, Any], keys: Sequence[str] = ()
 ) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
 from tests.support import (
+    CONTACTS_BY_EMAIL,
     admin,
+    contact_ids,
     emulator_config,
     record_message,
     rejects_in,
@@ -18,11 +20,6 @@ from tests.support import (
 )
 
 TEXT = {"type": "string"}
-CONTACTS: dict[str, Any] = {
-    "entity": "contacts",
-    "identifier": "email",
-    "fields": {"email": "C_EmailAddress", "first_name": "C_FirstName"},
-}
 WEBINAR_ATTENDANCE: dict[str, Any] = {
     "entity": "activities",
     "fields": {
@@ -65,20 +62,20 @@ def test_activities_are_each_a_new_record_of_the_contact_they_name(
     rejects_path = tmp_path / "rejects.jsonl"
     config = emulator_config(
         emulator,
-        streams={"crm_contacts": CONTACTS, "attendance": WEBINAR_ATTENDANCE},
+        streams={"crm_contacts": CONTACTS_BY_EMAIL, "attendance": WEBINAR_ATTENDANCE},
         rejects_path=str(rejects_path),
         max_rejects=1,
     )
     messages = [
         ATTENDANCE_SCHEMA,
-        schema_message("crm_contacts", {"email": TEXT, "first_name": TEXT}, ["email"]),
+        schema_message("crm_contacts", {"email": TEXT}, ["email"]),
         # The activities come first; their contacts are loaded before them all the same.
         attended("ann@example.com", "Launch", "2026-03-01T10:00:00+01:00"),
         attended("ann@example.com", "Launch", "2026-03-01T10:00:00+01:00"),
         attended("bob@example.com", "Roadmap", "2026-03-02T16:30:00Z"),
         attended("bob@example.com", "Roadmap", "2026-03-02T16:30:00Z", activity="Danced"),
-        record_message("crm_contacts", email="ann@example.com", first_name="Ann"),
-        record_message("crm_contacts", email="bob@example.com", first_name="Bob"),
+        record_message("crm_contacts", email="ann@example.com"),
+        record_message("crm_contacts", email="bob@example.com"),
         {"type": "STATE", "value": {"position": 6}},
     ]
 
@@ -86,9 +83,7 @@ def test_activities_are_each_a_new_record_of_the_contact_they_name(
 
     assert run.returncode == 0, run.stderr
     assert run.states == [{"position": 6}]
-    contact_ids = {
-        c["fields"]["C_EmailAddress"]: c["id"] for c in admin(emulator, "records/contacts")
-    }
+    ids = contact_ids(emulator)
     stored = [
         (activity["contactId"], activity["fields"])
         for activity in admin(emulator, "records/activities")
@@ -102,9 +97,9 @@ def test_activities_are_each_a_new_record_of_the_contact_they_name(
     }
     roadmap = {**launch, "AssetName": "Roadmap", "ActivityDate": "2026-03-02 16:30:00"}
     assert stored == [
-        (contact_ids["ann@example.com"], launch),
-        (contact_ids["ann@example.com"], launch),
-        (contact_ids["bob@example.com"], roadmap),
+        (ids["ann@example.com"], launch),
+        (ids["ann@example.com"], launch),
+        (ids["bob@example.com"], roadmap),
     ]
     [reject] = rejects_in(rejects_path)
     assert (reject["stream"], reject["status_code"], reject["invalid_fields"]) == (

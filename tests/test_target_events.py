@@ -7,6 +7,7 @@ from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
 from tests.support import (
+    CONTACTS_BY_EMAIL,
     admin,
     emulator_config,
     record_message,
@@ -16,11 +17,6 @@ from tests.support import (
 )
 
 TEXT = {"type": ["string", "null"]}
-CONTACTS: dict[str, Any] = {
-    "entity": "contacts",
-    "identifier": "email",
-    "fields": {"email": "C_EmailAddress"},
-}
 REGISTRATIONS: dict[str, Any] = {
     "entity": "events/5",
     "identifier": "email",
@@ -56,7 +52,7 @@ def test_registrations_are_upserted_and_linked_to_the_contacts_loaded_before_the
     rejects_path = tmp_path / "rejects.jsonl"
     config = emulator_config(
         emulator,
-        streams={"contacts": CONTACTS, "registrations": REGISTRATIONS},
+        streams={"contacts": CONTACTS_BY_EMAIL, "registrations": REGISTRATIONS},
         rejects_path=str(rejects_path),
         max_rejects=1,
     )

@@ -9,7 +9,9 @@ from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
 from tests.support import (
+    CONTACTS_BY_EMAIL,
     admin,
+    contact_ids,
     emulator_config,
     record_message,
     rejects_in,
@@ -18,11 +20,6 @@ from tests.support import (
 )
 
 TEXT = {"type": "string"}
-CONTACTS: dict[str, Any] = {
-    "entity": "contacts",
-    "identifier": "email",
-    "fields": {"email": "C_EmailAddress"},
-}
 OPPORTUNITIES: dict[str, Any] = {
     "entity": "opportunities",
     "identifier": "id",
@@ -100,7 +97,7 @@ def test_every_link_resolves_though_each_record_drains_on_its_own(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     streams = {
-        "contacts": CONTACTS,
+        "contacts": CONTACTS_BY_EMAIL,
         "deals": OPPORTUNITIES,
         "deal_contacts": OPPORTUNITY_CONTACTS,
         "visits": ACTIVITIES,
@@ -122,10 +119,8 @@ def test_every_link_resolves_though_each_record_drains_on_its_own(
     run = run_target(config, messages, tmp_path)
 
     assert run.returncode == 0, run.stderr
-    contact_ids = {
-        c["fields"]["C_EmailAddress"]: c["id"] for c in admin(emulator, "records/contacts")
-    }
-    ann, bob = contact_ids["ann@example.com"], contact_ids["bob@example.com"]
+    ids = contact_ids(emulator)
+    ann, bob = ids["ann@example.com"], ids["bob@example.com"]
     linked = {
         o["fields"]["RemoteOpportunityID"]: o["contactIds"]
         for o in admin(emulator, "records/opportunities")
@@ -142,7 +137,7 @@ def test_opportunities_are_upserted_on_their_id_and_bad_rows_are_rejected(
     config = emulator_config(
         emulator,
         streams={
-            "contacts": CONTACTS,
+            "contacts": CONTACTS_BY_EMAIL,
             "deals": OPPORTUNITIES,
             "deal_contacts": OPPORTUNITY_CONTACTS,
         },

@@ -6,22 +6,12 @@ from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
 from tests.emulator.conftest import Bulk, admin
+from tests.emulator.test_definitions import ACTIVITIES as ACTIVITY_DEFINITION
+from tests.emulator.test_definitions import CONTACTS
 
-CONTACTS: dict[str, Any] = {
-    "name": "contacts",
-    "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
-    "identifierFieldName": "email",
-}
 ACTIVITIES: dict[str, Any] = {
-    "name": "trade show visits",
-    "fields": {
-        "email": "{{Activity.Contact.Field(C_EmailAddress)}}",
-        "type": "{{Activity.Type}}",
-        "asset_type": "{{Activity.Asset.Type}}",
-        "asset_name": "{{Activity.Asset.Name}}",
-        "date": "{{Activity.CreatedAt}}",
-        "campaign": "{{Activity.Campaign.Id}}",
-    },
+    **ACTIVITY_DEFINITION,
+    "fields": {**ACTIVITY_DEFINITION["fields"], "campaign": "{{Activity.Campaign.Id}}"},
 }
 
 
@@ -35,10 +25,6 @@ def visit(email: str, **changes: str) -> dict[str, str]:
         "campaign": "1002",
         **changes,
     }
-
-
-def logs(bulk: Bulk, sync: dict[str, Any]) -> dict[str, int]:
-    return {item["statusCode"]: item["count"] for item in bulk.items(sync["uri"] + "/logs")}
 
 
 def test_each_row_is_a_new_activity_of_its_contact_and_names_an_asset(
@@ -71,7 +57,7 @@ def test_each_row_is_a_new_activity_of_its_contact_and_names_an_asset(
         "ActivityDate": "2026-04-20 11:00:00",
         "CampaignId": "1002",
     }
-    assert logs(bulk, sync) == {
+    assert bulk.log_counts(sync) == {
         "ELQ-00001": 3,
         "ELQ-00068": 2,
         "ELQ-00069": 3,
@@ -111,7 +97,7 @@ def test_activities_of_unknown_types_campaigns_and_contacts_are_rejected(
         "Campaign not found.",
         "Contact does not exist.",
     ]
-    assert logs(bulk, sync)["ELQ-00069"] == 1
+    assert bulk.log_counts(sync)["ELQ-00069"] == 1
     assert len(admin(server, "records/activities")) == 1
 
 
@@ -126,7 +112,7 @@ def test_an_identifier_is_ignored_since_activities_are_never_updated(bulk: Bulk)
     assert ignored["message"] == (
         "identifierField email will be ignored since Activities are never updated."
     )
-    assert logs(bulk, sync)["ELQ-00069"] == 2
+    assert bulk.log_counts(sync)["ELQ-00069"] == 2
 
 
 def test_activities_have_no_fields_listing(bulk: Bulk) -> None:

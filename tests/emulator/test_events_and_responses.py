@@ -23,10 +23,6 @@ RESPONSES: dict[str, Any] = {
 }
 
 
-def counted(bulk: Bulk, sync: dict[str, Any]) -> dict[str, int]:
-    return {item["statusCode"]: item["count"] for item in bulk.items(sync["uri"] + "/logs")}
-
-
 def test_registrations_are_upserted_and_counted_as_event_data(
     bulk: Bulk, server: EmulatorServer
 ) -> None:
@@ -44,7 +40,7 @@ def test_registrations_are_upserted_and_counted_as_event_data(
     assert [(r["fields"], r["mappedEntity"]) for r in stored] == [
         ({"Email_Address1": "ANN@example.com", "Session1": "Evening"}, None)
     ]
-    assert counted(bulk, sync) == {
+    assert bulk.log_counts(sync) == {
         "ELQ-00001": 3,
         "ELQ-00061": 1,
         "ELQ-00060": 1,
@@ -71,6 +67,6 @@ def test_campaign_responses_are_written_to_never_created(
         for r in admin(server, "records/campaignResponses")
     }
     assert stored == {1: "", 2: "CM-2", 3: ""}
-    assert counted(bulk, sync)["ELQ-00034"] == 1  # Total unmatched records.
+    assert bulk.log_counts(sync)["ELQ-00034"] == 1  # Total unmatched records.
     admin_post(server, "reset")
     assert admin(server, "records/campaignResponses")[1]["fields"]["IntegrationReturnValue"] == ""

@@ -7,6 +7,8 @@ from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
 from tests.emulator.conftest import Bulk, admin
+from tests.emulator.test_definitions import CONTACTS
+from tests.emulator.test_definitions import OPPORTUNITY_LINKS as LINKS
 
 OPPORTUNITIES: dict[str, Any] = {
     "name": "opportunities",
@@ -17,16 +19,6 @@ OPPORTUNITIES: dict[str, Any] = {
         "amount": "{{Opportunity.Field(Amount)}}",
     },
     "identifierFieldName": "id",
-}
-LINKS: dict[str, Any] = {
-    "name": "opportunity contacts",
-    "fields": {
-        "id": "{{Opportunity.Id}}",
-        "email": "{{Opportunity.Contact.Field(C_EmailAddress)}}",
-    },
-    "linkOpportunitiesEntityType": "Contact",
-    "linkOpportunitiesMatchFieldName": "id",
-    "linkOpportunitiesSourceField": "email",
 }
 
 
@@ -64,20 +56,11 @@ def test_opportunities_are_upserted_on_their_id_and_bad_stages_rejected(
         ("ELQ-00039", "Invalid opportunity stage.", ["stage"]),
         ("ELQ-00040", "Invalid field value: not a number.", ["amount"]),
     ]
-    counted = {i["statusCode"]: i["count"] for i in bulk.items(sync["uri"] + "/logs")}
-    assert counted["ELQ-00049"] == 0  # Total new records.
+    assert bulk.log_counts(sync)["ELQ-00049"] == 0  # Total new records.
 
 
 def test_links_name_existing_opportunities_and_contacts(bulk: Bulk, server: EmulatorServer) -> None:
-    bulk.load(
-        "contacts",
-        {
-            "name": "c",
-            "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
-            "identifierFieldName": "email",
-        },
-        [{"email": "ann@example.com"}, {"email": "bob@example.com"}],
-    )
+    bulk.load("contacts", CONTACTS, [{"email": "ann@example.com"}, {"email": "bob@example.com"}])
     bulk.load("opportunities", OPPORTUNITIES, [deal("OPP-1")])
 
     sync = bulk.load(
@@ -145,6 +128,7 @@ def test_a_link_through_an_account_reaches_every_contact_of_it(
         },
         "linkOpportunitiesEntityType": "Account",
         "linkOpportunitiesSourceField": "company",
+        "linkOpportunitiesMultipleSourceMatches": False,
     }
 
     bulk.load("opportunities/contacts", through_accounts, [{"id": "OPP-1", "company": "A-1"}])

@@ -34,20 +34,21 @@ def test_other_entities_are_refused(text: str) -> None:
         parse_entity(text)
 
 
+EVERY_KIND = (
+    "accounts",
+    "contacts",
+    "customObjects/9",
+    "events/5",
+    "activities",
+    "campaignResponses",
+    "opportunities",
+    "opportunities/contacts",
+)
+"""An entity of each kind."""
+
+
 def test_entities_load_after_those_they_link_to() -> None:
-    ranks = {
-        text: parse_entity(text).load_rank
-        for text in (
-            "accounts",
-            "contacts",
-            "customObjects/9",
-            "events/5",
-            "activities",
-            "campaignResponses",
-            "opportunities",
-            "opportunities/contacts",
-        )
-    }
+    ranks = {text: parse_entity(text).load_rank for text in EVERY_KIND}
 
     assert ranks["accounts"] < ranks["contacts"] < ranks["activities"]
     assert ranks["activities"] == ranks["customObjects/9"] == ranks["events/5"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from target_eloqua.mapping.entities import parse_entity
 from target_eloqua.mapping.entity_rules import RULES, Required, kinds_taking, rules_of
+from tests.mapping.test_entities import EVERY_KIND
 
 
 def test_a_statement_ending_in_a_dot_stands_for_every_statement_it_begins() -> None:
@@ -16,21 +17,7 @@ def test_a_statement_ending_in_a_dot_stands_for_every_statement_it_begins() -> N
 
 
 def test_every_entity_kind_has_rules() -> None:
-    kinds = {
-        parse_entity(text).kind
-        for text in (
-            "accounts",
-            "contacts",
-            "customObjects/9",
-            "events/5",
-            "activities",
-            "opportunities",
-            "opportunities/contacts",
-            "campaignResponses",
-        )
-    }
-
-    assert kinds == set(RULES)
+    assert {parse_entity(text).kind for text in EVERY_KIND} == set(RULES)
 
 
 def test_entities_without_a_fields_listing_carry_their_statements() -> None:
