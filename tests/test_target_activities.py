@@ -108,6 +108,11 @@ def test_activities_are_each_a_new_record_of_the_contact_they_name(
         ["activity"],
     )
     assert reject["record"]["activity"] == "Danced"
+    assert reject["identifier"] is None
+    assert (
+        "Stream 'attendance' rejected 1 record ELQ-00070 (Activity Type not found.), e.g. record 4"
+        in run.stderr
+    )
     numbers = summary_row(run.stderr, "attendance")
     assert (numbers["read"], numbers["merged"], numbers["created"], numbers["rejected"]) == (
         4,
