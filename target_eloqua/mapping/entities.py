@@ -120,8 +120,6 @@ class Entity:
 
 ACCOUNTS = Entity("accounts")
 CONTACTS = Entity("contacts")
-ACTIVITIES = Entity("activities")
-OPPORTUNITIES = Entity("opportunities")
 OPPORTUNITY_CONTACTS = Entity("opportunities/contacts")
 
 

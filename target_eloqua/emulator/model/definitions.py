@@ -31,7 +31,7 @@ from target_eloqua.emulator.model.catalog import Catalog, Named
 from target_eloqua.emulator.model.coerce import as_bool, as_text
 from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
 from target_eloqua.emulator.model.errors import Failure, ValidationError
-from target_eloqua.emulator.model.statements import StatementError, Target, resolve
+from target_eloqua.emulator.model.statements import OPPORTUNITY_ID, StatementError, Target, resolve
 
 MAX_NAME_LENGTH = 100
 MAX_FIELDS = 100
@@ -66,7 +66,6 @@ DATA_CARDS_RULE = "Must be set when mapDataCards is true: {detail}."
 REQUIRED_RULE = "Must include {what}."
 OPPORTUNITY_IDENTIFIER_RULE = "Must contain the {{Opportunity.Id}} field within fields."
 LINKS_RULE = "Must be {detail}."
-OPPORTUNITY_ID = "{{Opportunity.Id}}"
 
 # Properties in the order Eloqua echoes them; any other property is dropped.
 PROPERTIES = (

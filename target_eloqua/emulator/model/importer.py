@@ -143,6 +143,11 @@ def run_import(
       definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
       sync ``warning``.
     - A sync with no rows logs ELQ-00124 and ends ``success``.
+    - Event records go as custom object records do, counted in ELQ-00077 (created), ELQ-00079
+      (updated), ELQ-00078 (linked) and ELQ-00081 (rejected). An opportunity's stage must be one
+      of the catalog's (ELQ-00039); Oracle lists no code counting opportunities but ELQ-00049
+      "Total new records.". Campaign responses are never created: a row that matches none is
+      skipped, counted in ELQ-00034 [choice: Oracle documents no code for it].
 
     Oracle's status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
     Its update rules: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/ImportParameters/update-rule-types.htm

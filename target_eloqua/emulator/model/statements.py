@@ -15,6 +15,7 @@ TargetKind = Literal[
 ]
 
 NO_SUCH_FIELD = "Must be a valid statement naming an existing field."
+OPPORTUNITY_ID = "{{Opportunity.Id}}"
 OTHER_ENTITY = "Must name a field of the entity the definition imports into ({entity})."
 
 _STATEMENT = re.compile(
@@ -136,9 +137,7 @@ def _activity_target(catalog: Catalog, rest: str) -> Target:
 
 def _link_target(catalog: Catalog, rest: str) -> Target:
     if rest == "Id":
-        return Target(
-            "opportunity", _listed_target(catalog.opportunities, "{{Opportunity.Id}}").field
-        )
+        return Target("opportunity", _listed_target(catalog.opportunities, OPPORTUNITY_ID).field)
     if rest.startswith("Account."):
         return _field_target("account", fields_of(catalog, ACCOUNTS), rest[8:], by_id=False)
     return _related_contact(catalog, rest)
