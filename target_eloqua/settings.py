@@ -84,14 +84,17 @@ STREAM_MAPPING = th.ObjectType(
         th.StringType,
         default="accounts",
         pattern=ENTITY_PATTERN,
-        description="What the stream imports into: accounts, contacts or customObjects/<id>.",
+        description="What the stream imports into: accounts, contacts, customObjects/<id>, "
+        "events/<id>, activities (external activities), opportunities, "
+        "opportunities/contacts (opportunities linked to contacts) or campaignResponses.",
     ),
     th.Property(
         "identifier",
         th.StringType,
-        required=True,
         description="The stream property Eloqua matches existing records on "
-        "(the definition's identifierFieldName). It must be one of `fields`.",
+        "(the definition's identifierFieldName). It must be one of `fields`. Required, but "
+        "for activities and opportunities/contacts, which take none; opportunities match on "
+        "{{Opportunity.Id}}.",
     ),
     th.Property(
         "fields",
@@ -148,7 +151,8 @@ STREAM_MAPPING = th.ObjectType(
     th.Property(
         "map_data_cards",
         DATA_CARD_LINK,
-        description="Custom objects only: link records to contacts or accounts (mapDataCards).",
+        description="Custom objects and events only: link records to contacts or accounts "
+        "(mapDataCards).",
     ),
     additional_properties=False,
 )

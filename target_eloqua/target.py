@@ -366,8 +366,8 @@ class TargetEloqua(Target):
         self.run.schema_problems.append(unmapped_stream_error(stream_name, schema, key_properties))
 
     def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
-        """Drain the sinks entity by entity (accounts, contacts, custom objects), those of one
-        entity in parallel; only then raise the first failure.
+        """Drain the sinks entity by entity, in their load order (accounts, contacts, ...,
+        opportunity links), those of one entity in parallel; only then raise the first failure.
         """
         # SDK hook (Target._drain_all): the SDK drains all sinks at once, in joblib threads that
         # re-raise the first failure while other drains still run, unreported.

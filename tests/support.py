@@ -242,3 +242,38 @@ def tally_stored(
         (sync["counts"] or {}).get("repeated", 0) for sync in admin(emulator, "syncs")
     )
     return StoredTally(len(expected), stored, len(expected) - stored, extra_records + repeated_rows)
+
+
+CONTACTS_BY_EMAIL: dict[str, Any] = {
+    "entity": "contacts",
+    "identifier": "email",
+    "fields": {"email": "C_EmailAddress"},
+}
+"""Contacts matched on their email address: what a test of records naming contacts loads first."""
+
+
+def contact_ids(emulator: EmulatorServer) -> dict[str, int]:
+    """The ids of the contacts the emulator stored, by email address."""
+    return {c["fields"]["C_EmailAddress"]: c["id"] for c in admin(emulator, "records/contacts")}
+
+
+def schema_message(
+    stream: str, properties: dict[str, Any], keys: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The SCHEMA message of a stream whose records have ``properties`` (name -> JSON schema)."""
+    return {
+        "type": "SCHEMA",
+        "stream": stream,
+        "key_properties": list(keys),
+        "schema": {"properties": properties},
+    }
+
+
+def record_message(stream: str, **values: Any) -> dict[str, Any]:
+    """A RECORD message of the stream."""
+    return {"type": "RECORD", "stream": stream, "record": values}
+
+
+def rejects_in(path: Path) -> list[dict[str, Any]]:
+    """The lines of a rejects file."""
+    return [json.loads(line) for line in path.read_text().splitlines()]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from target_eloqua.emulator import EmulatorServer
+from target_eloqua.mapping.entities import parse_entity
 from tests.support import emulator_config, run_target
 
 ROOT = Path(__file__).parents[1]
@@ -80,11 +81,20 @@ def settings(about: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_docs_have_config_examples_for_each_kind_of_entity() -> None:
     entities = {
-        mapping.get("entity", "accounts").split("/")[0]
+        parse_entity(mapping.get("entity", "accounts")).kind
         for example in CONFIG_EXAMPLES.values()
         for mapping in example.get("streams", {}).values()
     }
-    assert entities == {"accounts", "contacts", "customObjects"}
+    assert entities == {
+        "accounts",
+        "contacts",
+        "customObjects",
+        "events",
+        "activities",
+        "opportunities",
+        "opportunities/contacts",
+        "campaignResponses",
+    }
 
 
 @pytest.mark.parametrize("example", CONFIG_EXAMPLES.values(), ids=CONFIG_EXAMPLES)
@@ -96,7 +106,7 @@ def test_config_examples_use_only_settings_the_target_has(
     assert set(example) <= set(settings["properties"])
     for mapping in example["streams"].values():
         assert set(mapping) <= set(mapping_keys)
-        assert mapping["identifier"] in mapping["fields"]
+        assert mapping.get("identifier", next(iter(mapping["fields"]))) in mapping["fields"]
 
 
 @pytest.mark.parametrize("example", CONFIG_EXAMPLES.values(), ids=CONFIG_EXAMPLES)

@@ -18,9 +18,12 @@ COUNTERS = {
     "ELQ-00004": "created",  # contacts
     "ELQ-00005": "created",  # accounts
     "ELQ-00007": "created",  # custom object records
+    "ELQ-00069": "created",  # activities
+    "ELQ-00077": "created",  # event records
     "ELQ-00022": "updated",
     "ELQ-00023": "updated",
     "ELQ-00012": "updated",
+    "ELQ-00079": "updated",  # event records
     "ELQ-00060": "rejected",
     "ELQ-00034": "unmatched",
     "ELQ-00025": "linked",  # custom object records linked to a contact or account

@@ -344,7 +344,13 @@ class BatchJob:
                 self.run.rejects.write(entries)
             tally = RejectTally()
             for entry in entries:
-                tally.add(str(entry["status_code"]), str(entry["message"]), entry["identifier"])
+                # A record of an entity without an identifier (an activity) is named by position.
+                named = (
+                    entry["identifier"]
+                    if self.mapping.identifier
+                    else f"record {entry['record_index']}"
+                )
+                tally.add(str(entry["status_code"]), str(entry["message"]), named)
             self.run.report.add_rejects(self.stream, tally)
             listed += len(entries)
         if unmatched:

@@ -3,8 +3,8 @@
 A drain hands its batch to the pipeline, which uploads it at once in a thread of its own (the
 ``prepare`` step: staging needs no other sync), and syncs it once the syncs it must follow have
 succeeded:
-- every earlier sync of an entity loaded before this one (accounts, then contacts, then custom
-  objects), so that the records it links to exist;
+- every earlier sync of an entity loaded before this one (accounts, then contacts, then what
+  names them, then opportunity links), so that the records it links to exist;
 - every earlier sync of the same stream that shares an identifier with it, so that a newer value
   is never overwritten by an older one.
 Syncs with nothing to wait for run side by side. A sync whose predecessor failed never starts.

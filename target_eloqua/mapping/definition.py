@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from target_eloqua.mapping.entities import OPPORTUNITY_CONTACTS, parse_statement
+from target_eloqua.mapping.entity_rules import OPPORTUNITY_ID
 from target_eloqua.mapping.streams import StreamMapping
 
 DEFINITION_NAME_PREFIX = "target-eloqua"
@@ -49,15 +51,17 @@ def import_definition_body(mapping: StreamMapping) -> dict[str, Any]:
     """The body of ``POST /{entity}/imports`` for a resolved stream mapping.
 
     Syncs are never triggered by uploads: the target stages every part first, then creates
-    one sync itself and waits for it.
+    one sync itself and waits for it. An entity that takes no identifier gets no
+    ``identifierFieldName``.
     """
     body: dict[str, Any] = {
         "fields": {column.key: column.field for column in mapping.columns},
-        "identifierFieldName": mapping.identifier_key,
         "isSyncTriggeredOnImport": False,
         "isUpdatingMultipleMatchedRecords": mapping.update_multiple_matched_records,
         "autoDeleteDuration": AUTO_DELETE_DURATION,
     }
+    if mapping.identifier:
+        body["identifierFieldName"] = mapping.identifier_key
     body.update(_optional_properties(mapping))
     return {"name": definition_name(mapping.stream, body), **body}
 
@@ -88,7 +92,32 @@ def _optional_properties(mapping: StreamMapping) -> dict[str, Any]:
             "mapDataCardsSourceField": mapping.column(link.source_property).key,
             "mapDataCardsCaseSensitiveMatch": link.case_sensitive,
         }
+    if mapping.entity == OPPORTUNITY_CONTACTS:
+        optional |= _opportunity_links(mapping)
     return {key: value for key, value in optional.items() if value is not None}
+
+
+def _opportunity_links(mapping: StreamMapping) -> dict[str, Any]:
+    """How a link import matches opportunities (on ``{{Opportunity.Id}}``) and the contacts
+    they link to: directly (``{{Opportunity.Contact...}}``) or through their account
+    (``{{Opportunity.Account.Field(...)}}``), with the values of Oracle's example.
+    https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/opportunities.htm
+    """
+    match_key = source_key = entity_type = None
+    for column in mapping.columns:
+        statement = parse_statement(column.field)
+        if column.field == OPPORTUNITY_ID:
+            match_key = column.key
+        elif statement is not None and statement.path.startswith(("Contact.", "Account.")):
+            source_key, entity_type = column.key, statement.path.split(".", 1)[0]
+    return {
+        "linkOpportunitiesEntityType": entity_type,
+        "linkOpportunitiesMatchFieldName": match_key,
+        "linkOpportunitiesSourceField": source_key,
+        "linkOpportunitiesCaseSensitiveMatchField": False,
+        "linkOpportunitiesCaseSensitiveSourceField": False,
+        "linkOpportunitiesMultipleSourceMatches": True,
+    }
 
 
 def definition_name(stream: str, body: Mapping[str, Any]) -> str:

@@ -2,8 +2,10 @@
 
 Internal names (``M_Country``) become statements, an import priority given by name becomes its
 uri, and every field is checked: it exists, belongs to the stream's entity, is writable, and can
-identify records if it is the identifier. Pure functions: the caller fetches ``/fields`` and
-``/imports/priorities`` (see ``catalogs_needed``) and passes them in.
+identify records if it is the identifier; the statements the entity needs (``entity_rules``) are
+all there. Pure functions: the caller fetches ``/fields`` and ``/imports/priorities`` (see
+``catalogs_needed``) and passes them in; the fields of entities that Eloqua lists no ``/fields``
+of come from ``entity_rules``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from target_eloqua.errors import MappingError
 from target_eloqua.mapping.entities import ACCOUNTS, CONTACTS, Entity, Statement, parse_statement
+from target_eloqua.mapping.entity_rules import rules_of
 from target_eloqua.mapping.fields import EloquaField, FieldCatalog
 from target_eloqua.mapping.streams import Column, StreamMapping, convert_each
 
@@ -25,11 +28,12 @@ Catalogs = Mapping[Entity, FieldCatalog]
 
 def catalogs_needed(mapping: StreamMapping) -> set[Entity]:
     """The entities whose ``/fields`` the mapping is checked against."""
-    needed = {mapping.entity}
-    if mapping.entity == CONTACTS and any(
-        _related(column.field) == "Account" for column in mapping.columns
-    ):
-        needed.add(ACCOUNTS)
+    rules = rules_of(mapping.entity)
+    needed = {mapping.entity} if rules.listed_fields is None else set()
+    for column in mapping.columns:
+        related = rules.related.get(_related(column.field) or "")
+        if related is not None:
+            needed.add(related)
     if mapping.map_data_cards and mapping.map_data_cards.entity_type in DATA_CARD_ENTITIES:
         needed.add(DATA_CARD_ENTITIES[mapping.map_data_cards.entity_type])
     return needed
@@ -67,9 +71,12 @@ def resolve_stream_mapping(
             problems.append(f"{at}: {problem}")
         elif taken:
             problems.append(f"{at}: property '{taken[0]}' is already imported into that field")
-        elif column.property == mapping.identifier and (reason := _cannot_identify(column, field)):
+        elif column.property == mapping.identifier and (
+            reason := _cannot_identify(mapping.entity, resolved, field)
+        ):
             problems.append(f"{at}: cannot be the identifier: {reason}")
         columns.append(resolved)
+    problems += _missing_statements(mapping, columns)
 
     priority = mapping.import_priority
     if priority is not None:
@@ -102,23 +109,42 @@ def _find_field(
     """
     statement = parse_statement(column.field)
     if statement is None:
-        return _by_name(entity, column.field, catalogs[entity])
-    if (data_type := entity.system_field_type(statement.path)) is not None:
-        return EloquaField(statement.path, statement.text, data_type, read_only=False), None
+        return _by_name(entity, column.field, _catalog(entity, catalogs))
     related = statement.related
     if related is None:
-        field, problem = _lookup(entity, statement, statement.path, catalogs[entity])
-        return _writable(field) if field else (None, problem)
+        return _own_field(entity, statement, _catalog(entity, catalogs))
     relation, name = related
     if (entity.kind, relation) == ("accounts", "User"):
         return None, None
-    if (entity.kind, relation) == ("contacts", "Account"):
-        field, problem = _by_name(ACCOUNTS, name, catalogs[ACCOUNTS])
+    other = rules_of(entity).related.get(relation)
+    if other is not None:
+        field, problem = _by_name(other, name, catalogs[other])
         return (replace(field, statement=statement.text), None) if field else (None, problem)
     return None, (
         "fields of related records are imported only as {{Contact.Account.Field(...)}} on "
-        "contacts and {{Account.User.Field(...)}} on accounts"
+        "contacts, {{Account.User.Field(...)}} on accounts, {{Activity.Contact.Field(...)}} on "
+        "activities and {{Opportunity.Contact.Field(...)}} or "
+        "{{Opportunity.Account.Field(...)}} on opportunity links"
     )
+
+
+def _own_field(
+    entity: Entity, statement: Statement, catalog: FieldCatalog
+) -> tuple[EloquaField | None, str | None]:
+    """The field of the entity a statement names: as listed, else a system statement."""
+    if (listed := catalog.by_statement(statement.text)) is not None:
+        return _writable(listed)
+    if (data_type := entity.system_field_type(statement.path)) is not None:
+        return EloquaField(statement.path, statement.text, data_type, read_only=False), None
+    return None, _no_such_field(entity, statement.path, catalog)
+
+
+def _catalog(entity: Entity, catalogs: Catalogs) -> FieldCatalog:
+    """The entity's fields: as ``/fields`` lists them, or as Oracle's reference does for an
+    entity without ``/fields``.
+    """
+    listed = rules_of(entity).listed_fields
+    return catalogs[entity] if listed is None else FieldCatalog(listed)
 
 
 def _lookup(
@@ -147,18 +173,44 @@ def _writable(field: EloquaField) -> tuple[EloquaField | None, str | None]:
 def _no_such_field(entity: Entity, name: str, catalog: FieldCatalog) -> str:
     similar = catalog.similar_names(name)
     hint = f" (did you mean {' or '.join(similar)}?)" if similar else ""
+    listed = rules_of(entity).listed_fields
+    if listed is not None:
+        statements = ", ".join(field.statement for field in listed)
+        return f"no field of {entity.path} matches{hint}; they take {statements}"
     return (
         f"no field of {entity.path} matches{hint}; GET /api/bulk/2.0{entity.fields_path} "
         "lists their internal names and statements"
     )
 
 
-def _cannot_identify(column: Column, field: EloquaField | None) -> str | None:
+def _cannot_identify(entity: Entity, column: Column, field: EloquaField | None) -> str | None:
+    wanted = rules_of(entity).identifier_statement
+    if wanted is not None and column.field != wanted:
+        return f"Eloqua matches {entity.path} on {wanted}"
     if field is None or _related(column.field):
         return "it is not a field of the stream's own entity"
     if field.data_type in IDENTIFIER_TYPES_REFUSED:
         return f"Eloqua does not match records on {field.data_type} fields"
     return None
+
+
+def _missing_statements(mapping: StreamMapping, columns: Sequence[Column]) -> list[str]:
+    """The statements the entity needs that the columns do not map, or map more than once."""
+    problems = []
+    for required in rules_of(mapping.entity).required:
+        mapped = [column.property for column in columns if required.met_by(column.field)]
+        wanted = " or ".join(s + "...}}" if s.endswith(".") else s for s in required.statements)
+        if not mapped:
+            problems.append(
+                f"stream '{mapping.stream}': {mapping.entity.path} need {required.what} "
+                f"among 'fields' ({wanted})"
+            )
+        elif required.only_one and len(mapped) > 1:
+            problems.append(
+                f"stream '{mapping.stream}': properties {', '.join(map(repr, mapped))} all give "
+                f"{required.what}; map only one of them"
+            )
+    return problems
 
 
 def _related(configured: str) -> str | None:

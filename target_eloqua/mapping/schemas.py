@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from target_eloqua.mapping.entity_rules import rules_of
 from target_eloqua.mapping.streams import StreamMapping
 
 CLOSEST_PROPERTIES = 3
@@ -43,7 +44,7 @@ def fit_to_schema(
     missing = [prop for prop in mapping.properties if present and prop not in present]
     if not missing:
         return SchemaFit(mapping)
-    needed = {mapping.identifier}
+    needed = {mapping.identifier} | _required_properties(mapping)
     if mapping.map_data_cards is not None:
         needed.add(mapping.map_data_cards.source_property)
     problems = [
@@ -56,6 +57,18 @@ def fit_to_schema(
     return SchemaFit(mapping.without(missing), dropped=tuple(missing))
 
 
+def _required_properties(mapping: StreamMapping) -> set[str]:
+    """The properties mapped to statements the entity's definitions must have (an activity's
+    type, say): a definition without them is refused, so they cannot be left out.
+    """
+    required = rules_of(mapping.entity).required
+    return {
+        column.property
+        for column in mapping.columns
+        if any(wanted.met_by(column.field) for wanted in required)
+    }
+
+
 def missing_property_problem(
     mapping: StreamMapping, prop: str, schema_properties: Sequence[str]
 ) -> str:
@@ -65,6 +78,11 @@ def missing_property_problem(
     where = f"stream '{mapping.stream}', property '{prop}'"
     if prop == mapping.identifier:
         what = "the identifier is not in the stream's schema, so no record could be matched"
+    elif prop in _required_properties(mapping):
+        what = (
+            f"mapped to {mapping.column(prop).field}, which {mapping.entity.path} must have, but "
+            "not in the stream's schema"
+        )
     elif mapping.map_data_cards is not None and prop == mapping.map_data_cards.source_property:
         what = "map_data_cards.source_property is not in the stream's schema"
     else:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from target_eloqua.errors import MappingError
 from target_eloqua.mapping.entities import Entity, parse_entity, parse_statement
+from target_eloqua.mapping.entity_rules import kinds_taking, rules_of
 from target_eloqua.mapping.values import format_user_links, format_value
 
 MAX_KEY_LENGTH = 100
@@ -86,8 +87,10 @@ class StreamMapping:
 
     @cached_property
     def identifier_key(self) -> str:
-        """The definition field key that Eloqua matches existing records on."""
-        return self.column(self.identifier).key
+        """The definition field key that Eloqua matches existing records on ("" for an entity
+        that takes no identifier).
+        """
+        return self.column(self.identifier).key if self.identifier else ""
 
     @cached_property
     def keys(self) -> list[str]:
@@ -114,6 +117,8 @@ class StreamMapping:
         (``{{Account.Id}}``, ``{{CustomObject[9].ExternalId}}``), a blank one asks Eloqua for a
         new record; any other blank identifier matches nothing and is rejected.
         """
+        if not self.identifier or not rules_of(self.entity).blank_id_is_new:
+            return False
         statement = parse_statement(self.column(self.identifier).field)
         return statement is not None and statement.path in ("Id", "ExternalId")
 
@@ -131,8 +136,11 @@ class StreamMapping:
 
     def identifier_of(self, row: Sequence[str]) -> str | None:
         """The row's identifier, or ``None`` when it is blank and must not be (see
-        ``identifier_may_be_blank``).
+        ``identifier_may_be_blank``); "" for every row of an entity that takes no identifier
+        (each row is then a record of its own).
         """
+        if not self.identifier:
+            return ""
         identifier = row[self.identifier_position]
         if not identifier.strip() and not self.identifier_may_be_blank:
             return None
@@ -189,6 +197,7 @@ def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
         *_shape_problems(mapping),
         *(problem for column in mapping.columns for problem in _column_problems(mapping, column)),
         *_option_problems(mapping),
+        *_entity_problems(mapping),
     ]
     if problems:
         raise MappingError(problems)
@@ -257,14 +266,18 @@ def _shape_problems(mapping: StreamMapping) -> list[str]:
             f"{where}: 'fields' maps {count} properties; an Eloqua import definition "
             f"takes at most {MAX_FIELDS}"
         )
-    if not mapping.identifier:
+    rules = rules_of(mapping.entity)
+    if not rules.takes_identifier:
+        if mapping.identifier:
+            problems.append(
+                f"{where}: {mapping.entity.path} take no 'identifier': {rules.no_identifier_reason}"
+            )
+    elif not mapping.identifier:
         problems.append(f"{where}: 'identifier' must name the property to match records on")
     elif count and mapping.identifier not in mapping.properties:
         problems.append(
             f"{where}, property '{mapping.identifier}': the identifier is not among 'fields'"
         )
-    if mapping.link_users and mapping.entity.kind != "accounts":
-        problems.append(f"{where}: link_users is for accounts only, not {mapping.entity.path}")
     return problems
 
 
@@ -303,16 +316,33 @@ def _option_problems(mapping: StreamMapping) -> list[str]:
             f"{MAX_SYNC_ACTIONS}"
         )
     link = mapping.map_data_cards
-    if link is not None and mapping.entity.kind != "customObjects":
-        problems.append(
-            f"{where}: map_data_cards is for custom objects only, not {mapping.entity.path}"
-        )
-    elif link is not None and link.source_property not in mapping.properties:
+    if link is not None and link.source_property not in mapping.properties:
         problems.append(
             f"{where}, property '{link.source_property}': map_data_cards.source_property "
             "must be one of 'fields'"
         )
     return problems
+
+
+def _entity_problems(mapping: StreamMapping) -> list[str]:
+    """Import options set on a stream whose entity does not take them."""
+    options_set = {
+        "link_users": mapping.link_users,
+        "update_rule": mapping.update_rule is not None,
+        "update_rule_by_field": bool(mapping.update_rule_by_field),
+        "update_multiple_matched_records": mapping.update_multiple_matched_records,
+        "import_rule": mapping.import_rule is not None,
+        "sync_actions": bool(mapping.sync_actions),
+        "import_priority": mapping.import_priority is not None,
+        "map_data_cards": mapping.map_data_cards is not None,
+    }
+    taken = rules_of(mapping.entity).options
+    return [
+        f"stream '{mapping.stream}': {option} is for {kinds_taking(option)} only, "
+        f"not {mapping.entity.path}"
+        for option, is_set in options_set.items()
+        if is_set and option not in taken
+    ]
 
 
 def _parse_data_cards(raw: Mapping[str, Any] | None) -> DataCardLink | None:

@@ -77,6 +77,10 @@ class Bulk:
         self.stage(uri, rows)
         return self.sync(uri)
 
+    def log_counts(self, sync: dict[str, Any]) -> dict[str, int]:
+        """The sync's log: ELQ code -> count."""
+        return {item["statusCode"]: item["count"] for item in self.items(sync["uri"] + "/logs")}
+
     def items(self, path: str, **params: Any) -> list[Any]:
         response = self.get(path, params=params)
         assert response.status_code == 200, response.text

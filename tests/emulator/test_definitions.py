@@ -1,4 +1,5 @@
-"""Import definitions of accounts, contacts and custom objects."""
+"""Import definitions of accounts, contacts, custom objects, events, activities, opportunities
+and their links to contacts."""
 
 from __future__ import annotations
 
@@ -309,3 +310,121 @@ def test_the_definition_is_validated_again_when_a_sync_is_created(
     assert response.status_code == 400
     assert [f["field"] for f in response.json()["failures"]] == ["fields.company"]
     assert bulk.items("/syncs") == []
+
+
+ACTIVITIES: dict[str, Any] = {
+    "name": "webinar attendance",
+    "fields": {
+        "email": "{{Activity.Contact.Field(C_EmailAddress)}}",
+        "type": "{{Activity.Type}}",
+        "asset_type": "{{Activity.Asset.Type}}",
+        "asset_name": "{{Activity.Asset.Name}}",
+        "date": "{{Activity.CreatedAt}}",
+    },
+}
+OPPORTUNITY_LINKS: dict[str, Any] = {
+    "name": "opportunity contacts",
+    "fields": {
+        "id": "{{Opportunity.Id}}",
+        "email": "{{Opportunity.Contact.Field(C_EmailAddress)}}",
+    },
+    "linkOpportunitiesEntityType": "Contact",
+    "linkOpportunitiesMatchFieldName": "id",
+    "linkOpportunitiesSourceField": "email",
+    "linkOpportunitiesMultipleSourceMatches": "true",
+}
+
+
+def failures(bulk: Bulk, entity: str, body: dict[str, Any]) -> list[tuple[str, str]]:
+    response = bulk.post(f"/{entity}/imports", json=body)
+    assert response.status_code == 400, response.text
+    return [(f["field"], f["constraint"]) for f in response.json()["failures"]]
+
+
+def test_activity_and_link_definitions_need_no_identifier(bulk: Bulk) -> None:
+    activities = bulk.post("/activities/imports", json=ACTIVITIES)
+    links = bulk.post("/opportunities/contacts/imports", json=OPPORTUNITY_LINKS)
+
+    assert activities.status_code == links.status_code == 201
+    assert activities.json()["uri"] == "/activities/imports/1"
+    assert "identifierFieldName" not in activities.json()
+    assert links.json()["uri"] == "/opportunities/contacts/imports/2"
+    assert links.json()["linkOpportunitiesMultipleSourceMatches"] is True
+
+
+def test_an_activity_definition_needs_what_an_activity_is_and_takes_no_account_options(
+    bulk: Bulk,
+) -> None:
+    body = {
+        "name": "a",
+        "fields": {"type": "{{Activity.Type}}"},
+        "linkUsers": True,
+        "importRule": "createOnly",
+    }
+
+    assert failures(bulk, "activities", body) == [
+        ("fields", "Must include {{Activity.Asset.Type}}."),
+        ("fields", "Must include {{Activity.Asset.Name}}."),
+        ("fields", "Must include {{Activity.CreatedAt}}."),
+        (
+            "fields",
+            "Must include a contact ({{Activity.Contact.Id}} or {{Activity.Contact.Field(X)}}).",
+        ),
+        ("linkUsers", "Only account imports can link users."),
+        ("importRule", "Not supported for this entity."),
+    ]
+
+
+def test_opportunities_match_on_their_id_and_need_name_stage_and_amount(bulk: Bulk) -> None:
+    body = {
+        "name": "o",
+        "fields": {"id": "{{Opportunity.Id}}", "name": "{{Opportunity.Field(Name)}}"},
+        "identifierFieldName": "name",
+    }
+
+    assert failures(bulk, "opportunities", body) == [
+        ("identifierFieldName", "Must contain the {{Opportunity.Id}} field within fields."),
+        ("fields", "Must include {{Opportunity.Field(Stage)}}."),
+        ("fields", "Must include {{Opportunity.Field(Amount)}}."),
+    ]
+
+
+def test_a_link_definition_says_how_it_matches_opportunities_and_contacts(bulk: Bulk) -> None:
+    body = {
+        **OPPORTUNITY_LINKS,
+        "linkOpportunitiesEntityType": "Account",
+        "linkOpportunitiesMatchFieldName": "email",
+    }
+
+    assert failures(bulk, "opportunities/contacts", body) == [
+        ("linkOpportunitiesMatchFieldName", "Must be the key of {{Opportunity.Id}} in fields."),
+        (
+            "linkOpportunitiesSourceField",
+            "Must be the key of {{Opportunity.Account.Field(X)}} in fields.",
+        ),
+    ]
+
+
+def test_event_definitions_map_data_cards_but_take_no_sync_actions(bulk: Bulk) -> None:
+    body = {
+        "name": "registrations",
+        "fields": {"email": "{{Event[5].Field[501]}}"},
+        "identifierFieldName": "email",
+        "mapDataCards": True,
+        "mapDataCardsEntityType": "Contact",
+        "mapDataCardsEntityField": "{{Contact.Field(C_EmailAddress)}}",
+        "mapDataCardsSourceField": "email",
+    }
+    created = bulk.post("/events/5/imports", json=body)
+    action = {"action": "add", "destination": "{{ContactList[101]}}"}
+
+    assert created.status_code == 201
+    assert (created.json()["id"], created.json()["parentId"]) == (1, 5)
+    assert created.json()["uri"] == "/events/5/imports/1"
+    assert bulk.post("/events/6/imports", json=body).status_code == 404
+    assert failures(bulk, "events/5", {**body, "syncActions": [action]}) == [
+        (
+            "syncActions[0]",
+            "Must be a sync action {action, destination, status} this entity supports.",
+        )
+    ]

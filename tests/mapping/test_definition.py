@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from target_eloqua.mapping.definition import definition_refusal_problems, import_definition_body
 from target_eloqua.mapping.entities import ACCOUNTS
 from target_eloqua.mapping.streams import (
@@ -47,7 +49,6 @@ def test_every_option_reaches_its_definition_property() -> None:
         "update_rule": "ifNewIsNotNull",
         "update_rule_by_field": {"email": "always"},
         "update_multiple_matched_records": True,
-        "import_rule": "updateOnly",
         "sync_actions": [{"action": "add", "destination": "{{ContactList[3]}}"}],
         "import_priority": "/imports/priorities/2",
         "map_data_cards": {
@@ -64,7 +65,6 @@ def test_every_option_reaches_its_definition_property() -> None:
     assert body["updateRule"] == "ifNewIsNotNull"
     assert body["updateRuleByField"] == {"email": "always"}
     assert body["isUpdatingMultipleMatchedRecords"] is True
-    assert body["importRule"] == "updateOnly"
     assert body["syncActions"] == [{"action": "add", "destination": "{{ContactList[3]}}"}]
     assert body["importPriorityUri"] == "/imports/priorities/2"
     assert {key: value for key, value in body.items() if key.startswith("mapDataCards")} == {
@@ -74,6 +74,13 @@ def test_every_option_reaches_its_definition_property() -> None:
         "mapDataCardsSourceField": "email",
         "mapDataCardsCaseSensitiveMatch": True,
     }
+
+
+def test_import_rule_reaches_a_contact_definition() -> None:
+    raw = {"entity": "contacts", "identifier": "email", "fields": {"email": "C_EmailAddress"}}
+    body = import_definition_body(parse_stream_mapping("c", {**raw, "import_rule": "updateOnly"}))
+
+    assert body["importRule"] == "updateOnly"
 
 
 def test_definition_names_are_readable_deterministic_and_within_100_characters() -> None:
@@ -103,3 +110,38 @@ def test_a_refused_definition_is_told_in_terms_of_the_mapping() -> None:
         "stream 'crm_accounts': Eloqua refused the import definition: name: Too long. "
         "(value: 'xxx')",
     ]
+
+
+def test_an_activity_definition_has_no_identifier() -> None:
+    raw = {"entity": "activities", "fields": {"type": "{{Activity.Type}}"}}
+
+    body = import_definition_body(parse_stream_mapping("webinars", raw))
+
+    assert "identifierFieldName" not in body
+    assert body["fields"] == {"type": "{{Activity.Type}}"}
+
+
+@pytest.mark.parametrize(
+    ("link", "entity_type"),
+    [
+        ("{{Opportunity.Contact.Field(C_EmailAddress)}}", "Contact"),
+        ("{{Opportunity.Contact.Id}}", "Contact"),
+        ("{{Opportunity.Account.Field(CompanyIDExt)}}", "Account"),
+    ],
+)
+def test_an_opportunity_link_definition_says_how_links_are_matched(
+    link: str, entity_type: str
+) -> None:
+    raw = {"entity": "opportunities/contacts", "fields": {"deal": "{{Opportunity.Id}}", "to": link}}
+
+    body = import_definition_body(parse_stream_mapping("links", raw))
+
+    assert "identifierFieldName" not in body
+    assert {key: value for key, value in body.items() if key.startswith("link")} == {
+        "linkOpportunitiesEntityType": entity_type,
+        "linkOpportunitiesMatchFieldName": "deal",
+        "linkOpportunitiesSourceField": "to",
+        "linkOpportunitiesCaseSensitiveMatchField": False,
+        "linkOpportunitiesCaseSensitiveSourceField": False,
+        "linkOpportunitiesMultipleSourceMatches": True,
+    }

@@ -268,6 +268,113 @@ def test_fields_of_related_records_only_where_eloqua_links_them(
 
     assert problems("s", raw) == [
         f"stream 's', property 'other', field '{statement}': fields of related records are "
-        "imported only as {{Contact.Account.Field(...)}} on contacts and "
-        "{{Account.User.Field(...)}} on accounts"
+        "imported only as {{Contact.Account.Field(...)}} on contacts, "
+        "{{Account.User.Field(...)}} on accounts, {{Activity.Contact.Field(...)}} on "
+        "activities and {{Opportunity.Contact.Field(...)}} or "
+        "{{Opportunity.Account.Field(...)}} on opportunity links"
+    ]
+
+
+ACTIVITY_FIELDS = {
+    "email": "{{Activity.Contact.Field(C_EmailAddress)}}",
+    "type": "ActivityType",
+    "asset_type": "{{Activity.Asset.Type}}",
+    "webinar": "{{Activity.Asset.Name}}",
+    "attended_at": "{{Activity.CreatedAt}}",
+}
+
+
+def test_activities_resolve_from_oracles_list_and_the_contacts_fields() -> None:
+    raw = {"entity": "activities", "fields": ACTIVITY_FIELDS}
+
+    assert catalogs_needed(parse_stream_mapping("webinars", raw)) == {CONTACTS}
+    assert [column.field for column in resolved("webinars", raw).columns] == [
+        "{{Activity.Contact.Field(C_EmailAddress)}}",
+        "{{Activity.Type}}",
+        "{{Activity.Asset.Type}}",
+        "{{Activity.Asset.Name}}",
+        "{{Activity.CreatedAt}}",
+    ]
+
+
+def test_an_activity_needs_its_type_asset_date_and_one_contact() -> None:
+    raw = {
+        "entity": "activities",
+        "fields": {
+            "email": "{{Activity.Contact.Field(C_EmailAddress)}}",
+            "contact_id": "{{Activity.Contact.Id}}",
+            "webinar": "{{Activity.Asset.Name}}",
+            "name": "{{Activity.Contact.Field(C_Nickname)}}",
+        },
+    }
+
+    assert problems("webinars", raw) == [
+        "stream 'webinars', property 'name', field '{{Activity.Contact.Field(C_Nickname)}}': no "
+        "field of contacts matches; GET /api/bulk/2.0/contacts/fields lists their internal "
+        "names and statements",
+        "stream 'webinars': activities need the activity type among 'fields' ({{Activity.Type}})",
+        "stream 'webinars': activities need the asset type among 'fields' "
+        "({{Activity.Asset.Type}})",
+        "stream 'webinars': activities need the activity date among 'fields' "
+        "({{Activity.CreatedAt}})",
+        "stream 'webinars': properties 'email', 'contact_id', 'name' all give the contact; map "
+        "only one of them",
+    ]
+
+
+def test_an_activity_field_that_oracle_does_not_list_is_named_with_those_it_does() -> None:
+    raw = {"entity": "activities", "fields": {**ACTIVITY_FIELDS, "score": "{{Activity.Score}}"}}
+
+    [problem] = problems("webinars", raw)
+    assert problem.startswith(
+        "stream 'webinars', property 'score', field '{{Activity.Score}}': no field of "
+        "activities matches; they take {{Activity.Type}}, "
+    )
+
+
+OPPORTUNITIES = Entity("opportunities")
+OPPORTUNITY_CATALOGS = {
+    **CATALOGS,
+    OPPORTUNITIES: FieldCatalog(
+        [
+            _field("{{Opportunity.Id}}", "RemoteOpportunityID"),
+            _field("{{Opportunity.Field(Name)}}", "OpportunityName"),
+            _field("{{Opportunity.Field(Stage)}}", "OpportunityStageID"),
+            _field("{{Opportunity.Field(Amount)}}", "Amount", "number"),
+            _field("{{Opportunity.Field(CloseDate)}}", "CloseDate", "date"),
+        ]
+    ),
+}
+
+
+def opportunity_problems(raw: dict[str, Any]) -> list[str]:
+    with pytest.raises(MappingError) as caught:
+        resolve_stream_mapping(parse_stream_mapping("deals", raw), OPPORTUNITY_CATALOGS)
+    return caught.value.problems
+
+
+def test_opportunities_match_on_their_id_and_need_name_stage_and_amount() -> None:
+    raw = {
+        "entity": "opportunities",
+        "identifier": "name",
+        "fields": {"id": "RemoteOpportunityID", "name": "OpportunityName"},
+    }
+
+    assert opportunity_problems(raw) == [
+        "stream 'deals', property 'name', field 'OpportunityName': cannot be the identifier: "
+        "Eloqua matches opportunities on {{Opportunity.Id}}",
+        "stream 'deals': opportunities need the stage among 'fields' "
+        "({{Opportunity.Field(Stage)}})",
+        "stream 'deals': opportunities need the amount among 'fields' "
+        "({{Opportunity.Field(Amount)}})",
+    ]
+
+
+def test_opportunity_links_need_the_opportunity_and_one_contact_or_account() -> None:
+    raw = {"entity": "opportunities/contacts", "fields": {"deal": "{{Opportunity.Id}}"}}
+
+    assert catalogs_needed(parse_stream_mapping("links", raw)) == set()
+    assert opportunity_problems(raw) == [
+        "stream 'deals': opportunities/contacts need the contact or account to link to among "
+        "'fields' ({{Opportunity.Contact....}} or {{Opportunity.Account....}})"
     ]

@@ -76,14 +76,15 @@ def test_every_problem_is_reported_at_once_naming_stream_property_and_field() ->
         "users to accounts; set link_users: true on the stream",
         "stream 'crm', property 'city': update_rule_by_field names a property that is not mapped",
         "stream 'crm': 11 sync_actions; Eloqua takes at most 10",
-        "stream 'crm': map_data_cards is for custom objects only, not accounts",
+        "stream 'crm', property 'x': map_data_cards.source_property must be one of 'fields'",
+        "stream 'crm': map_data_cards is for custom objects and events only, not accounts",
     ]
 
 
 @pytest.mark.parametrize(
     ("raw", "problem"),
     [
-        ({"entity": "opportunities"}, "entity 'opportunities' is not supported"),
+        ({"entity": "leads"}, "entity 'leads' is not supported"),
         ({"entity": "customObjects/x"}, "entity 'customObjects/x' is not supported"),
         ({"entity": "contacts", "link_users": True}, "link_users is for accounts only"),
         ({"fields": {f"p{n}": "M_City" for n in range(101)}}, "takes at most 100"),
@@ -152,3 +153,90 @@ def test_a_mapping_without_some_properties_keeps_the_keys_of_the_others() -> Non
 
     assert [(c.property, c.key) for c in narrowed.columns] == [("e mail", "e_mail_2"), ("id", "id")]
     assert narrowed.identifier_key == "id"
+
+
+WEBINAR_ACTIVITY: dict[str, Any] = {
+    "entity": "activities",
+    "fields": {
+        "email": "{{Activity.Contact.Field(C_EmailAddress)}}",
+        "type": "{{Activity.Type}}",
+        "asset_type": "{{Activity.Asset.Type}}",
+        "webinar": "{{Activity.Asset.Name}}",
+        "attended_at": "{{Activity.CreatedAt}}",
+    },
+}
+
+
+def test_an_activity_stream_has_no_identifier_and_never_merges_rows() -> None:
+    mapping = parse_stream_mapping("webinars", WEBINAR_ACTIVITY)
+
+    assert (mapping.identifier, mapping.identifier_key) == ("", "")
+    assert mapping.identifier_of(["a@example.com", "Attended", "Webinar", "x", ""]) == ""
+    assert mapping.identifier_may_be_blank is False
+
+
+def test_options_and_fields_an_entity_does_not_take_are_reported_at_once() -> None:
+    raw = {
+        **WEBINAR_ACTIVITY,
+        "identifier": "email",
+        "fields": {**WEBINAR_ACTIVITY["fields"], "company": "{{Contact.Field(C_Company)}}"},
+        "update_rule": "always",
+        "link_users": True,
+        "map_data_cards": {
+            "entity_type": "Contact",
+            "entity_field": "x",
+            "source_property": "email",
+        },
+    }
+
+    with pytest.raises(MappingError) as caught:
+        parse_stream_mapping("webinars", raw)
+
+    assert caught.value.problems == [
+        "stream 'webinars': activities take no 'identifier': Eloqua never updates an activity, "
+        "each record is a new one",
+        "stream 'webinars', property 'company', field '{{Contact.Field(C_Company)}}': a field of "
+        "contacts, but the stream imports into activities",
+        "stream 'webinars': link_users is for accounts only, not activities",
+        "stream 'webinars': update_rule is for accounts, contacts, custom objects, events, "
+        "opportunities and campaign responses only, not activities",
+        "stream 'webinars': map_data_cards is for custom objects and events only, not activities",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (
+            {"entity": "events/5", "sync_actions": [{"action": "add", "destination": "x"}]},
+            "sync_actions is for accounts, contacts and custom objects only, not events/5",
+        ),
+        (
+            {"entity": "customObjects/9", "import_rule": "updateOnly"},
+            "import_rule is for accounts and contacts only, not customObjects/9",
+        ),
+        (
+            {"entity": "opportunities/contacts"},
+            "opportunities/contacts take no 'identifier': a link matches the opportunity",
+        ),
+    ],
+)
+def test_each_entity_takes_its_own_options(raw: dict[str, Any], problem: str) -> None:
+    with pytest.raises(MappingError, match=problem):
+        parse_stream_mapping("s", {"identifier": "p0", "fields": {"p0": "M_City"}, **raw})
+
+
+def test_opportunities_and_campaign_responses_need_an_identifier() -> None:
+    for entity in ("opportunities", "campaignResponses", "events/5"):
+        with pytest.raises(MappingError, match="'identifier' must name the property"):
+            parse_stream_mapping("s", {"entity": entity, "fields": {"p": "x"}})
+
+
+def test_only_records_that_eloqua_creates_on_a_blank_id_may_leave_it_blank() -> None:
+    def may_be_blank(entity: str, prefix: str) -> bool:
+        raw = {"entity": entity, "identifier": "id", "fields": {"id": "{{" + prefix + ".Id}}"}}
+        return parse_stream_mapping("s", raw).identifier_may_be_blank
+
+    assert may_be_blank("events/5", "Event[5]") is True
+    assert may_be_blank("opportunities", "Opportunity") is False
+    assert may_be_blank("campaignResponses", "CampaignResponse") is False

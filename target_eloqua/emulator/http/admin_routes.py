@@ -199,7 +199,12 @@ def _invalid(name: str, value: object, constraint: str) -> BadRequestError:
 
 
 ROUTES = (
-    route("GET", r"/_emulator/records/(accounts|contacts|customObjects/\d+)", records),
+    route(
+        "GET",
+        r"/_emulator/records/(accounts|contacts|customObjects/\d+|events/\d+|activities"
+        r"|opportunities|campaignResponses)",
+        records,
+    ),
     route(
         "PATCH", r"/_emulator/records/(accounts|contacts|customObjects/\d+)/(\d+)", update_record
     ),

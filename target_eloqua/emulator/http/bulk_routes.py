@@ -32,7 +32,10 @@ MAX_DATA_LIMIT = 50_000
 ``GET /syncs/{id}/data``:
 https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-syncs-id-data-get.html)."""
 
-_ENTITY = r"/(accounts|contacts|customObjects/\d+)"
+_ENTITY = (
+    r"/(accounts|contacts|customObjects/\d+|events/\d+|activities|opportunities/contacts"
+    r"|opportunities|campaignResponses)"
+)
 _EXPORTED = r"/(accounts|contacts|activities|customObjects/\d+)"
 _LOOKUPS: dict[str, LookupKind] = {
     "contacts/lists": "contactLists",
@@ -91,7 +94,7 @@ def list_imports(backend: Backend, request: Request) -> Response:
 
 def create_import(backend: Backend, request: Request) -> Response:
     entity = _entity(request)
-    backend.instance.fields(entity)  # an unknown custom object is a 404 before any decoding
+    backend.instance.require(entity)  # an unknown custom object is a 404 before any decoding
     definition = backend.instance.create_import(entity, json_object(request))
     return Response(201, definition.to_json())
 

@@ -1,5 +1,6 @@
-"""The catalog, what an instance knows of its data model (fields, users, priorities, lists), and how
-it is read from a JSON file (``default_catalog.json`` beside this module is the packaged one)."""
+"""The catalog, what an instance knows of its data model (fields, users, priorities, lists, events,
+opportunity stages, external asset types, campaigns and campaign responses), and how it is read
+from a JSON file (``default_catalog.json`` beside this module is the packaged one)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,13 @@ class FieldCatalog:
         """The field whose uri ends in this id, or None."""
         return next((f for f in self.fields if f.id == field_id), None)
 
+    def by_statement(self, statement: str) -> Field | None:
+        """The field whose statement this is, or None."""
+        return next((f for f in self.fields if f.statement == statement), None)
+
+
+NO_FIELDS = FieldCatalog(())
+
 
 @dataclass(frozen=True)
 class CustomObject:
@@ -91,6 +99,24 @@ class CustomObject:
     id: int
     name: str
     fields: FieldCatalog
+
+
+@dataclass(frozen=True)
+class AssetType:
+    """An external asset type (a trade show, a webinar) and the activity types it has."""
+
+    id: int
+    name: str
+    activity_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CampaignResponses:
+    """The campaign response fields, and the campaign responses Eloqua made (when contacts
+    responded to campaigns) that imports write to: id -> field values."""
+
+    fields: FieldCatalog = NO_FIELDS
+    items: tuple[tuple[int, Mapping[str, str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,9 +177,18 @@ class Catalog:
     document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The JSON document the catalog was read from, as given: what the admin API reads back
     and extends (``extended``)."""
+    events: tuple[CustomObject, ...] = ()
+    opportunities: FieldCatalog = NO_FIELDS
+    opportunity_stages: tuple[str, ...] = ()
+    asset_types: tuple[AssetType, ...] = ()
+    campaigns: tuple[Named, ...] = ()
+    campaign_responses: CampaignResponses = CampaignResponses()
 
     def custom_object(self, object_id: int) -> CustomObject | None:
         return next((o for o in self.custom_objects if o.id == object_id), None)
+
+    def event(self, event_id: int) -> CustomObject | None:
+        return next((e for e in self.events if e.id == event_id), None)
 
     def priority(self, uri: str) -> ImportPriority | None:
         return next((p for p in self.priorities if p.uri == uri), None)
@@ -203,7 +238,15 @@ def parse_catalog(document: object) -> Catalog:
           "importPriorities": [{"id": 1, "name": "High", "priority": 1, "createdAt": "..."}, ...],
           "contactLists": [{"id": 101, "name": "Newsletter"}, ...],
           "accountLists": [{"id": 201, "name": "Key accounts"}, ...],
-          "emailGroups": [{"id": 301, "name": "Product news"}, ...]
+          "emailGroups": [{"id": 301, "name": "Product news"}, ...],
+          "events": [{"id": 5, "name": "Product launch webinar", "fields": [<field>, ...]}, ...],
+          "opportunities": {"fields": [<field>, ...]},
+          "opportunityStages": ["Prospecting", "Closed Won", ...],
+          "externalAssetTypes": [{"id": 1, "name": "Tradeshow",
+                                  "activityTypes": ["Visited Booth", ...]}, ...],
+          "campaigns": [{"id": 1001, "name": "Spring launch"}, ...],
+          "campaignResponses": {"fields": [<field>, ...],
+                                "items": [{"id": 1, "fields": {"MemberStatus": "Responded"}}]}
         }
 
     Each ``<field>`` is an item as Eloqua's ``GET /api/bulk/2.0/{entity}/fields`` returns it:
@@ -214,7 +257,9 @@ def parse_catalog(document: object) -> Catalog:
     most characters a ``string`` field takes (default: 100 on accounts and contacts, 250 on custom
     objects; large text fields say 32000). The last segment of ``uri`` is the field's id, as in
     ``{{CustomObject[9].Field[103]}}``. User fields are what ``{{Account.User.Field(X)}}``
-    statements name when an account import links users.
+    statements name when an account import links users. Events are like custom objects
+    (``{{Event[5].Field[501]}}``); ``campaignResponses.items`` are the campaign responses the
+    instance starts with (Eloqua makes them; imports only write to them).
     """
     root = _object(document, "the catalog")
     accounts = _object(root.get("accounts"), "accounts")
@@ -228,8 +273,14 @@ def parse_catalog(document: object) -> Catalog:
         _custom_object(item, f"customObjects[{i}]")
         for i, item in enumerate(_list(root.get("customObjects", []), "customObjects"))
     )
+    events = tuple(
+        _custom_object(item, f"events[{i}]")
+        for i, item in enumerate(_list(root.get("events", []), "events"))
+    )
     _unique_ids(user_items, "users.items")
     _unique_ids(custom_objects, "customObjects")
+    _unique_ids(events, "events")
+    opportunities = _object(root.get("opportunities", {"fields": []}), "opportunities")
     return Catalog(
         accounts=_field_catalog(accounts.get("fields"), "accounts.fields", SMALL_TEXT_LENGTH),
         contacts=_field_catalog(contacts.get("fields"), "contacts.fields", SMALL_TEXT_LENGTH),
@@ -241,6 +292,14 @@ def parse_catalog(document: object) -> Catalog:
         account_lists=_named_items(root, "accountLists"),
         email_groups=_named_items(root, "emailGroups"),
         document=copy.deepcopy(root),
+        events=events,
+        opportunities=_field_catalog(
+            opportunities.get("fields"), "opportunities.fields", SMALL_TEXT_LENGTH
+        ),
+        opportunity_stages=tuple(_texts(root, "opportunityStages")),
+        asset_types=tuple(_asset_type(item) for item in _list_of(root, "externalAssetTypes")),
+        campaigns=_named_items(root, "campaigns"),
+        campaign_responses=_campaign_responses(root.get("campaignResponses")),
     )
 
 
@@ -315,6 +374,48 @@ def _user(value: object, user_fields: FieldCatalog) -> User:
         if user_fields.find(key) is None or not isinstance(field_value, str):
             raise CatalogError(f"user {user_id}: '{key}' must be a user field with a string value")
     return User(int(str(user_id)), name, dict(fields))
+
+
+def _asset_type(value: object) -> AssetType:
+    item = _object(value, "externalAssetTypes[]")
+    type_id, name, activity_types = item.get("id"), item.get("name"), item.get("activityTypes")
+    if not (_is_int(type_id) and isinstance(name, str) and isinstance(activity_types, list)):
+        raise CatalogError(
+            "each external asset type needs an integer 'id', a 'name' and 'activityTypes'"
+        )
+    if not all(isinstance(activity_type, str) for activity_type in activity_types):
+        raise CatalogError(f"external asset type {type_id}: activityTypes must be strings")
+    return AssetType(int(str(type_id)), name, tuple(activity_types))
+
+
+def _campaign_responses(value: object) -> CampaignResponses:
+    if value is None:
+        return CampaignResponses()
+    root = _object(value, "campaignResponses")
+    fields = _field_catalog(root.get("fields", []), "campaignResponses.fields", SMALL_TEXT_LENGTH)
+    items = []
+    for value_item in _list(root.get("items", []), "campaignResponses.items"):
+        item = _object(value_item, "campaignResponses.items[]")
+        response_id, values = item.get("id"), item.get("fields", {})
+        if not _is_int(response_id) or not isinstance(values, dict):
+            raise CatalogError("each campaign response needs an integer 'id' and 'fields'")
+        for key, field_value in values.items():
+            if fields.find(key) is None or not isinstance(field_value, str):
+                raise CatalogError(
+                    f"campaign response {response_id}: '{key}' must be a campaign response "
+                    "field with a string value"
+                )
+        items.append((int(str(response_id)), dict(values)))
+    if len({response_id for response_id, _ in items}) != len(items):
+        raise CatalogError("campaignResponses.items: ids must be unique")
+    return CampaignResponses(fields, tuple(items))
+
+
+def _texts(root: Mapping[str, Any], key: str) -> list[str]:
+    values = _list_of(root, key)
+    if not all(isinstance(value, str) for value in values):
+        raise CatalogError(f"{key} must be an array of strings")
+    return list(values)
 
 
 def _priority(value: object) -> ImportPriority:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +25,7 @@ class Problem:
 
 
 INVALID_EMAIL = Problem("ELQ-00002", "Invalid email address.")
+INVALID_STAGE = Problem("ELQ-00039", "Invalid opportunity stage.")
 INVALID_NUMBER = Problem("ELQ-00040", "Invalid field value: not a number.")
 INVALID_DATE = Problem("ELQ-00040", "Invalid field value: not a date.")
 INVALID_BOOLEAN = Problem("ELQ-00040", "Invalid field value: not a boolean.")
@@ -78,6 +79,16 @@ def too_long(length: int) -> Problem:
 def check_record_id(value: str) -> Problem | None:
     """``{{Account.Id}}``-like identifiers: a positive integer."""
     return None if not value or value.strip().isdigit() else INVALID_ID
+
+
+def opportunity_stage(stages: Sequence[str]) -> Check:
+    """The check of an opportunity's stage: one of the instance's stages, in any letter case."""
+    known = {stage.casefold() for stage in stages}
+
+    def check(value: str) -> Problem | None:
+        return None if value.strip().casefold() in known else INVALID_STAGE
+
+    return check
 
 
 def parses_as_date(value: str) -> bool:

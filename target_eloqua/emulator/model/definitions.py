@@ -1,4 +1,24 @@
-"""Import definitions: which properties Eloqua keeps, its defaults and its rules."""
+"""Import definitions: which properties Eloqua keeps, its defaults and its rules.
+
+Each kind of entity has its own rules, after Oracle's pages (linked where each rule is); where
+Oracle is silent, the emulator's choice is marked [choice]:
+
+- activities take no identifier (one given is kept and ignored at sync time, ELQ-00123) and must
+  map the activity type, asset type, asset name, activity date and one contact
+  [choice: Oracle's activity import maps them all; the emulator refuses a definition without
+  them, so that every activity names what Eloqua shows of it];
+  https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-activities-imports-post.html
+- opportunities must map ``{{Opportunity.Id}}``, ``Field(Name)``, ``Field(Stage)`` and
+  ``Field(Amount)``, and match on ``{{Opportunity.Id}}``; their links to contacts map
+  ``{{Opportunity.Id}}`` and a contact (``{{Opportunity.Contact...}}``) or account
+  (``{{Opportunity.Account.Field(X)}}``) and say how to match them in ``linkOpportunities*``
+  [choice: the entity type, match field and source field are required];
+  https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/opportunities.htm
+- ``mapDataCards*`` is for custom objects and events; sync actions are not for events,
+  activities, opportunities or campaign responses; ``importRule`` is for accounts and contacts.
+  https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/import_export_parameters.htm
+  https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/sync_actions.htm
+"""
 
 from __future__ import annotations
 
@@ -11,7 +31,7 @@ from target_eloqua.emulator.model.catalog import Catalog, Named
 from target_eloqua.emulator.model.coerce import as_bool, as_text
 from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
 from target_eloqua.emulator.model.errors import Failure, ValidationError
-from target_eloqua.emulator.model.statements import StatementError, Target, resolve
+from target_eloqua.emulator.model.statements import OPPORTUNITY_ID, StatementError, Target, resolve
 
 MAX_NAME_LENGTH = 100
 MAX_FIELDS = 100
@@ -40,9 +60,12 @@ SYNC_ACTION_RULE = "Must be a sync action {action, destination, status} this ent
 PRIORITY_RULE = "Must reference an existing /imports/priorities/{id}."
 INTEGER_RULE = "Must be an integer."
 ACCOUNTS_ONLY_RULE = "Only account imports can link users."
-CUSTOM_OBJECTS_ONLY_RULE = "Only custom object imports can map data cards."
+CUSTOM_OBJECTS_ONLY_RULE = "Only custom object and event imports can map data cards."
 NOT_FOR_ENTITY_RULE = "Not supported for this entity."
 DATA_CARDS_RULE = "Must be set when mapDataCards is true: {detail}."
+REQUIRED_RULE = "Must include {what}."
+OPPORTUNITY_IDENTIFIER_RULE = "Must contain the {{Opportunity.Id}} field within fields."
+LINKS_RULE = "Must be {detail}."
 
 # Properties in the order Eloqua echoes them; any other property is dropped.
 PROPERTIES = (
@@ -66,6 +89,12 @@ PROPERTIES = (
     "mapDataCardsEntityField",
     "mapDataCardsSourceField",
     "mapDataCardsCaseSensitiveMatch",
+    "linkOpportunitiesCaseSensitiveMatchField",
+    "linkOpportunitiesCaseSensitiveSourceField",
+    "linkOpportunitiesEntityType",
+    "linkOpportunitiesMatchFieldName",
+    "linkOpportunitiesMultipleSourceMatches",
+    "linkOpportunitiesSourceField",
 )
 BOOLEAN_PROPERTIES = (
     "isSyncTriggeredOnImport",
@@ -74,6 +103,9 @@ BOOLEAN_PROPERTIES = (
     "nullIdentifierFieldName",
     "mapDataCards",
     "mapDataCardsCaseSensitiveMatch",
+    "linkOpportunitiesCaseSensitiveMatchField",
+    "linkOpportunitiesCaseSensitiveSourceField",
+    "linkOpportunitiesMultipleSourceMatches",
 )
 # Defaults Eloqua echoes when the property was not sent, as the responses in Oracle's account and
 # custom object import tutorials show; other optional properties, linkUsers and mapDataCards among
@@ -86,19 +118,22 @@ _DEFAULTS: Mapping[str, Any] = {
     "isUpdatingMultipleMatchedRecords": False,
 }
 _ENTITY_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
-    "accounts": {},
-    "contacts": {},
     "customObjects": {"mapDataCardsCaseSensitiveMatch": False},
+    "events": {"mapDataCardsCaseSensitiveMatch": False},
 }
 _ONLY_FOR: Mapping[str, tuple[str, ...]] = {
     "linkUsers": ("accounts",),
     "importRule": ("accounts", "contacts"),
     **{
-        name: ("customObjects",)
+        name: ("customObjects", "events")
         for name in PROPERTIES
         if name.startswith("mapDataCards") and name != "mapDataCards"
     },
+    **{name: ("opportunityContacts",) for name in PROPERTIES if name.startswith("linkOpp")},
 }
+_NO_IDENTIFIER = ("activities", "opportunityContacts")
+"""The entities whose definitions need no identifier: activities are never updated, and links
+match on their own fields."""
 _DURATION = re.compile(
     r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
 )
@@ -137,6 +172,20 @@ class DataCardMapping:
 
 
 @dataclass(frozen=True)
+class OpportunityLinks:
+    """How a link import finds its opportunities and the contacts they link to
+    (``linkOpportunities*``): ``Contact`` links to the contacts the source value names,
+    ``Account`` to every contact of the accounts it names."""
+
+    entity_type: str
+    match_key: str
+    source_key: str
+    case_sensitive_match: bool
+    case_sensitive_source: bool
+    multiple_source_matches: bool
+
+
+@dataclass(frozen=True)
 class Accepted:
     """A definition body as Eloqua keeps it, and what its parts mean."""
 
@@ -144,6 +193,7 @@ class Accepted:
     targets: Mapping[str, Target]
     sync_actions: tuple[SyncAction, ...]
     data_cards: DataCardMapping | None
+    links: OpportunityLinks | None = None
 
 
 def accept(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> Accepted:
@@ -156,15 +206,18 @@ def accept(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> Accepte
     failures: list[Failure] = []
     targets = _targets(catalog, entity, body.get("fields"), failures)
     failures += _name_failures(body.get("name"))
-    failures += _identifier_failures(body.get("identifierFieldName"), body.get("fields"), targets)
+    failures += _identifier_failures(entity, body, targets)
+    if targets:
+        failures += _required_failures(entity, targets)
     for check in _CHECKS:
         failures += check(catalog, entity, body)
     sync_actions = _sync_actions(catalog, entity, body.get("syncActions"), failures)
     properties = _properties(entity, body)
     data_cards = _data_cards(catalog, properties, failures)
+    links = _opportunity_links(entity, properties, targets, failures)
     if failures:
         raise ValidationError(failures)
-    return Accepted(properties, targets, sync_actions, data_cards)
+    return Accepted(properties, targets, sync_actions, data_cards, links)
 
 
 def duration_seconds(text: object) -> float | None:
@@ -182,7 +235,7 @@ def _properties(entity: Entity, body: Mapping[str, Any]) -> dict[str, Any]:
     """Known properties that were set, defaults for the rest, booleans as booleans."""
     allowed = {n for n in PROPERTIES if entity.kind in _ONLY_FOR.get(n, (entity.kind,))}
     given = {k: body[k] for k in PROPERTIES if k in allowed and body.get(k) is not None}
-    merged = {**_DEFAULTS, **_ENTITY_DEFAULTS[entity.kind], **given}
+    merged = {**_DEFAULTS, **_ENTITY_DEFAULTS.get(entity.kind, {}), **given}
     for name in BOOLEAN_PROPERTIES:
         if name in merged:
             merged[name] = as_bool(merged[name])
@@ -216,8 +269,11 @@ def _name_failures(name: object) -> list[Failure]:
 
 
 def _identifier_failures(
-    identifier: object, fields: object, targets: Mapping[str, Target]
+    entity: Entity, body: Mapping[str, Any], targets: Mapping[str, Target]
 ) -> list[Failure]:
+    identifier, fields = body.get("identifierFieldName"), body.get("fields")
+    if identifier is None and entity.kind in _NO_IDENTIFIER:
+        return []
     if not isinstance(identifier, str) or not 1 <= len(identifier) <= MAX_NAME_LENGTH:
         return [Failure("identifierFieldName", as_text(identifier), NAME_RULE)]
     if not isinstance(fields, dict):
@@ -225,8 +281,54 @@ def _identifier_failures(
     if identifier not in fields:
         missing = IDENTIFIER_NOT_IN_FIELDS_RULE.format(name=identifier)
         return [Failure("identifierFieldName", identifier, missing)]
-    rule = _identifier_target_rule(targets.get(identifier))
+    target = targets.get(identifier)
+    if entity.kind == "opportunities" and target is not None and not _is(OPPORTUNITY_ID)(target):
+        return [Failure("identifierFieldName", identifier, OPPORTUNITY_IDENTIFIER_RULE)]
+    rule = _identifier_target_rule(target) if entity.kind not in _NO_IDENTIFIER else None
     return [Failure("identifierFieldName", identifier, rule)] if rule else []
+
+
+def _is(statement: str) -> Callable[[Target], bool]:
+    """Whether a target is the field with this statement."""
+    return lambda target: target.field is not None and target.field.statement == statement
+
+
+def _of_kind(*kinds: str) -> Callable[[Target], bool]:
+    return lambda target: target.kind in kinds
+
+
+_REQUIRED: Mapping[str, tuple[tuple[str, Callable[[Target], bool]], ...]] = {
+    "activities": (
+        *((s, _is(s)) for s in ("{{Activity.Type}}", "{{Activity.Asset.Type}}")),
+        *((s, _is(s)) for s in ("{{Activity.Asset.Name}}", "{{Activity.CreatedAt}}")),
+        (
+            "a contact ({{Activity.Contact.Id}} or {{Activity.Contact.Field(X)}})",
+            _of_kind("contact"),
+        ),
+    ),
+    "opportunities": tuple(
+        (s, _is(s))
+        for s in (
+            OPPORTUNITY_ID,
+            "{{Opportunity.Field(Name)}}",
+            "{{Opportunity.Field(Stage)}}",
+            "{{Opportunity.Field(Amount)}}",
+        )
+    ),
+    "opportunityContacts": (
+        (OPPORTUNITY_ID, _of_kind("opportunity")),
+        ("a contact or an account to link to", _of_kind("contact", "account")),
+    ),
+}
+"""What definitions of each entity must map, and how to tell it among the fields' targets."""
+
+
+def _required_failures(entity: Entity, targets: Mapping[str, Target]) -> list[Failure]:
+    return [
+        Failure("fields", f"{len(targets)} fields", REQUIRED_RULE.format(what=what))
+        for what, present in _REQUIRED.get(entity.kind, ())
+        if not any(present(target) for target in targets.values())
+    ]
 
 
 def _identifier_target_rule(target: Target | None) -> str | None:
@@ -302,10 +404,10 @@ def _entity_failures(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) 
     failures = []
     if entity.kind != "accounts" and as_bool(body.get("linkUsers")):
         failures.append(Failure("linkUsers", as_text(body["linkUsers"]), ACCOUNTS_ONLY_RULE))
-    if entity.kind != "customObjects" and as_bool(body.get("mapDataCards")):
+    if entity.kind not in ("customObjects", "events") and as_bool(body.get("mapDataCards")):
         rule = CUSTOM_OBJECTS_ONLY_RULE
         failures.append(Failure("mapDataCards", as_text(body["mapDataCards"]), rule))
-    if entity.kind == "customObjects" and body.get("importRule") is not None:
+    if entity.kind not in ("accounts", "contacts") and body.get("importRule") is not None:
         failures.append(Failure("importRule", as_text(body["importRule"]), NOT_FOR_ENTITY_RULE))
     return failures
 
@@ -397,6 +499,58 @@ def _data_cards(
     return DataCardMapping(entity, target, str(source), case_sensitive)
 
 
+def _opportunity_links(
+    entity: Entity,
+    properties: Mapping[str, Any],
+    targets: Mapping[str, Target],
+    failures: list[Failure],
+) -> OpportunityLinks | None:
+    """How a link definition matches opportunities and contacts; None for other entities."""
+    if entity.kind != "opportunityContacts":
+        return None
+    entity_type = properties.get("linkOpportunitiesEntityType")
+    match_key = properties.get("linkOpportunitiesMatchFieldName")
+    source_key = properties.get("linkOpportunitiesSourceField")
+    match, source = targets.get(str(match_key)), targets.get(str(source_key))
+    source_kind = "account" if entity_type == "Account" else "contact"
+    sources = {
+        "account": "{{Opportunity.Account.Field(X)}}",
+        "contact": "{{Opportunity.Contact.Id}} or {{Opportunity.Contact.Field(X)}}",
+    }
+    problems = [
+        (
+            "linkOpportunitiesEntityType",
+            "Contact or Account",
+            entity_type in ("Contact", "Account"),
+        ),
+        (
+            "linkOpportunitiesMatchFieldName",
+            "the key of {{Opportunity.Id}} in fields",
+            bool(match and match.kind == "opportunity"),
+        ),
+        (
+            "linkOpportunitiesSourceField",
+            f"the key of {sources[source_kind]} in fields",
+            bool(source and source.kind == source_kind),
+        ),
+    ]
+    for name, detail, valid in problems:
+        if not valid:
+            failures.append(
+                Failure(name, as_text(properties.get(name)), LINKS_RULE.format(detail=detail))
+            )
+    if any(not valid for _, _, valid in problems):
+        return None
+    return OpportunityLinks(
+        str(entity_type),
+        str(match_key),
+        str(source_key),
+        bool(properties.get("linkOpportunitiesCaseSensitiveMatchField")),
+        bool(properties.get("linkOpportunitiesCaseSensitiveSourceField")),
+        bool(properties.get("linkOpportunitiesMultipleSourceMatches")),
+    )
+
+
 @dataclass(frozen=True)
 class ImportDefinition:
     """A stored import definition of one entity."""
@@ -423,6 +577,12 @@ class ImportDefinition:
     @property
     def identifier_field_name(self) -> str:
         return str(self.properties["identifierFieldName"])
+
+    @property
+    def identifier_key(self) -> str | None:
+        """The identifier's key; None for an activity or link definition that has none."""
+        identifier = self.properties.get("identifierFieldName")
+        return None if identifier is None else str(identifier)
 
     def to_json(self) -> dict[str, Any]:
         return definition_json(self)

@@ -45,7 +45,7 @@ from target_eloqua.emulator.model.entities import ACCOUNTS, Entity
 from target_eloqua.emulator.model.errors import Failure, ValidationError
 from target_eloqua.emulator.model.filters import FilterError, Node, parse_filter, select
 from target_eloqua.emulator.model.records import ID, RecordStores, StoredRecord
-from target_eloqua.emulator.model.statements import StatementError, resolve
+from target_eloqua.emulator.model.statements import ACTIVITY_ATTRIBUTES, StatementError, resolve
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, SyncCounts
 
 MAX_EXPORT_FIELDS = 250
@@ -82,10 +82,13 @@ ACTIVITY_PATHS: Mapping[str, str] = {
 }
 """The system statements of activities (``{{Activity.Type}}``, ...) and their data types, from
 Oracle's activity fields reference; ``{{Activity.Field(Name)}}`` names the others. An activity
-record keeps each value under the statement's path (``Type``, ``Contact.Id``) or the field's name
-(``EmailAddress``), and its id as the record id.
+record keeps the values an import gives it under their internal names (``ActivityType``: see
+``statements.ACTIVITY_ATTRIBUTES``), other values under the statement's path or the field's name,
+its contact as the entity it is mapped to, and its id as the record id.
 https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/activity-fields.htm
 """
+
+CONTACT_ID = "Contact.Id"
 
 _ACTIVITY = re.compile(r"\{\{Activity\.(?:Field\((\w+)\)|([\w.]+))\}\}")
 
@@ -247,6 +250,8 @@ def _reader(column: ExportColumn, stores: RecordStores) -> Callable[[StoredRecor
         return on_account
     if name == ID:
         return lambda record: str(record.id)
+    if name == CONTACT_ID:  # an activity's contact, the entity its record is mapped to
+        return lambda record: str(record.mapped_entity[1]) if record.mapped_entity else ""
     if data_type == "string":
         return lambda record: record.fields.get(name, "")
     return lambda record: export_text(data_type, record.fields.get(name, ""))
@@ -295,7 +300,9 @@ def _activity_column(key: str, statement: str) -> ExportColumn | None:
         return ExportColumn(key, field_name, "string")
     if path not in ACTIVITY_PATHS:
         return None
-    return ExportColumn(key, ID if path == "Id" else path, ACTIVITY_PATHS[path])
+    attribute = ACTIVITY_ATTRIBUTES.get(path)
+    name = ID if path == "Id" else attribute.internal_name if attribute is not None else path
+    return ExportColumn(key, name, ACTIVITY_PATHS[path])
 
 
 def _filter(catalog: Catalog, entity: Entity, text: object, failures: list[Failure]) -> Node | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from target_eloqua.emulator.model.catalog import Catalog, User
@@ -16,6 +16,7 @@ from target_eloqua.emulator.model.checks import (
     Problem,
     check_for,
     check_record_id,
+    opportunity_stage,
     text_length,
     too_long,
 )
@@ -32,16 +33,37 @@ from target_eloqua.emulator.model.syncs import (
 )
 
 Row = Mapping[str, str]
+OPPORTUNITY_STAGE = "{{Opportunity.Field(Stage)}}"
 
-_CREATED = {"accounts": "ELQ-00005", "contacts": "ELQ-00004", "customObjects": "ELQ-00007"}
-_UPDATED = {"accounts": "ELQ-00023", "contacts": "ELQ-00022", "customObjects": "ELQ-00012"}
-_NOUNS = {"accounts": "Accounts", "contacts": "Contacts", "customObjects": "CustomObject data"}
+_COUNT_LOGS: Mapping[str, tuple[tuple[str, str] | None, tuple[str, str] | None]] = {
+    "accounts": (("ELQ-00005", "Accounts created."), ("ELQ-00023", "Accounts updated.")),
+    "contacts": (("ELQ-00004", "Contacts created."), ("ELQ-00022", "Contacts updated.")),
+    "customObjects": (
+        ("ELQ-00007", "CustomObject data created."),
+        ("ELQ-00012", "CustomObject data updated."),
+    ),
+    "events": (("ELQ-00077", "Event data created."), ("ELQ-00079", "Event data updated.")),
+    "opportunities": (("ELQ-00049", "Total new records."), None),
+    "campaignResponses": (None, None),
+}
+"""The counters a sync of each entity logs: records created, records updated. Oracle lists none
+for opportunities but ELQ-00049 "Total new records.", and none for campaign responses."""
+_LINKED_LOGS = {
+    "customObjects": ("ELQ-00025", "CustomObject data linked."),
+    "events": ("ELQ-00078", "Event data linked."),
+}
 _REJECT_LOGS = {
     "ELQ-00002": "Invalid email addresses.",
     "ELQ-00011": "Duplicate email addresses.",
+    "ELQ-00039": "Invalid opportunity stage.",
     "ELQ-00040": "Invalid field values.",
     "ELQ-00048": "Contact already exists.",
+    "ELQ-00055": "Campaign not found.",
     "ELQ-00061": "Rejected records (missing fields).",
+    "ELQ-00070": "Activity Type not found.",
+    "ELQ-00072": "Asset Type not found.",
+    "ELQ-00084": "Opportunity does not exist.",
+    "ELQ-00085": "Contact does not exist.",
 }
 _UNMAPPED_LOGS = {
     "ELQ-00126": "There are no fields to process in the file.",
@@ -121,29 +143,40 @@ def run_import(
       definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
       sync ``warning``.
     - A sync with no rows logs ELQ-00124 and ends ``success``.
+    - Event records go as custom object records do, counted in ELQ-00077 (created), ELQ-00079
+      (updated), ELQ-00078 (linked) and ELQ-00081 (rejected). An opportunity's stage must be one
+      of the catalog's (ELQ-00039); Oracle lists no code counting opportunities but ELQ-00049
+      "Total new records.". Campaign responses are never created: a row that matches none is
+      skipped, counted in ELQ-00034 [choice: Oracle documents no code for it].
 
     Oracle's status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
     Its update rules: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/ImportParameters/update-rule-types.htm
     """
     importer = _Importer(definition, stores, catalog)
-    process, processed = importer.process, 0
+    processed = feed(importer.process, uploads)
+    return importer.outcome(processed, file_logs(definition, uploads), sync_id)
+
+
+def feed(process: Callable[[int, Row], None], uploads: Sequence[Upload]) -> int:
+    """Hand every row of the uploads to ``process`` with its ``recordIndex`` (from 1, across
+    the uploads); how many rows there were."""
+    processed = 0
     for upload in uploads:
         for row in upload.rows:
-            processed += 1  # the row's recordIndex
+            processed += 1
             process(processed, row)
-    file_logs = _file_logs(definition, uploads)
-    return importer.outcome(processed, file_logs, sync_id)
+    return processed
 
 
 def failed(code: str, message: str, sync_id: int) -> Outcome:
     """The outcome of a sync that ends ``error`` without processing anything."""
-    logs = (LogEntry(code, message, 0, "error"), _summary(sync_id, "error"))
+    logs = (LogEntry(code, message, 0, "error"), summary_log(sync_id, "error"))
     return Outcome("error", SyncCounts(), logs)
 
 
 class _Importer:
     """One sync's import: each row is checked, matched on the identifier, and stored, skipped or
-    rejected. What the definition asks of a row (``_Checks``, ``_Writes``, ``_Relations``) is
+    rejected. What the definition asks of a row (``RowChecks``, ``_Writes``, ``_Relations``) is
     worked out once per sync, so that each row does only what applies to it."""
 
     def __init__(
@@ -160,7 +193,7 @@ class _Importer:
         self.identifier_name = definition.targets[self.identifier_key].name
         self.import_rule = str(properties.get("importRule", "createAndUpdate"))
         self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
-        self.checks = _Checks(definition)
+        self.checks = RowChecks(definition)
         self.writes = _Writes(definition, self.update_all)
         self.relations = _Relations(definition, stores, catalog)
         self.required = [
@@ -171,6 +204,17 @@ class _Importer:
         self.emails = ContactEmails.of(definition, self.store)
         self.tally = _Tally()
         self.identifiers_seen: set[str] = set()
+        self.creates = self.entity.kind != "campaignResponses"
+        """Campaign responses are Eloqua's own: an import writes to them, and a row that
+        matches none is skipped (counted in ELQ-00034) [choice: Oracle documents no code]."""
+        self.skipping = self.import_rule != "createAndUpdate" or not self.creates
+        if self.entity.kind == "opportunities":
+            stage = opportunity_stage(catalog.opportunity_stages)
+            self.checks.others += [
+                (key, stage)
+                for key, target in definition.targets.items()
+                if target.field is not None and target.field.statement == OPPORTUNITY_STAGE
+            ]
 
     def process(self, index: int, row: Row) -> None:
         """Check, match and store one row, or count it rejected or skipped."""
@@ -185,7 +229,7 @@ class _Importer:
         matches = (
             self.store.matching(self.identifier_name, identifier) if identifier.strip() else []
         )
-        if self.import_rule != "createAndUpdate" and self._skips(row, matches):
+        if self.skipping and self._skips(row, matches):
             self.tally.skipped += 1
         elif matches:
             self._update(index, row, matches)
@@ -228,8 +272,9 @@ class _Importer:
             self.relations.apply(row, record, self.tally)
 
     def _skips(self, row: Row, matches: Sequence[StoredRecord]) -> bool:
-        """Whether the import rule leaves the row out (contacts' createOnly also on email)."""
-        if self.import_rule == "updateOnly":
+        """Whether the import rule leaves the row out (contacts' createOnly also on email), or
+        it names a campaign response there is not."""
+        if self.import_rule == "updateOnly" or not self.creates:
             return not matches
         if self.import_rule == "createOnly":
             return bool(matches) or (self.emails is not None and self.emails.stored(row))
@@ -270,20 +315,26 @@ class _Importer:
         logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *file_logs]
         if processed == 0:
             logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
-        logs += _reject_logs(tally.rejects)
+        logs += reject_logs(tally.rejects)
+        if kind == "events" and tally.rejects:
+            logs.append(
+                LogEntry("ELQ-00081", "Event data rejected.", len(tally.rejects), "warning")
+            )
         if tally.skipped:
             logs.append(LogEntry("ELQ-00034", "Total unmatched records.", tally.skipped))
-        logs.append(LogEntry(_CREATED[kind], f"{_NOUNS[kind]} created.", tally.created))
-        logs.append(LogEntry(_UPDATED[kind], f"{_NOUNS[kind]} updated.", tally.updated))
-        if self.definition.accepted.data_cards is not None:
-            logs.append(LogEntry("ELQ-00025", "CustomObject data linked.", tally.linked))
+        created, updated = _COUNT_LOGS[kind]
+        logs += [LogEntry(*created, tally.created)] if created else []
+        logs += [LogEntry(*updated, tally.updated)] if updated else []
+        linked = _LINKED_LOGS.get(kind)
+        if self.definition.accepted.data_cards is not None and linked is not None:
+            logs.append(LogEntry(*linked, tally.linked))
         logs += [_action_log(action, count) for action, count in tally.actions.items()]
         status: SyncStatus = "warning" if tally.rejects or file_logs else "success"
-        logs.append(_summary(sync_id, status))
+        logs.append(summary_log(sync_id, status))
         return Outcome(status, counts, tuple(logs), tuple(tally.rejects))
 
 
-class _Checks:
+class RowChecks:
     """Whether a row's values fit their fields, and its identifier is there."""
 
     def __init__(self, definition: ImportDefinition) -> None:
@@ -291,18 +342,24 @@ class _Checks:
         """Text fields' length limits, checked inline for speed."""
         self.others: list[tuple[str, Check]] = []
         for key, target in definition.targets.items():
-            length = text_length(target.field) if target.field is not None else None
-            if target.kind == "id":
-                self.others.append((key, check_record_id))
-            elif target.kind not in ("field", "account") or target.field is None:
+            field = target.field
+            if field is None:
+                if target.kind in ("id", "contact"):  # a record's id, or a contact's
+                    self.others.append((key, check_record_id))
+            elif target.kind == "user":
                 continue
-            elif length is not None:
+            elif (length := text_length(field)) is not None:
                 self.lengths.append((key, length, too_long(length)))
             else:
-                self.others.append((key, check_for(target.field)))
-        self.identifier_key = definition.identifier_field_name
-        identifier_kind = definition.targets[self.identifier_key].kind
-        self.blank_identifier_allowed = identifier_kind in ("id", "externalId")
+                self.others.append((key, check_for(field)))
+        self.identifier_key = definition.identifier_key or ""
+        identifier = definition.targets.get(self.identifier_key)
+        self.blank_identifier_allowed = (
+            identifier is None
+            or identifier.kind in ("id", "externalId")
+            or definition.entity.kind in ("activities", "opportunityContacts")
+        )
+        """Whether a blank identifier is fine: a new record, or none is needed."""
 
     def problems(self, row: Row, identifier: str) -> dict[str, Problem]:
         """Key -> what is wrong with its value, for each key whose value does not fit."""
@@ -425,7 +482,7 @@ class _Relations:
         return bool(found)
 
 
-def _file_logs(definition: ImportDefinition, uploads: Sequence[Upload]) -> list[LogEntry]:
+def file_logs(definition: ImportDefinition, uploads: Sequence[Upload]) -> list[LogEntry]:
     """ELQ-00111 for each key no definition field has; for CSV files, ELQ-00121 for each
     definition key a header lacks, or ELQ-00126 (empty header) / ELQ-00127 (no key of the
     definition) per file instead."""
@@ -453,7 +510,7 @@ def _file_logs(definition: ImportDefinition, uploads: Sequence[Upload]) -> list[
     return logs
 
 
-def _reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
+def reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
     if not rejects:
         return []
     by_code = Counter(reject.status_code for reject in rejects)
@@ -470,7 +527,7 @@ def _action_log(action: SyncAction, count: int) -> LogEntry:
     return LogEntry(code, message.format(id=action.target_id), count)
 
 
-def _summary(sync_id: int, status: SyncStatus) -> LogEntry:
+def summary_log(sync_id: int, status: SyncStatus) -> LogEntry:
     message = f"Sync processed for sync {sync_id}, resulting in {status} status."
     return LogEntry("ELQ-00101", message, 0, _SEVERITIES[status])
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from target_eloqua.emulator.model.activities import ActivityImport
 from target_eloqua.emulator.model.catalog import Catalog, Field, ImportPriority, load_catalog
 from target_eloqua.emulator.model.coerce import as_text
 from target_eloqua.emulator.model.definitions import ImportDefinition, accept
-from target_eloqua.emulator.model.entities import Entity, fields_of
+from target_eloqua.emulator.model.entities import Entity, exists, fields_of
 from target_eloqua.emulator.model.errors import (
     ConflictError,
     Failure,
@@ -37,6 +38,7 @@ from target_eloqua.emulator.model.logins import (
     OAuthClient,
 )
 from target_eloqua.emulator.model.lookups import LookupKind, lookup_items
+from target_eloqua.emulator.model.opportunity_links import OpportunityLinkImport
 from target_eloqua.emulator.model.records import RecordStores
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
 
@@ -60,6 +62,13 @@ CALLBACK_RULE = "Must be a string value."
 UPLOADS_RULE = "At most 500 data uploads may be staged before a sync."
 
 CallbackSender = Callable[[str, Mapping[str, Any]], None]
+ImportRun = Callable[[ImportDefinition, list[Upload], RecordStores, Catalog, int], Outcome]
+
+_IMPORTS: Mapping[str, ImportRun] = {
+    "activities": ActivityImport.run,
+    "opportunityContacts": OpportunityLinkImport.run,
+}
+"""How a sync imports rows, for the entities whose imports are not upserts."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +102,9 @@ class _State:
 class EloquaInstance:
     """One emulated Eloqua instance (site). Thread-safe.
 
-    It holds the catalog, the logins, import definitions of accounts, contacts and custom objects,
-    the uploads staged on each, syncs with their logs and rejects, and the records syncs stored. It
-    takes already-decoded JSON values and raises ``NotFoundError``, ``ConflictError`` or
+    It holds the catalog, the logins, import definitions of every entity, the uploads staged on
+    each, syncs with their logs and rejects, and the records syncs stored. It takes
+    already-decoded JSON values and raises ``NotFoundError``, ``ConflictError`` or
     ``ValidationError``; the HTTP side's ``routes`` turns those into status codes.
 
     Syncs run lazily: every public method first brings syncs up to date with the clock, so no thread
@@ -143,7 +152,7 @@ class EloquaInstance:
         # Timestamps are wall time at construction plus clock time elapsed since, in 100 ns ticks.
         self._clock_origin = clock()
         self._wall_origin_ticks = time.time_ns() // 100
-        self._state = _State()
+        self._state = self._fresh_state()
 
     @property
     def credentials(self) -> Credentials:
@@ -197,11 +206,18 @@ class EloquaInstance:
     # -- catalog -----------------------------------------------------------------------------
 
     def fields(self, entity: Entity) -> tuple[Field, ...]:
-        """The fields ``/fields`` lists for the entity; NotFoundError for an unknown object."""
+        """The fields ``/fields`` lists for the entity; NotFoundError for an unknown object and
+        for an entity without ``/fields``."""
         catalog = fields_of(self.catalog, entity)
         if catalog is None:
             raise NotFoundError(entity.path)
         return catalog.fields
+
+    def require(self, entity: Entity) -> None:
+        """NotFoundError unless the instance has the entity (a custom object or event must be
+        in the catalog)."""
+        if not exists(self.catalog, entity):
+            raise NotFoundError(entity.path)
 
     def field(self, entity: Entity, field_id: int) -> Field:
         found = next((f for f in self.fields(entity) if f.id == field_id), None)
@@ -248,7 +264,7 @@ class EloquaInstance:
     def create_import(self, entity: Entity, body: Mapping[str, Any]) -> ImportDefinition:
         """Validate and store an import definition (the decoded JSON body)."""
         with self._up_to_date():
-            self.fields(entity)
+            self.require(entity)
             now = self._now()
             definition = ImportDefinition(
                 id=next(self._state.definition_ids),
@@ -430,7 +446,7 @@ class EloquaInstance:
     def records(self, entity: Entity) -> list[dict[str, Any]]:
         """The entity's stored records, as the admin API shows them."""
         with self._up_to_date():
-            self.fields(entity)
+            self.require(entity)
             return [record.to_json(entity.kind) for record in self._state.stores.of(entity)]
 
     def update_record(self, entity: Entity, record_id: int, values: object) -> dict[str, Any]:
@@ -451,9 +467,10 @@ class EloquaInstance:
             return record.to_json(entity.kind)
 
     def reset(self) -> None:
-        """Forget definitions, staged data, syncs, records and tokens; keep catalog and settings."""
+        """Forget definitions, staged data, syncs, records and tokens; keep catalog and settings.
+        The campaign responses of the catalog are back as they were."""
         with self._lock:
-            self._state = _State()
+            self._state = self._fresh_state()
             self.logins.reset()
 
     # -- internals ---------------------------------------------------------------------------
@@ -539,7 +556,8 @@ class EloquaInstance:
             self._state.staged[definition.id][:0] = uploads  # kept for a later sync
             message = "The sync failed because of a temporary error."
             return failed("ELQ-00146", message, sync.id)
-        return run_import(definition, uploads, self._state.stores, self.catalog, sync.id)
+        run = _IMPORTS.get(definition.entity.kind, run_import)
+        return run(definition, uploads, self._state.stores, self.catalog, sync.id)
 
     def _export(self, sync: Sync) -> Outcome:
         """Take the export of an export sync now ending; its outcome."""
@@ -566,6 +584,10 @@ class EloquaInstance:
     def _definition_at(self, uri: object) -> ImportDefinition | None:
         """The definition whose uri is ``uri`` (``/accounts/imports/43``), or None."""
         return _definition_at(uri, "imports", self._state.definitions)
+
+    def _fresh_state(self) -> _State:
+        """State with nothing in it but the campaign responses of the catalog."""
+        return _State(stores=RecordStores(self.catalog.campaign_responses.items))
 
     def _now(self) -> str:
         return self._timestamp(self._clock())

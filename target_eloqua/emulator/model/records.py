@@ -1,9 +1,10 @@
-"""The records an instance stores: accounts, contacts, custom object records and activities."""
+"""The records an instance stores: accounts, contacts, custom object and event records, activities,
+opportunities (with the contacts linked to them) and campaign responses."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -37,9 +38,14 @@ class StoredRecord:
     global_subscription: str | None = None
     account_id: int | None = None
     mapped_entity: tuple[str, int] | None = None
+    """The contact or account a custom object or event record is linked to (data cards), and
+    the contact an activity is of."""
+    linked_contacts: tuple[int, ...] = ()
+    """The ids of the contacts an opportunity is linked to."""
 
     def to_json(self, kind: EntityKind) -> dict[str, Any]:
         body: dict[str, Any] = {"id": self.id, "fields": dict(self.fields)}
+        entity = self.mapped_entity
         if kind == "accounts":
             body["linkedUsers"] = [user.to_json() for user in self.linked_users]
             body["lists"] = list(self.lists)
@@ -48,8 +54,11 @@ class StoredRecord:
             body["emailGroups"] = dict(self.email_groups)
             body["globalSubscription"] = self.global_subscription
             body["accountId"] = self.account_id
-        elif kind == "customObjects":
-            entity = self.mapped_entity
+        elif kind == "activities":
+            body["contactId"] = entity[1] if entity else None
+        elif kind == "opportunities":
+            body["contactIds"] = list(self.linked_contacts)
+        elif kind in ("customObjects", "events"):
             body["mappedEntity"] = {"type": entity[0], "id": entity[1]} if entity else None
         return body
 
@@ -116,9 +125,10 @@ class RecordStore:
             records = [r for r in records if r.fields.get(name) == value]
         return records
 
-    def create(self, values: dict[str, str]) -> StoredRecord:
-        """A new record with these field values (the dict becomes the record's own)."""
-        record = StoredRecord(next(self._ids), values)
+    def create(self, values: dict[str, str], record_id: int | None = None) -> StoredRecord:
+        """A new record with these field values (the dict becomes the record's own), and the
+        next id unless given one."""
+        record = StoredRecord(next(self._ids) if record_id is None else record_id, values)
         self._records[record.id] = record
         for name, index in self._indexes.items():
             if name in values:
@@ -149,26 +159,31 @@ class RecordStore:
 
 
 class RecordStores:
-    """Every entity's store: accounts, contacts, activities and one per custom object, made on
-    first use."""
+    """Every entity's store: accounts, contacts, one per custom object and event, activities,
+    opportunities and campaign responses, made on first use; and the external assets
+    activities named."""
 
-    def __init__(self) -> None:
+    def __init__(self, campaign_responses: Iterable[tuple[int, Mapping[str, str]]] = ()) -> None:
+        """``campaign_responses`` are those the instance starts with (id -> field values):
+        Eloqua makes campaign responses itself, imports only write to them."""
         self.accounts = RecordStore(Entity("accounts"))
         self.contacts = RecordStore(Entity("contacts"))
-        self.activities = RecordStore(Entity("activities"))
-        self._custom_objects: dict[int, RecordStore] = {}
+        self._others: dict[Entity, RecordStore] = {}
         self._custom_object_ids = itertools.count(1)
+        self.assets: dict[tuple[str, str], int] = {}
+        """External assets by (asset type, asset name) in lower case -> id, as activities name
+        them."""
+        responses = self.of(Entity("campaignResponses"))
+        for response_id, values in campaign_responses:
+            responses.create(dict(values), response_id)
 
     def of(self, entity: Entity) -> RecordStore:
         if entity.kind == "accounts":
             return self.accounts
         if entity.kind == "contacts":
             return self.contacts
-        if entity.kind == "activities":
-            return self.activities
-        object_id = entity.object_id or 0
-        if object_id not in self._custom_objects:
+        if entity not in self._others:
             # Custom object records share one id sequence, as Eloqua's data card ids do.
-            store = RecordStore(entity, self._custom_object_ids)
-            self._custom_objects[object_id] = store
-        return self._custom_objects[object_id]
+            ids = self._custom_object_ids if entity.kind == "customObjects" else None
+            self._others[entity] = RecordStore(entity, ids)
+        return self._others[entity]

@@ -118,6 +118,33 @@ def test_text_fields_know_their_length_but_do_not_show_it() -> None:
         (Entity("customObjects", 9), "{{CustomObject[9].Field[103]}}", "field", "Amount1"),
         (Entity("customObjects", 9), "{{CustomObject[9].Id}}", "id", "Id"),
         (Entity("customObjects", 9), "{{CustomObject[9].ExternalId}}", "externalId", "ExternalId"),
+        (Entity("events", 5), "{{Event[5].Field[501]}}", "field", "Email_Address1"),
+        (Entity("events", 5), "{{Event[5].Id}}", "id", "Id"),
+        (Entity("activities"), "{{Activity.Type}}", "activity", "ActivityType"),
+        (Entity("activities"), "{{Activity.CreatedAt}}", "activity", "ActivityDate"),
+        (Entity("activities"), "{{Activity.Contact.Id}}", "contact", "Id"),
+        (
+            Entity("activities"),
+            "{{Activity.Contact.Field(C_EmailAddress)}}",
+            "contact",
+            "C_EmailAddress",
+        ),
+        (Entity("opportunities"), "{{Opportunity.Id}}", "field", "RemoteOpportunityID"),
+        (Entity("opportunities"), "{{Opportunity.Field(Stage)}}", "field", "OpportunityStageID"),
+        (Entity("opportunityContacts"), "{{Opportunity.Id}}", "opportunity", "RemoteOpportunityID"),
+        (
+            Entity("opportunityContacts"),
+            "{{Opportunity.Account.Field(CompanyIDExt)}}",
+            "account",
+            "CompanyIDExt",
+        ),
+        (Entity("campaignResponses"), "{{CampaignResponse.Id}}", "id", "Id"),
+        (
+            Entity("campaignResponses"),
+            "{{CampaignResponse.Field(IntegrationReturnValue)}}",
+            "field",
+            "IntegrationReturnValue",
+        ),
     ],
 )
 def test_statements_resolve_against_the_catalog(
@@ -138,6 +165,11 @@ def test_statements_resolve_against_the_catalog(
         (Entity("customObjects", 9), "{{CustomObject[9].Field(Amount1)}}", "existing field"),
         (Entity("customObjects", 9), "{{CustomObject[8].Field[103]}}", "entity"),
         (Entity("customObjects", 9), "{{CustomObject[9].Field[999]}}", "existing field"),
+        (Entity("events", 6), "{{Event[6].Field[501]}}", "existing field"),
+        (Entity("activities"), "{{Activity.Score}}", "existing field"),
+        (Entity("activities"), "{{Activity.Contact.Field(Nope)}}", "existing field"),
+        (Entity("opportunities"), "{{Opportunity.Field(OpportunityName)}}", "existing field"),
+        (Entity("opportunityContacts"), "{{Opportunity.Field(Name)}}", "existing field"),
     ],
 )
 def test_statements_that_name_no_field_of_the_entity_do_not_resolve(
@@ -145,6 +177,27 @@ def test_statements_that_name_no_field_of_the_entity_do_not_resolve(
 ) -> None:
     with pytest.raises(StatementError, match=message):
         resolve(load_catalog(), entity, statement)
+
+
+def test_the_default_catalog_has_an_event_opportunities_assets_and_campaign_responses() -> None:
+    catalog = load_catalog()
+
+    event = catalog.event(5)
+    assert event is not None
+    assert event.fields.find("Email_Address1") is not None
+    assert {f.statement for f in catalog.opportunities.fields} >= {
+        "{{Opportunity.Id}}",
+        "{{Opportunity.Field(Name)}}",
+        "{{Opportunity.Field(Stage)}}",
+        "{{Opportunity.Field(Amount)}}",
+    }
+    assert "Closed Won" in catalog.opportunity_stages
+    assert {a.name: a.activity_types for a in catalog.asset_types}["Webinar"] == (
+        "Registered",
+        "Attended",
+        "Watched Recording",
+    )
+    assert [response_id for response_id, _ in catalog.campaign_responses.items] == [1, 2, 3]
 
 
 def test_a_catalog_file_of_the_same_shape_loads(tmp_path: Path) -> None:
@@ -170,6 +223,14 @@ def test_a_catalog_file_of_the_same_shape_loads(tmp_path: Path) -> None:
         (lambda c: c["accounts"]["fields"][0].update(uri="/x"), "numeric id"),
         (lambda c: c.update(customObjects=[{"id": "9"}]), "integer 'id'"),
         (lambda c: c.update(contactLists=[{"id": 1, "name": "a"}] * 2), "ids must be unique"),
+        (lambda c: c.update(externalAssetTypes=[{"id": 1, "name": "x"}]), "'activityTypes'"),
+        (lambda c: c.update(opportunityStages=[1]), "opportunityStages must be an array of"),
+        (
+            lambda c: c.update(
+                campaignResponses={"fields": [], "items": [{"id": 1, "fields": {"X": ""}}]}
+            ),
+            "'X' must be a campaign response field",
+        ),
     ],
 )
 def test_a_malformed_catalog_says_what_is_wrong(tmp_path: Path, damage: Any, message: str) -> None:

@@ -167,21 +167,34 @@ def test_values_come_back_in_export_form(data_type: str, stored: str, shown: str
 def test_activities_are_exported_from_the_values_activity_records_keep() -> None:
     instance = EloquaInstance(sync_seconds=0, clock=FakeClock())
     assert exported(instance, ACTIVITIES, {"fields": {"id": "{{Activity.Id}}"}}) == []
-    # An activity record keeps each value under the statement's path or the field's name.
-    instance._state.stores.activities.create(  # noqa: SLF001 - no activity imports yet
-        {"Type": "EmailOpen", "CreatedAt": "2026-01-02 03:04:05", "EmailAddress": "a@x.com"}
+    # An activity record keeps what an import gave it under internal names, its contact as
+    # the entity it is mapped to, and other values under their field's name.
+    activity = instance._state.stores.of(ACTIVITIES).create(  # noqa: SLF001 - a stored record
+        {
+            "ActivityType": "EmailOpen",
+            "ActivityDate": "2026-01-02 03:04:05",
+            "EmailAddress": "a@x.com",
+        }
     )
+    activity.mapped_entity = ("Contact", 7)
     body = {
         "fields": {
             "id": "{{Activity.Id}}",
             "type": "{{Activity.Type}}",
             "at": "{{Activity.CreatedAt}}",
+            "contact": "{{Activity.Contact.Id}}",
             "email": "{{Activity.Field(EmailAddress)}}",
         },
         "filter": "'{{Activity.Type}}' = 'EmailOpen'",
     }
     assert exported(instance, ACTIVITIES, body) == [
-        {"id": "1", "type": "EmailOpen", "at": "2026-01-02 03:04:05.000", "email": "a@x.com"}
+        {
+            "id": "1",
+            "type": "EmailOpen",
+            "at": "2026-01-02 03:04:05.000",
+            "contact": "7",
+            "email": "a@x.com",
+        }
     ]
     with pytest.raises(ValidationError):
         instance.create_export(ACTIVITIES, {"name": "x", "fields": {"t": "{{Activity.Nope}}"}})

@@ -1,0 +1,88 @@
+"""What the imports that are not upserts share (activities, links of opportunities to contacts):
+each row checked, then stored or rejected, and the sync's outcome from what they did."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from target_eloqua.emulator.model.catalog import Catalog
+from target_eloqua.emulator.model.checks import BLANK_REQUIRED, Problem
+from target_eloqua.emulator.model.definitions import ImportDefinition
+from target_eloqua.emulator.model.importer import (
+    Row,
+    RowChecks,
+    Upload,
+    feed,
+    file_logs,
+    reject_logs,
+    summary_log,
+)
+from target_eloqua.emulator.model.records import RecordStores
+from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, SyncCounts, SyncStatus
+
+
+class RowImport:
+    """One sync of such an import: ``process`` takes each row (a subclass's), ``outcome`` says
+    how the sync ended."""
+
+    def __init__(
+        self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
+    ) -> None:
+        self.definition = definition
+        self.keys = tuple(definition.targets)
+        self.checks = RowChecks(definition)
+        self.stores = stores
+        self.rejects: list[Reject] = []
+        self.stored = 0
+        """Rows stored: activities created, or opportunities linked."""
+
+    @classmethod
+    def run(
+        cls,
+        definition: ImportDefinition,
+        uploads: Sequence[Upload],
+        stores: RecordStores,
+        catalog: Catalog,
+        sync_id: int,
+    ) -> Outcome:
+        """Process every row of ``uploads`` and say how the sync ended."""
+        rows = cls(definition, stores, catalog)
+        processed = feed(rows.process, uploads)
+        return rows.outcome(processed, file_logs(definition, uploads), sync_id)
+
+    def process(self, index: int, row: Row) -> None:
+        raise NotImplementedError
+
+    def problems(self, row: Row, required: Sequence[str]) -> dict[str, Problem]:
+        """What is wrong with the row's values, and which of the ``required`` keys are blank."""
+        problems = self.checks.problems(row, "")
+        blank = [key for key in required if not row.get(key, "").strip()]
+        return problems | dict.fromkeys(blank, BLANK_REQUIRED)
+
+    def reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
+        """Reject the row for its problems, the first key's problem first."""
+        values = {key: row.get(key, "") for key in self.keys}
+        invalid = [key for key in self.keys if key in problems]
+        first = problems[invalid[0]]
+        self.rejects.append(Reject(index, values, invalid, first.code, first.message))
+
+    def notes(self) -> list[LogEntry]:
+        """Log entries about the definition, before the rejects'."""
+        return []
+
+    def counters(self) -> list[LogEntry]:
+        """Log entries counting what the sync stored, after the rejects'."""
+        return []
+
+    def counts(self, processed: int) -> SyncCounts:
+        """The emulator's own counts of the sync (its admin API shows them)."""
+        return SyncCounts(processed, self.stored, 0, len(self.rejects))
+
+    def outcome(self, processed: int, logs_of_files: list[LogEntry], sync_id: int) -> Outcome:
+        logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *logs_of_files]
+        if processed == 0:
+            logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
+        logs += [*self.notes(), *reject_logs(self.rejects), *self.counters()]
+        status: SyncStatus = "warning" if self.rejects or logs_of_files else "success"
+        logs.append(summary_log(sync_id, status))
+        return Outcome(status, self.counts(processed), tuple(logs), tuple(self.rejects))
