@@ -158,9 +158,7 @@ def test_a_rejected_record_fails_the_run_without_state_by_default(
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert (
-        "Eloqua has rejected 1 record so far in this run, more than max_rejects (0)" in run.stderr
-    )
+    assert "Eloqua has rejected 1 record in this run, more than max_rejects (0)" in run.stderr
 
 
 def test_a_mapping_problem_stops_the_run_before_anything_is_sent(

@@ -200,12 +200,14 @@ class BatchJob:
             sync_record.updated,
             sync_record.rejected,
         )
+        too_many_rejects = self.run.count_rejects(sync_record.rejected)
         if sync_record.status == "error":
             raise SyncFailedError(
                 f"stream '{self.stream}': sync {sync_record.uri} ended 'error'; Eloqua's "
                 f"log of it is at {sync_record.uri}/logs"
             )
-        self.run.check_rejects()
+        if too_many_rejects is not None:
+            raise too_many_rejects
 
     def _create_sync(self) -> dict[str, Any]:
         """Create the sync of what is staged on the definition.
