@@ -428,6 +428,28 @@ def test_a_config_problem_still_writes_a_failed_summary(
     assert "M_NoSuchField" in summary["error"]
 
 
+def test_a_run_refused_for_its_config_leaves_the_last_runs_rejects_file_as_it_was(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    rejects_path = tmp_path / "out" / "rejects.jsonl"
+    rejects_path.parent.mkdir()
+    rejects_path.write_text('{"identifier": "from the last run"}\n')
+    broken = config(emulator, tmp_path)
+    broken["streams"] = {STREAM: {**MAPPING, "fields": {"name": "M_NoSuchField"}}}
+
+    run = run_target(
+        broken,
+        messages(account("Acme")),
+        tmp_path,
+        env={"PYTHONWARNINGS": "always::ResourceWarning"},
+    )
+
+    assert run.returncode == 1
+    assert "M_NoSuchField" in run.stderr
+    assert rejects_path.read_text() == '{"identifier": "from the last run"}\n'
+    assert "ResourceWarning" not in run.stderr
+
+
 def test_callback_url_is_passed_to_every_sync(emulator: EmulatorServer, tmp_path: Path) -> None:
     settings = {"callback_url": "https://hooks.example/eloqua", "batch_size_rows": 1}
 
