@@ -155,7 +155,7 @@ def test_state_comes_out_during_the_load_as_each_sync_ends(
     messages = [schema(COMPANIES, NAME_SCHEMA, "name"), *companies(1, 20_000, state_every=1000)]
 
     target = start(config(emulator, tmp_path, **settings), messages)
-    written = []
+    written: list[Any] = []
     while (state := target.next_state()) is not None:
         synced = records_synced(emulator)  # at least as many as when the line was written
         written.append(state)
@@ -281,7 +281,7 @@ def slow_third_sync(emulator: EmulatorServer) -> None:
 
 def read_until(target: Running, wanted: dict[str, Any]) -> list[Any]:
     """The STATEs written up to ``wanted``."""
-    written = []
+    written: list[Any] = []
     while written[-1:] != [wanted]:
         state = target.next_state()
         assert state is not None, f"{wanted} was never written"

@@ -237,9 +237,7 @@ def test_one_reject_more_than_max_rejects_fails_the_run_after_writing_them_all(
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert (
-        "Eloqua has rejected 3 records in this run, more than max_rejects (2)" in run.stderr
-    )
+    assert "Eloqua has rejected 3 records in this run, more than max_rejects (2)" in run.stderr
     assert "Traceback" not in run.stderr
     assert [line["identifier"] for line in rejects_file(tmp_path)] == [
         "Bad Email",
