@@ -385,7 +385,7 @@ class TargetEloqua(Target):
         """
         if self.run.dry_run:
             self.run.note_once("Dry run: STATE not written")
-        elif state:  # an empty STATE says nothing, and would clear an orchestrator's
+        elif state:  # an empty STATE says nothing: the SDK writes none either
             self.run.checkpoints.hold(state)
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:

@@ -9,6 +9,7 @@ people (contacts), which load after the companies.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import threading
@@ -345,3 +346,32 @@ def test_after_sigkill_the_next_run_resumes_from_the_last_state_written(
     assert resumed.states[-1] == bookmark(5000)
     assert summary(tmp_path)["totals"]["uploaded"] == 3000  # sent again: the slow sync's 1,000
     assert sorted(stored_companies(emulator)) == [company(n) for n in range(1, 5001)]
+
+
+def test_a_state_that_cannot_be_written_fails_the_run(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config(emulator, tmp_path)))
+    messages = [schema(COMPANIES, NAME_SCHEMA, "name"), *companies(1, 2, state_every=2)]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the orchestrator has gone
+
+    try:
+        run = subprocess.run(
+            [TARGET_COMMAND, "--config", str(config_file)],
+            input="".join(json.dumps(m) + "\n" for m in messages),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+    assert run.returncode == 1
+    assert run.stderr.endswith(
+        "STATE could not be written to standard output: [Errno 32] Broken pipe\n"
+    )
+    assert summary(tmp_path)["status"] == "failed"

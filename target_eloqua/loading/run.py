@@ -113,16 +113,15 @@ class Run:
         with self._lock:
             self._rejects_counted += rejected
             if rejected and self._rejects_counted > self.config["max_rejects"]:
-                return self.too_many_rejects(self._rejects_counted, so_far=True)
+                return self.too_many_rejects(self._rejects_counted)
         return None
 
-    def too_many_rejects(self, rejected: int, *, so_far: bool = False) -> TooManyRejectsError:
+    def too_many_rejects(self, rejected: int) -> TooManyRejectsError:
         """The error of a run whose ``rejected`` records are more than ``max_rejects``."""
         where = self.config.get("rejects_path")
         return TooManyRejectsError(
-            f"Eloqua has rejected {rejected} record{'s' if rejected != 1 else ''} "
-            f"{'so far ' if so_far else ''}in this run, more than max_rejects "
-            f"({self.config['max_rejects']}); "
+            f"Eloqua has rejected {rejected} record{'s' if rejected != 1 else ''} in this run, "
+            f"more than max_rejects ({self.config['max_rejects']}); "
             + (f"they are listed in {where}" if where else "set rejects_path to list them")
         )
 
