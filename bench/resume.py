@@ -1,7 +1,7 @@
 """How much a load killed at random moments sends again when it is resumed from its last STATE.
 
 Usage, from the repository root: ``.venv/bin/python bench/resume.py [--records N] [--kills K]
-[--seed S]`` (about a minute with the defaults). A tap of ``N`` account records (200,000) sends a
+[--seed S]`` (half a minute with the defaults). A tap of ``N`` account records (200,000) sends a
 STATE after every 1,000, whose bookmark is the number of records sent so far. The emulator runs
 as its own process, with syncs of 0.5 s. ``target-eloqua`` runs with its default batch settings
 (10,000 records a batch, 2 syncs of a stream at once) and is killed (SIGKILL) at a random moment
@@ -28,13 +28,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
+from throughput import emulator, emulator_config
 
 STREAM = "crm_accounts"
 MAPPING = {"identifier": "company_name", "fields": {"company_name": "M_CompanyName"}}
@@ -70,11 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     goal = BATCH_SIZE_ROWS * MAX_SYNCS_PER_STREAM + STATE_EVERY
     kills: list[Kill] = []
     bookmark = 0
-    with emulator() as url, tempfile.TemporaryDirectory(prefix="target-eloqua-resume-") as work:
+    with (
+        emulator(SYNC_SECONDS) as url,
+        tempfile.TemporaryDirectory(prefix="target-eloqua-resume-") as work,
+    ):
+        eloqua = Eloqua(url)
         work_dir = Path(work)
         while True:
             kill_after = chance.uniform(*KILL_WITHIN_SECONDS) if len(kills) < args.kills else None
-            known = Eloqua(url).definition_uris()
+            known = eloqua.definition_uris()
             returncode, states, seconds = run_target(url, work_dir, bookmark, args, kill_after)
             resumed_from = states[-1]["bookmarks"][STREAM] if states else bookmark
             if returncode == 0:
@@ -82,9 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if returncode != -signal.SIGKILL:
                 log = (work_dir / "stderr.log").read_text()[-3000:]
                 raise SystemExit(f"target-eloqua exited {returncode}:\n{log}")
-            kills.append(Eloqua(url).sent_again(seconds, bookmark, resumed_from, known))
+            kills.append(eloqua.sent_again(seconds, bookmark, resumed_from, known))
             bookmark = resumed_from
-        stored = Eloqua(url).stored_names()
+        stored = eloqua.stored_names()
     print_kills(kills, goal)
     once = len(stored) == len(set(stored)) == args.records
     print(
@@ -103,26 +107,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-@contextmanager
-def emulator() -> Iterator[str]:
-    """The emulator as its own process, with syncs of ``SYNC_SECONDS``; yields its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "target_eloqua.emulator", "--sync-seconds", str(SYNC_SECONDS)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url:
-            raise SystemExit("the emulator did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def run_target(
     url: str, work_dir: Path, bookmark: int, args: argparse.Namespace, kill_after: float | None
 ) -> tuple[int, list[Any], float]:
@@ -132,14 +116,7 @@ def run_target(
     """
     input_path = work_dir / "input.jsonl"
     write_input(input_path, bookmark, args.records)
-    config = {
-        "company": "ACME",
-        "username": "API.User",
-        "password": "emulator",
-        "login_url": url,
-        "poll_interval_seconds": 0.05,
-        "streams": {STREAM: MAPPING},
-    }
+    config = emulator_config(url, streams={STREAM: MAPPING})
     config_path = work_dir / "config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     command = str(Path(sys.executable).with_name("target-eloqua"))
