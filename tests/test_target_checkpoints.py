@@ -152,6 +152,7 @@ def start(tmp_path: Path) -> Iterator[Any]:
 def test_state_comes_out_during_the_load_as_each_sync_ends(
     emulator: EmulatorServer, tmp_path: Path, start: Any
 ) -> None:
+    plan_next_syncs(emulator, count=5, seconds=0.6)  # one after the other: the test reads between
     settings = {"batch_size_rows": 4000, "max_syncs_per_stream": 1}
     messages = [schema(COMPANIES, NAME_SCHEMA, "name"), *companies(1, 20_000, state_every=1000)]
 
