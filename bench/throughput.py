@@ -203,10 +203,12 @@ def record_message(number: int) -> dict[str, Any]:
 
 
 @contextmanager
-def emulator() -> Iterator[str]:
-    """The emulator with instant syncs, as its own process; yields its base URL."""
+def emulator(sync_seconds: float = 0) -> Iterator[str]:
+    """The emulator as its own process, with instant syncs unless ``sync_seconds`` says how
+    long they take; yields its base URL.
+    """
     process = subprocess.Popen(
-        [sys.executable, "-m", "target_eloqua.emulator", "--sync-seconds", "0"],
+        [sys.executable, "-m", "target_eloqua.emulator", "--sync-seconds", str(sync_seconds)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -222,18 +224,26 @@ def emulator() -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def run_target(url: str, input_path: Path, upload_format: str, work_dir: Path) -> TargetRun:
-    """Run ``target-eloqua`` on the input; check that it loaded every record."""
-    config = {
+def emulator_config(url: str, **settings: Any) -> dict[str, Any]:
+    """A config of target-eloqua for the emulator at ``url`` (syncs polled every 0.05 s)."""
+    return {
         "company": "ACME",
         "username": "API.User",
         "password": "emulator",
         "login_url": url,
         "poll_interval_seconds": 0.05,
-        "upload_format": upload_format,
-        "summary_path": str(work_dir / "summary.json"),
-        "streams": {STREAM: MAPPING},
+        **settings,
     }
+
+
+def run_target(url: str, input_path: Path, upload_format: str, work_dir: Path) -> TargetRun:
+    """Run ``target-eloqua`` on the input; check that it loaded every record."""
+    config = emulator_config(
+        url,
+        upload_format=upload_format,
+        summary_path=str(work_dir / "summary.json"),
+        streams={STREAM: MAPPING},
+    )
     config_path = work_dir / "config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     command = str(Path(sys.executable).with_name("target-eloqua"))

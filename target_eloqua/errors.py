@@ -95,6 +95,10 @@ class RunStoppedError(Exception):
     """
 
 
+class StateNotWrittenError(Exception):
+    """STATE could not be written to standard output (the orchestrator stopped reading it)."""
+
+
 class StoppedBySignal(SystemExit):
     """SIGTERM or SIGINT: the run stops at once, with the exit status ``128 + signum``."""
 
@@ -110,6 +114,7 @@ EXPLAINED_FAILURES = (
     BadInputError,
     DefinitionRefusedError,
     EloquaError,
+    StateNotWrittenError,
     SyncFailedError,
     TooManyRejectsError,
     UnloadableRecordError,

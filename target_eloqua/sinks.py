@@ -149,6 +149,8 @@ class EloquaSink(TargetSink):
     """Whether the stream's schema does not fit its mapping: the run stops before its records."""
     _batch: RowSpool | None = None
     """The rows read since the last drain (``None`` before the first of them)."""
+    _batch_number = 0
+    """The run's number for the batch (see ``loading.checkpoints``): STATE waits for it."""
     _record_json: bytes | None = None
     """The record being processed, as the tap sent it (only when rejects are reported)."""
     _merged: RejectTally | None = None
@@ -286,7 +288,10 @@ class EloquaSink(TargetSink):
             self._merged.add(MERGED, MERGED_MESSAGE, identifier)
 
     def _new_batch(self) -> RowSpool:
-        """An empty batch; records are only kept beside rows when rejects are reported."""
+        """An empty batch, numbered; records are only kept beside rows when rejects are
+        reported.
+        """
+        self._batch_number = self.run.checkpoints.open_batch()
         return RowSpool(
             self.mapping.keys,
             self.config["upload_format"],
@@ -321,7 +326,7 @@ class EloquaSink(TargetSink):
         stream: the pipeline uploads it at once and syncs it once the syncs it must follow have
         succeeded. Meanwhile the next batch is read: Eloqua's work does not stall the run.
         """
-        batch, self._batch = self._batch, None
+        batch, number, self._batch = self._batch, self._batch_number, None
         if batch is None:
             return
         run = self.run
@@ -349,6 +354,7 @@ class EloquaSink(TargetSink):
             self.stream_name,
             self.mapping.entity.load_rank,
             batch.identifiers(),
+            batch=number,
             prepare=job.stage,
             run=job.sync,
             skip=job.drop,

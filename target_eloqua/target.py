@@ -1,14 +1,14 @@
 """target-eloqua: the Singer target that loads streams into Eloqua through the Bulk API 2.0.
 
 ``TargetEloqua`` reads its settings, builds the run (``loading.run.Run``: report, definitions,
-sync pipeline, rejects file, clients) and settles every stream mapping with Eloqua before any
-input is read; then it reads the input, hands the run to its sinks with their classes, and
-reports the run however it ends.
+sync pipeline, checkpoints, rejects file, clients) and settles every stream mapping with Eloqua
+before any input is read; then it reads the input, hands the run to its sinks with their classes
+and each STATE to the run's checkpoints as it arrives, and reports the run however it ends.
 
 This module and ``sinks.py`` are the SDK seam: the only files that use singer-sdk's private
-names, each beside its reason. Here, five hooks of the SDK's target are overridden
-(``_validate_config``, ``_process_record_message``, ``_drain_all``, ``_write_state_message``,
-``_handle_termination``) and one class property is read (``_env_var_config``).
+names, each beside its reason. Here, four hooks of the SDK's target are overridden
+(``_validate_config``, ``_process_record_message``, ``_drain_all``, ``_handle_termination``)
+and one class property is read (``_env_var_config``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from target_eloqua.errors import (
     EXPLAINED_FAILURES,
     BadInputError,
     MappingError,
+    StateNotWrittenError,
     StoppedBySignal,
 )
 from target_eloqua.loading import run_files
@@ -96,12 +97,14 @@ class TargetEloqua(Target):
         """Every sink of the run, in the order they were made (a stream's newest last)."""
         self._sink_classes = {cls: cls.of_run(self.run) for cls in (EloquaSink, SkippedStreamSink)}
         self._drained_all_at = time.monotonic()
+        self.message_reader.state_handler = self._hold_state
         try:
             self.run.settle_mappings(parse_stream_mappings(self.config["streams"]))
         except MappingError as error:
             raise ConfigValidationError(
                 "The stream mappings do not work with this Eloqua", errors=error.problems
             ) from error
+        self.run.open_rejects_file()
 
     @classmethod
     def settings_from(cls, config: dict[str, Any], *, parse_env: bool) -> dict[str, Any]:
@@ -166,7 +169,8 @@ class TargetEloqua(Target):
         """Read and load the input to its end, then report the run, also when it failed.
 
         A failed run first lets the syncs already started end (not after a signal): what they
-        load is reported, and the STATE they cover is written.
+        load is reported, and the STATE they cover is written. Either way, the last STATE that
+        ended syncs cover is written before the run ends.
 
         Bad input stops the run, but only after what was read before it is loaded, with the
         last STATE that came before it.
@@ -180,29 +184,47 @@ class TargetEloqua(Target):
         except BaseException as error:
             if not isinstance(error, StoppedBySignal):
                 self.run.syncs.settle(self.run.stopping)
-            self.finish(error)
-            raise
+            ending = self.run.ending_error(error)
+            self.finish(ending)
+            if ending is error:
+                raise
+            raise ending from error
         self.finish()
 
+    def process_endofpipe(self) -> None:
+        """At the end of the input, load what is buffered (unless a SCHEMA did not fit) and
+        wait for every sync (the SDK's end of input), then write the last STATE.
+        """
+        self._stop_on_schema_problems()
+        super().process_endofpipe()
+        self.run.checkpoints.close()
+        error = self.run.checkpoints.write_error
+        if error is not None:
+            raise StateNotWrittenError(f"STATE could not be written to standard output: {error}")
+
     def _load_before_bad_input(self, bad_input: BadInputError) -> None:
-        """Load every record read before the bad input, and write the last STATE read.
+        """Load every record read before the bad input; the STATE read before it then follows.
 
         Reading stopped at the bad line, so that STATE came before it and covers only records
         read before it, which are now loaded; the tap's next run starts from there. A failure
-        of this load (or a SCHEMA read before that did not fit) is the run's error, after the
-        bad input is logged.
+        of this load is logged; the bad input stays the run's error, its first cause, unless a
+        SCHEMA read before it did not fit: that came first, and is the run's error then.
         """
-        try:
+        if self.run.schema_problems:
+            self.logger.error("%s", bad_input)
             self._stop_on_schema_problems()
-            self.logger.info(
-                "Bad input: loading the records read before it, with the STATE that came before "
-                "it; then the run stops"
-            )
+        self.logger.info(
+            "Bad input: loading the records read before it, with the STATE that came before it; "
+            "then the run stops"
+        )
+        try:
             self.drain_all()
             self.run.syncs.wait(self.run.stopping)
-        except BaseException:
-            self.logger.error("%s", bad_input)
-            raise
+        except Exception as error:
+            self.logger.error(
+                "Loading the records read before the bad input failed: %s",
+                self.run.ending_error(error),
+            )
 
     def finish(self, error: BaseException | None = None) -> None:
         """Count what the sinks read and did not load, then end the run's report."""
@@ -289,11 +311,6 @@ class TargetEloqua(Target):
         if self.run.schema_problems:
             problems = list(dict.fromkeys(self.run.schema_problems))  # a SCHEMA may come again
             raise ConfigValidationError("SCHEMAs that do not fit the config", errors=problems)
-
-    def process_endofpipe(self) -> None:
-        """At the end of the input, load what is buffered: unless a SCHEMA did not fit."""
-        self._stop_on_schema_problems()
-        super().process_endofpipe()
 
     def _route_raw_records(self, stream_name: str, sink: Sink) -> None:
         """Have the reader hand the stream's records to its sink undecoded
@@ -385,21 +402,23 @@ class TargetEloqua(Target):
             if _load_rank(sink) < load_rank:
                 self.drain_one(sink)
 
-    def _write_state_message(self, state: dict[str, Any]) -> None:
-        """Hold STATE back until the syncs of every record read before it have succeeded.
+    def _hold_state(self, state: Any) -> None:
+        """Hold a STATE, as it arrives, until every record read before it is loaded (see
+        ``loading.checkpoints``); the SDK would write it only once every sink has drained,
+        before their syncs have ended.
 
         A dry run loads nothing, so it writes no STATE: an orchestrator must not take it for a
         load.
         """
-        # SDK hook (Target._write_state_message): the SDK writes STATE as soon as every sink
-        # has drained, before their syncs have ended.
         if self.run.dry_run:
-            self.logger.info("Dry run: STATE not written")
-            return
-        self.run.syncs.hold_state(state)
+            self.run.note_once("Dry run: STATE not written")
+        elif state:  # an empty STATE says nothing: the SDK writes none either
+            self.run.checkpoints.hold(state)
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
-        """Stop at once on SIGTERM or SIGINT, without draining or writing STATE."""
+        """Stop at once on SIGTERM or SIGINT, without draining: the last STATE that ended
+        syncs cover is written as the run ends, and none after it.
+        """
         # SDK hook (PluginBase._handle_termination): the SDK's handler would drain again and
         # write STATE for a batch whose sync has not ended (meltano/sdk#3775). Stopping is
         # safe: the next run sends that batch again.
@@ -407,8 +426,8 @@ class TargetEloqua(Target):
             signal.signal(handled, signal.SIG_IGN)
         self.run.stopping.set()
         self.logger.warning(
-            "Signal %d received: stopping without loading what is buffered; no STATE is "
-            "written for it",
+            "Signal %d received: stopping without loading what is buffered, nor waiting for the "
+            "syncs in progress; only STATE that syncs already ended cover is written",
             signum,
         )
         raise StoppedBySignal(signum)

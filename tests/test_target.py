@@ -158,7 +158,7 @@ def test_a_rejected_record_fails_the_run_without_state_by_default(
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert "1 record rejected so far in this run, more than max_rejects (0)" in run.stderr
+    assert "1 record rejected in this run, more than max_rejects (0)" in run.stderr
 
 
 def test_a_mapping_problem_stops_the_run_before_anything_is_sent(

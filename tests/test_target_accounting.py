@@ -155,7 +155,7 @@ def test_records_without_an_identifier_count_against_max_rejects(
 
     assert run.returncode == 1
     assert run.states == []
-    assert "2 records rejected so far in this run, more than max_rejects (1)" in run.stderr
+    assert "2 records rejected in this run, more than max_rejects (1)" in run.stderr
     assert [line["status_code"] for line in rejects(tmp_path)] == ["NO_IDENTIFIER"] * 2
     assert admin(emulator, "syncs") == []
 

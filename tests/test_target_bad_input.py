@@ -1,8 +1,9 @@
 """End to end: bad input stops the run, naming where it is, after loading what came before it.
 
 Every run here reads the same good start: two records that fill a batch (a drain, sync 1), a
-STATE, a third record and a second STATE. Then comes the bad line (line 7), a STATE the target
-must never write, and a record it must never load.
+STATE (written when sync 1 ends, unless a newer one is due by then), a third record and a second
+STATE. Then comes the bad line (line 7), a STATE the target must never write, and a record it
+must never load.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ SCHEMA = {
         },
     },
 }
+STATE_FIRST_BATCH = {"bookmarks": {STREAM: "B"}}
 STATE_BEFORE = {"bookmarks": {STREAM: "C"}}
 STATE_AFTER = {"bookmarks": {STREAM: "after the bad line"}}
 
@@ -55,7 +57,7 @@ def around(*bad_lines: dict[str, Any] | str) -> list[dict[str, Any] | str]:
         SCHEMA,
         record(name="A"),
         record(name="B"),
-        state({"bookmarks": {STREAM: "B"}}),
+        state(STATE_FIRST_BATCH),
         record(name="C"),
         state(STATE_BEFORE),
         *bad_lines,
@@ -129,7 +131,8 @@ def test_bad_input_stops_the_run_after_loading_what_came_before_with_its_state(
     assert error_lines(run.stderr) == [error]
     assert "Traceback" not in run.stderr
     assert TOO_LONG not in run.stderr
-    assert run.states == [STATE_BEFORE]
+    # STATE B too, if sync 1 ended before the second batch was loaded
+    assert run.states in ([STATE_FIRST_BATCH, STATE_BEFORE], [STATE_BEFORE])
     stored = [account["fields"]["M_CompanyName"] for account in admin(emulator, "records/accounts")]
     assert sorted(stored) == ["A", "B", "C"]
     assert [sync["status"] for sync in admin(emulator, "syncs")] == ["success", "success"]
@@ -153,23 +156,26 @@ def test_bad_input_before_any_state_loads_what_came_before_and_writes_no_state(
     assert [a["fields"]["M_CompanyName"] for a in admin(emulator, "records/accounts")] == ["A"]
 
 
-def test_a_failure_loading_what_came_before_is_the_runs_error_after_the_bad_input(
+def test_a_failure_loading_what_came_before_is_logged_and_the_bad_input_stays_the_cause(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    config = emulator_config(emulator, streams={STREAM: MAPPING})
+    summary_path = tmp_path / "summary.json"
+    config = emulator_config(emulator, streams={STREAM: MAPPING}, summary_path=str(summary_path))
     plan = {"count": 1, "status": "error"}
     requests.post(f"{emulator.url}/_emulator/syncs/next", json=plan, timeout=10).raise_for_status()
 
     run = run_target(config, [SCHEMA, record(name="A"), state(STATE_BEFORE), "{"], tmp_path)
 
     assert run.returncode == 1
-    errors = error_lines(run.stderr)
-    assert errors[-2].startswith("input line 4: not JSON")
-    assert (
-        errors[-1]
-        == f"stream '{STREAM}': sync /syncs/1 ended 'error'; Eloqua's log of it is at /syncs/1/logs"
+    load_failure, bad_input = error_lines(run.stderr)[-2:]
+    assert load_failure == (
+        "Loading the records read before the bad input failed: "
+        f"stream '{STREAM}': sync /syncs/1 ended 'error'; Eloqua's log of it is at /syncs/1/logs"
     )
+    assert bad_input.startswith("input line 4: not JSON")
     assert run.states == []
+    summary = json.loads(summary_path.read_text())
+    assert (summary["exit_code"], summary["error"]) == (1, bad_input)
 
 
 def test_a_blank_external_id_is_not_bad_input_but_asks_for_new_records(

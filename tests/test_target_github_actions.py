@@ -75,8 +75,7 @@ def test_a_failed_run_is_an_error_annotation_and_a_failed_job_summary(
     assert run.returncode == 1
     assert run.states == []
     error = (
-        "1 record rejected so far in this run, more than max_rejects (0); "
-        "set rejects_path to list them"
+        "1 record rejected in this run, more than max_rejects (0); set rejects_path to list them"
     )
     assert f"::error title=target-eloqua::{error}" in annotation_lines(run)
     markdown = Path(env["GITHUB_STEP_SUMMARY"]).read_text()

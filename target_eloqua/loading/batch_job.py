@@ -196,15 +196,18 @@ class BatchJob:
             sync_record = replace(sync_record, seconds=round(time.monotonic() - started, 3))
             self._record_end(sync_record)
         self.logger.info("%s", ended_line(sync_record))
+        too_many_rejects = self.run.count_rejects(rejected=sync_record.rejected)
         if sync_record.status == "error":
             raise SyncFailedError(
                 f"stream '{self.stream}': sync {sync_record.uri} ended 'error'; Eloqua's "
                 f"log of it is at {sync_record.uri}/logs"
             )
-        self.run.check_rejects()
+        if too_many_rejects is not None:
+            raise too_many_rejects
         if self.run.verification.enabled:
-            self._verify(sync_record.uri)
-            self.run.check_rejects()
+            too_many_rejects = self.run.count_rejects(mismatched=self._verify(sync_record.uri))
+            if too_many_rejects is not None:
+                raise too_many_rejects
 
     def _create_sync(self) -> dict[str, Any]:
         """Create the sync of what is staged on the definition.
@@ -243,10 +246,10 @@ class BatchJob:
             f"was lost {MAX_SYNC_CREATIONS} times, and it created none"
         )
 
-    def _verify(self, sync_uri: str) -> None:
+    def _verify(self, sync_uri: str) -> int:
         """Read back what the sync loaded, and report each record that differs: a ``VERIFY``
-        line in the rejects file, counted against ``max_rejects``. The time it takes is the
-        stream's ``verify_seconds``.
+        line in the rejects file; return how many differ (they count against ``max_rejects``).
+        The time it takes is the stream's ``verify_seconds``.
         """
         started = time.monotonic()
         read_back = BatchReadBack(
@@ -279,6 +282,7 @@ class BatchJob:
             mismatched,
             " (VERIFY lines in rejects_path)" if mismatched and self.run.rejects else "",
         )
+        return mismatched
 
     def _read_logs(self, sync_record: SyncRecord) -> SyncRecord:
         """The ended sync with the counts of its logs, in the report at once. Eloqua's

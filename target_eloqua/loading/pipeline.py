@@ -1,4 +1,4 @@
-"""Syncs run in the background while the target reads on; STATE waits for the syncs it covers.
+"""Syncs run in the background while the target reads on, each in the order its links need.
 
 A drain hands its batch to the pipeline, which uploads it at once in a thread of its own (the
 ``prepare`` step: staging needs no other sync), and syncs it once the syncs it must follow have
@@ -9,8 +9,9 @@ succeeded:
   is never overwritten by an older one.
 Syncs with nothing to wait for run side by side. A sync whose predecessor failed never starts.
 
-STATE is held until every sync handed over before it has succeeded: it covers only records that
-Eloqua has imported. Nothing here knows of Singer or Eloqua beyond that.
+A job that succeeds (its sync ended within the run's policy) says so with its batch's number,
+for the STATE that waits for it (see ``checkpoints``). Nothing here knows of Singer or Eloqua
+beyond that.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import logging
 import threading
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
-from typing import Any
 
 from target_eloqua.errors import SyncSkippedError
 from target_eloqua.loading.parallel import WAIT_SLICE_SECONDS
@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 @dataclass(eq=False)
 class _Job:
     number: int
+    batch: int
     stream: str
     load_rank: int
     identifiers: Set[str]
@@ -62,17 +63,18 @@ def _nothing(*_: object) -> None:
 
 
 class SyncPipeline:
-    """The run's syncs, in the order their links and identifiers need, and the STATE they
-    hold back. Safe to use from several threads.
+    """The run's syncs, in the order their links and identifiers need. Safe to use from
+    several threads.
+
+    ``batch_loaded(batch)`` hears of each job that succeeded, by its batch's number.
     """
 
-    def __init__(self, write_state: Callable[[dict[str, Any]], None]) -> None:
-        self._write_state = write_state
+    def __init__(self, batch_loaded: Callable[[int], None]) -> None:
+        self._batch_loaded = batch_loaded
         self._lock = threading.Lock()
         self._jobs: list[_Job] = []
         self._settled = 0
         """How many jobs, from the first, have all succeeded."""
-        self._held_states: list[tuple[int, dict[str, Any]]] = []
 
     def submit(
         self,
@@ -80,6 +82,7 @@ class SyncPipeline:
         load_rank: int,
         identifiers: Set[str],
         *,
+        batch: int,
         run: Callable[[], None],
         skip: Callable[[BaseException], None],
         prepare: Callable[[], None] = _nothing,
@@ -90,9 +93,11 @@ class SyncPipeline:
         called then (``prepare`` cleans up after itself).
 
         ``load_rank`` is the entity's place in the load order; ``identifiers`` are the batch's
-        identifier values as Eloqua compares them.
+        identifier values as Eloqua compares them; ``batch`` is its number.
         """
         with self._lock:
+            while self._settled < len(self._jobs) and self._jobs[self._settled].succeeded:
+                self._settled += 1
             waits_for = [
                 job
                 for job in self._jobs[self._settled :]
@@ -103,19 +108,21 @@ class SyncPipeline:
                 )
             ]
             job = _Job(
-                len(self._jobs) + 1, stream, load_rank, identifiers, prepare, run, skip, waits_for
+                len(self._jobs) + 1,
+                batch,
+                stream,
+                load_rank,
+                identifiers,
+                prepare,
+                run,
+                skip,
+                waits_for,
             )
             self._jobs.append(job)
         thread = threading.Thread(
             target=self._work, args=(job,), name=f"target-eloqua-sync-{job.number}", daemon=True
         )
         thread.start()
-
-    def hold_state(self, state: dict[str, Any]) -> None:
-        """Write ``state`` once every sync submitted so far has succeeded (now, if they have)."""
-        with self._lock:
-            self._held_states.append((len(self._jobs), state))
-        self._write_due_state()
 
     def raise_if_failed(self) -> None:
         """Raise the first failure of a sync, if any has failed."""
@@ -139,7 +146,7 @@ class SyncPipeline:
 
     def settle(self, stop: threading.Event) -> None:
         """After the run failed: let the syncs already handed over end, so that they are
-        reported and the STATE they cover is written. Their own failures are logged.
+        reported and the STATE they cover can be written. Their own failures are logged.
         """
         try:
             self.wait(stop)
@@ -161,22 +168,11 @@ class SyncPipeline:
                 job.error = skipped
             else:
                 job.run()
+                self._batch_loaded(job.batch)  # before the job is seen to end
         except BaseException as error:  # kept for the main thread to raise
             job.error = error
         finally:
             job.end()
-        self._write_due_state()
-
-    def _write_due_state(self) -> None:
-        """Write the newest held STATE whose syncs have all succeeded; drop older ones."""
-        with self._lock:
-            while self._settled < len(self._jobs) and self._jobs[self._settled].succeeded:
-                self._settled += 1
-            due = [held for held in self._held_states if held[0] <= self._settled]
-            if not due:
-                return
-            self._held_states = [held for held in self._held_states if held[0] > self._settled]
-            self._write_state(due[-1][1])
 
 
 def _first_failure(jobs: list[_Job]) -> BaseException | None:

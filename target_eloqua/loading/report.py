@@ -7,7 +7,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from target_eloqua.loading.rejects import RejectTally
 
@@ -37,6 +37,9 @@ class SyncRecord:
     ``status`` is Eloqua's final status; ``timeout`` for a sync the target stopped waiting
     for; ``unknown`` for one whose end the target did not see.
     """
+
+    UNFINISHED: ClassVar[tuple[str, ...]] = ("unknown", "timeout")
+    """The statuses of a sync that Eloqua may still be running: the run did not see it end."""
 
     uri: str
     import_uri: str
@@ -213,6 +216,11 @@ class RunReport:
         with self._lock:
             return sum(totals.mismatched for totals in self.streams.values())
 
+    def unfinished_syncs(self) -> list[tuple[str, SyncRecord]]:
+        """The syncs the run did not see end, with their streams: Eloqua finishes them."""
+        with self._lock:
+            return self._unfinished_syncs()
+
     def table(self) -> str:
         """The counters as a small fixed-width table: one row per stream, then the totals."""
         rows = [["stream", *COUNTERS]]
@@ -244,6 +252,10 @@ class RunReport:
                 for stream, totals in sorted(self.streams.items())
             }
             totals = self._totals()
+            unfinished = [
+                {"stream": stream, "uri": sync.uri, "status": sync.status}
+                for stream, sync in self._unfinished_syncs()
+            ]
         return {
             "status": "succeeded" if exit_code == 0 else "failed",
             "exit_code": exit_code,
@@ -254,7 +266,16 @@ class RunReport:
             "streams": streams,
             "totals": totals,
             "requests": requests or {},
+            "unfinished_syncs": unfinished,
         }
+
+    def _unfinished_syncs(self) -> list[tuple[str, SyncRecord]]:
+        return [
+            (stream, sync)
+            for stream, totals in sorted(self.streams.items())
+            for sync in totals.sync_records
+            if sync.status in SyncRecord.UNFINISHED
+        ]
 
     def _totals(self) -> dict[str, int]:
         per_stream = [totals.counters() for totals in self.streams.values()]

@@ -1,4 +1,5 @@
-"""What one run shares: its report, definitions, syncs, rejects file, stop flag, clients and notes.
+"""What one run shares: its report, definitions, syncs, checkpoints, rejects file, stop flag,
+clients and notes.
 
 The target builds one ``Run`` before it reads any input and hands it to every sink; sinks and their
 batch jobs take all they need from it and never reach back into the target. Nothing here knows
@@ -16,12 +17,13 @@ from target_eloqua.bulk import BulkClient
 from target_eloqua.bulk.connection import Connection
 from target_eloqua.errors import TooManyRejectsError
 from target_eloqua.loading import run_files
+from target_eloqua.loading.checkpoints import Checkpoints
 from target_eloqua.loading.definitions import ImportDefinitions
 from target_eloqua.loading.github_actions import append_step_summary
 from target_eloqua.loading.metrics import RequestStats
 from target_eloqua.loading.pipeline import SyncPipeline
 from target_eloqua.loading.preflight import settle_with_eloqua
-from target_eloqua.loading.rejects import NO_IDENTIFIER, RejectTally, unsent_entry
+from target_eloqua.loading.rejects import NO_IDENTIFIER, RejectsFile, RejectTally, unsent_entry
 from target_eloqua.loading.report import RunReport, error_text, exit_code_of
 from target_eloqua.loading.verify import Verification
 from target_eloqua.mapping.streams import StreamMapping
@@ -30,9 +32,9 @@ from target_eloqua.mapping.streams import StreamMapping
 class Run:
     """One run of the target: what its sinks and batch jobs share, safe to use from threads.
 
-    ``write_state`` writes a STATE once the syncs it covers have succeeded;
-    ``flush_earlier_entities(load_rank)`` hands the buffered batches of entities that load
-    before ``load_rank`` to the sync pipeline (the target's to do: it alone drains sinks).
+    ``write_state`` writes a STATE (``checkpoints`` calls it once the batches it needs are
+    loaded); ``flush_earlier_entities(load_rank)`` hands the buffered batches of entities that
+    load before ``load_rank`` to the sync pipeline (the target's to do: it alone drains sinks).
     The files the run writes are checked here, before any input is read.
     """
 
@@ -59,9 +61,12 @@ class Run:
         self.report = RunReport()
         self.summary_path = run_files.summary_path(config)
         self.dry_run = run_files.dry_run_writer(config)
-        self.rejects = run_files.rejects_file(config)
+        self._rejects_path = run_files.rejects_path(config)
+        self.rejects: RejectsFile | None = None
+        """The rejects file (``rejects_path``), once the run is accepted (``open_rejects_file``)."""
         self.definitions = ImportDefinitions(per_stream=config["max_syncs_per_stream"])
-        self.syncs = SyncPipeline(write_state)
+        self.checkpoints = Checkpoints(write_state)
+        self.syncs = SyncPipeline(self.checkpoints.batch_loaded)
         self.verification = Verification(config["verify"], config["verify_sample_size"])
         """What ``verify`` reads back, and what each stream's checks keep between batches."""
         self.mappings: dict[str, StreamMapping] = {}
@@ -72,6 +77,8 @@ class Run:
         """
         self._lock = threading.Lock()
         self._notes: set[str] = set()
+        self._rejected_counted = 0
+        self._mismatched_counted = 0
 
     def settle_mappings(self, configured: Mapping[str, StreamMapping]) -> None:
         """Check the stream mappings against Eloqua, and complete them from its fields; in a
@@ -84,6 +91,13 @@ class Run:
             self.mappings = settle_with_eloqua(configured, client, definitions)
         finally:
             client.close()
+
+    def open_rejects_file(self) -> None:
+        """Empty the rejects file (with ``rejects_path``) for this run, once it is accepted:
+        a run refused for its config or mappings leaves the last run's file as it was.
+        """
+        if self._rejects_path is not None:
+            self.rejects = run_files.open_rejects_file(self._rejects_path)
 
     def new_client(self, stream: str | None = None) -> BulkClient:
         """A Bulk API client of the caller's own (clients are not shared by threads); its
@@ -114,28 +128,59 @@ class Run:
         tally.add(NO_IDENTIFIER, message, entry["identifier"])
         self.report.add_rejects(mapping.stream, tally)
         self.report.add(mapping.stream, read=1, refused=1)
-        self.check_rejects()
+        too_many_rejects = self.count_rejects(rejected=1)
+        if too_many_rejects is not None:
+            raise too_many_rejects
 
-    def check_rejects(self) -> None:
-        """Fail the run once its rejected records, and those read back different from what was
-        sent, go over ``max_rejects``."""
-        rejected, mismatched = self.report.rejected(), self.report.mismatched()
-        allowed = self.config["max_rejects"]
-        if rejected + mismatched > allowed:
-            where = self.config.get("rejects_path")
-            read_back = (
-                f" and {mismatched} read back different from what was sent" if mismatched else ""
-            )
-            raise TooManyRejectsError(
-                f"{rejected} record{'s' if rejected != 1 else ''} rejected{read_back} so far in "
-                f"this run, more than max_rejects ({allowed}); "
-                + (f"they are listed in {where}" if where else "set rejects_path to list them")
-            )
+    def count_rejects(
+        self, *, rejected: int = 0, mismatched: int = 0
+    ) -> TooManyRejectsError | None:
+        """Count the rejects of a sync that has ended (or of a record never sent), or the
+        records read back different from what was sent; the error to fail it with if they take
+        the run over ``max_rejects`` (none, when there are none). Syncs ending side by side are
+        counted one at a time, so that only those that went over fail.
+        """
+        with self._lock:
+            self._rejected_counted += rejected
+            self._mismatched_counted += mismatched
+            counted = self._rejected_counted + self._mismatched_counted
+            if (rejected or mismatched) and counted > self.config["max_rejects"]:
+                return self.too_many_rejects(self._rejected_counted, self._mismatched_counted)
+        return None
+
+    def too_many_rejects(self, rejected: int, mismatched: int = 0) -> TooManyRejectsError:
+        """The error of a run whose ``rejected`` records (and records read back different,
+        ``mismatched``) are more than ``max_rejects``.
+        """
+        where = self.config.get("rejects_path")
+        read_back = (
+            f" and {mismatched} read back different from what was sent" if mismatched else ""
+        )
+        return TooManyRejectsError(
+            f"{rejected} record{'s' if rejected != 1 else ''} rejected{read_back} in this run, "
+            f"more than max_rejects ({self.config['max_rejects']}); "
+            + (f"they are listed in {where}" if where else "set rejects_path to list them")
+        )
+
+    def ending_error(self, error: BaseException) -> BaseException:
+        """The error that ends the run, told with the run's final numbers: the syncs that
+        ran beside the one that went over ``max_rejects`` may have rejected more records.
+        """
+        if isinstance(error, TooManyRejectsError):
+            return self.too_many_rejects(self.report.rejected(), self.report.mismatched())
+        return error
 
     def finish(self, error: BaseException | None = None) -> None:
-        """End the run's log with its numbers; write the summary (and in GitHub Actions, the
-        job summary) and close the rejects file.
+        """Write the last STATE due and stop writing STATE; end the run's log with its numbers
+        and the syncs it leaves running; write the summary (and in GitHub Actions, the job
+        summary) and close the rejects file.
         """
+        self.checkpoints.close()
+        summary = self.report.summary(
+            exit_code=0 if error is None else exit_code_of(error),
+            error=None if error is None else error_text(error),
+            requests=self.requests.summary(),
+        )
         for line in self.report.reject_summary() + self.report.merge_summary():
             self.logger.info(line)
         for line in self.report.link_summary():
@@ -145,13 +190,18 @@ class Run:
                 self.logger.info(line)
         for line in self.requests.lines():
             self.logger.info(line)
+        for sync in summary["unfinished_syncs"]:
+            self.logger.warning(
+                "Stream '%s': sync %s was not seen to end (%s); Eloqua finishes it on its own, "
+                "and GET /api/bulk/2.0%s tells its outcome (with /logs and /rejects). No STATE "
+                "covers its records: the next run sends them again",
+                sync["stream"],
+                sync["uri"],
+                sync["status"],
+                sync["uri"],
+            )
         if self.rejects is not None:
             self.rejects.close()
-        summary = self.report.summary(
-            exit_code=0 if error is None else exit_code_of(error),
-            error=None if error is None else error_text(error),
-            requests=self.requests.summary(),
-        )
         if self.summary_path is not None:
             run_files.write_summary_file(self.summary_path, summary)
         append_step_summary(summary, self.report.reject_tallies())

@@ -22,18 +22,7 @@ logger = logging.getLogger("target-eloqua")
 
 def summary_path(config: Mapping[str, Any]) -> Path | None:
     """Where the run summary goes (``summary_path``), its directory made and writable."""
-    configured = config.get("summary_path")
-    if not configured:
-        return None
-    path = Path(configured)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        problem = f"summary_path: cannot write {configured}: {error.strerror or error}"
-        raise _setting_error(problem) from error
-    if path.is_dir() or not os.access(path.parent, os.W_OK):
-        raise _setting_error(f"summary_path: cannot write {configured}: not a writable file")
-    return path
+    return _writable_file(config, "summary_path")
 
 
 def write_summary_file(path: Path, summary: dict[str, Any]) -> None:
@@ -46,15 +35,19 @@ def write_summary_file(path: Path, summary: dict[str, Any]) -> None:
         logger.info("Run summary written to %s", path)
 
 
-def rejects_file(config: Mapping[str, Any]) -> RejectsFile | None:
-    """The run's rejects file (``rejects_path``), emptied; ``None`` when it is not set."""
-    configured = config.get("rejects_path")
-    if not configured:
-        return None
+def rejects_path(config: Mapping[str, Any]) -> Path | None:
+    """Where the rejects file goes (``rejects_path``), its directory made and writable; the
+    file itself is left as it is until the run starts (``open_rejects_file``).
+    """
+    return _writable_file(config, "rejects_path")
+
+
+def open_rejects_file(path: Path) -> RejectsFile:
+    """The run's rejects file, emptied, as the run starts."""
     try:
-        return RejectsFile(Path(configured))
+        return RejectsFile(path)
     except OSError as error:
-        raise _setting_error(f"rejects_path: cannot write {configured}: {error}") from error
+        raise _setting_error(f"rejects_path: cannot write {path}: {error}") from error
 
 
 def dry_run_writer(config: Mapping[str, Any]) -> DryRunWriter | None:
@@ -75,6 +68,22 @@ def dry_run_writer(config: Mapping[str, Any]) -> DryRunWriter | None:
             raise _setting_error(problem) from error
     logger.info("Dry run: what would be uploaded is written to %s", directory)
     return DryRunWriter(directory)
+
+
+def _writable_file(config: Mapping[str, Any], setting: str) -> Path | None:
+    """The file path ``setting`` gives, its directory made and writable; ``None`` if unset."""
+    configured = config.get(setting)
+    if not configured:
+        return None
+    path = Path(configured)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        problem = f"{setting}: cannot write {configured}: {error.strerror or error}"
+        raise _setting_error(problem) from error
+    if path.is_dir() or not os.access(path.parent, os.W_OK):
+        raise _setting_error(f"{setting}: cannot write {configured}: not a writable file")
+    return path
 
 
 def _setting_error(problem: str) -> ConfigValidationError:

@@ -12,6 +12,10 @@ decoded only down to the record, whose JSON text goes to the handler as it is, s
 is decoded once, by the handler, into what it needs. A handler may refuse a record; the message
 is then decoded whole and goes to the RECORD callback, as any other.
 
+A STATE handler (``state_handler``), when set, takes the value of each STATE message as it is
+read, in place of the SDK's callback, which only remembers the newest to write it at the next
+drain of every sink.
+
 The reader knows where it is: the input line (1-based, counting every line, blank ones too) and,
 for a RECORD, the record's number within its stream. Blank lines carry no message: skipped.
 """
@@ -63,6 +67,8 @@ class MessageReader(GenericSingerReader[bytes]):
         """RECORD messages read so far, per stream."""
         self.raw_record_handlers: dict[str, RawRecordHandler] = {}
         """The streams whose records go to a handler undecoded, and their handlers."""
+        self.state_handler: Callable[[Any], None] | None = None
+        """Takes the value of each STATE message, if set (in place of the SDK's callback)."""
 
     @property
     def default_input(self) -> IO[bytes]:
@@ -99,7 +105,11 @@ class MessageReader(GenericSingerReader[bytes]):
             if kind == "RECORD":
                 self._check_record(line, message)
                 record_counts[message["stream"]] += 1
-            callback(message)
+            if kind == "STATE" and self.state_handler is not None:
+                self.assert_line_requires(message, {"value"})
+                self.state_handler(message["value"])
+            else:
+                callback(message)
             counts[kind] += 1
         return counts
 

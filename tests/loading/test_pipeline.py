@@ -1,9 +1,12 @@
-"""The sync pipeline: syncs in an order where links and identifiers resolve, STATE after them."""
+"""The sync pipeline: syncs in an order where links and identifiers resolve; each batch loaded
+reported, for the STATE that waits for it (``checkpoints``).
+"""
 
 from __future__ import annotations
 
 import gc
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +14,7 @@ from typing import Any
 import pytest
 
 from target_eloqua.errors import SyncSkippedError
+from target_eloqua.loading.checkpoints import Checkpoints
 from target_eloqua.loading.pipeline import SyncPipeline
 
 NEVER = threading.Event()
@@ -18,11 +22,15 @@ ACCOUNTS, CONTACTS = 0, 1
 
 
 class Syncs:
-    """A pipeline whose syncs end when the test says so, and the STATE it writes."""
+    """A pipeline whose syncs end when the test says so, and the STATE written after them."""
 
     def __init__(self) -> None:
-        self.states: list[dict[str, Any]] = []
-        self.pipeline = SyncPipeline(self.states.append)
+        self._states: list[dict[str, Any]] = []
+        self.checkpoints = Checkpoints(self._states.append)
+        self.pipeline = SyncPipeline(self._batch_loaded)
+        self.loaded: list[str] = []
+        """The syncs whose batches the pipeline reported loaded, by name."""
+        self._names: dict[int, str] = {}
         self.started: list[str] = []
         self.skipped: list[str] = []
         self.finished: list[str] = []
@@ -30,12 +38,45 @@ class Syncs:
         self._failures: dict[str, Exception] = {}
         self._started = threading.Condition()
 
-    def submit(self, name: str, load_rank: int = ACCOUNTS, ids: tuple[str, ...] = ()) -> None:
+    def open(self, name: str) -> int:
+        """Open the batch of sync ``name``: its first record is read."""
+        batch = self.checkpoints.open_batch()
+        self._names[batch] = name
+        return batch
+
+    def submit(
+        self,
+        name: str,
+        load_rank: int = ACCOUNTS,
+        ids: tuple[str, ...] = (),
+        *,
+        batch: int | None = None,
+    ) -> None:
+        """Hand the batch of sync ``name`` over (opened now, unless ``batch`` says which)."""
         self._ends[name] = threading.Event()
         stream = name.rstrip("0123456789")
         self.pipeline.submit(
-            stream, load_rank, frozenset(ids), run=self._run(name), skip=self._skip(name)
+            stream,
+            load_rank,
+            frozenset(ids),
+            batch=self.open(name) if batch is None else batch,
+            run=self._run(name),
+            skip=self._skip(name),
         )
+
+    def states(self) -> list[dict[str, Any]]:
+        """The STATEs written, once every one due is (no more is written after)."""
+        self.checkpoints.close()
+        return self._states
+
+    def states_so_far(self) -> list[dict[str, Any]]:
+        """The STATEs written, after a moment for the writer to write what is due."""
+        time.sleep(0.2)
+        return list(self._states)
+
+    def _batch_loaded(self, batch: int) -> None:
+        self.loaded.append(self._names[batch])
+        self.checkpoints.batch_loaded(batch)
 
     def end(self, name: str, failure: Exception | None = None) -> None:
         if failure is not None:
@@ -72,29 +113,49 @@ def test_state_is_written_once_every_sync_submitted_before_it_has_succeeded() ->
     syncs = Syncs()
     syncs.submit("accounts1", ids=("a",))
     syncs.submit("accounts2", ids=("b",))
-    syncs.pipeline.hold_state({"bookmark": 1})
+    syncs.checkpoints.hold({"bookmark": 1})
     syncs.wait_started("accounts1", "accounts2")
 
     syncs.end("accounts2")
     syncs.wait_finished("accounts2")
-    assert syncs.states == []  # accounts1 still runs
+    assert syncs.states_so_far() == []  # accounts1 still runs
     syncs.end("accounts1")
     syncs.pipeline.wait(NEVER)
 
-    assert syncs.states == [{"bookmark": 1}]
+    assert syncs.states() == [{"bookmark": 1}]
+
+
+def test_state_waits_for_a_batch_still_buffered_when_it_came_not_for_one_opened_after() -> None:
+    syncs = Syncs()
+    partners = syncs.open("partners1")  # a batch of another stream is still filling
+    syncs.submit("companies1", ids=("a",))
+    syncs.checkpoints.hold({"bookmark": 1})
+    syncs.submit("companies2", ids=("b",))  # records read after the STATE
+    syncs.end("companies1")
+    syncs.wait_finished("companies1")
+    assert syncs.states_so_far() == []  # the partners read before the STATE are not loaded
+
+    syncs.submit("partners1", ids=("p",), batch=partners)
+    syncs.end("partners1")
+    syncs.wait_finished("partners1")
+
+    assert syncs.states_so_far() == [{"bookmark": 1}]  # companies2 still runs
+    syncs.end("companies2")
+    syncs.pipeline.wait(NEVER)
 
 
 def test_state_with_no_sync_pending_is_written_at_once_and_only_the_newest_due_one() -> None:
     syncs = Syncs()
-    syncs.pipeline.hold_state({"bookmark": 1})
+    syncs.checkpoints.hold({"bookmark": 1})
+    assert syncs.states_so_far() == [{"bookmark": 1}]
     syncs.submit("accounts1")
-    syncs.pipeline.hold_state({"bookmark": 2})
-    syncs.pipeline.hold_state({"bookmark": 3})
+    syncs.checkpoints.hold({"bookmark": 2})
+    syncs.checkpoints.hold({"bookmark": 3})
 
     syncs.end("accounts1")
     syncs.pipeline.wait(NEVER)
 
-    assert syncs.states == [{"bookmark": 1}, {"bookmark": 3}]
+    assert syncs.states() == [{"bookmark": 1}, {"bookmark": 3}]
 
 
 def test_contacts_sync_only_after_the_accounts_submitted_before_them() -> None:
@@ -134,6 +195,7 @@ def test_a_batch_is_prepared_at_once_though_its_sync_waits_for_an_earlier_one() 
         "accounts",
         ACCOUNTS,
         frozenset({"a"}),
+        batch=syncs.open("accounts2"),
         prepare=prepared.set,
         run=lambda: syncs.started.append("accounts2"),
         skip=print,
@@ -147,27 +209,28 @@ def test_a_batch_is_prepared_at_once_though_its_sync_waits_for_an_earlier_one() 
 
 
 def test_a_failed_preparation_fails_the_job_without_running_or_skipping_it() -> None:
-    states: list[dict[str, Any]] = []
-    pipeline = SyncPipeline(states.append)
+    syncs = Syncs()
     called: list[str] = []
 
     def upload() -> None:
         raise OSError("the upload failed")
 
-    pipeline.submit(
+    syncs.pipeline.submit(
         "accounts",
         ACCOUNTS,
         frozenset({"a"}),
+        batch=syncs.open("accounts1"),
         prepare=upload,
         run=lambda: called.append("run"),
         skip=lambda reason: called.append("skip"),
     )
-    pipeline.hold_state({"after": "the batch"})
+    syncs.checkpoints.hold({"after": "the batch"})
 
     with pytest.raises(OSError, match="the upload failed"):
-        pipeline.wait(NEVER)
+        syncs.pipeline.wait(NEVER)
     assert called == []
-    assert states == []
+    assert syncs.loaded == []
+    assert syncs.states() == []
 
 
 def test_a_failed_sync_stops_what_follows_it_holds_state_back_and_is_raised() -> None:
@@ -175,7 +238,7 @@ def test_a_failed_sync_stops_what_follows_it_holds_state_back_and_is_raised() ->
     syncs.submit("accounts1", ids=("a",))
     syncs.submit("others1", ids=("x",))
     syncs.submit("contacts1", load_rank=CONTACTS)
-    syncs.pipeline.hold_state({"bookmark": 1})
+    syncs.checkpoints.hold({"bookmark": 1})
     syncs.wait_started("accounts1", "others1")
 
     syncs.end("accounts1", failure=ValueError("sync ended 'error'"))
@@ -185,7 +248,8 @@ def test_a_failed_sync_stops_what_follows_it_holds_state_back_and_is_raised() ->
 
     assert syncs.skipped == ["contacts1"]
     assert sorted(syncs.started) == ["accounts1", "others1"]
-    assert syncs.states == []
+    assert syncs.loaded == ["others1"]  # neither the failed sync nor the one skipped
+    assert syncs.states() == []
     with pytest.raises(ValueError, match="ended 'error'"):
         syncs.pipeline.raise_if_failed()
 
@@ -208,12 +272,12 @@ def test_a_batch_submitted_after_a_failure_it_depends_on_is_skipped() -> None:
 def test_settling_after_a_failed_run_waits_for_running_syncs_and_writes_their_state() -> None:
     syncs = Syncs()
     syncs.submit("accounts1")
-    syncs.pipeline.hold_state({"bookmark": 1})
+    syncs.checkpoints.hold({"bookmark": 1})
     threading.Timer(0.2, syncs.end, args=("accounts1",)).start()
 
     syncs.pipeline.settle(NEVER)
 
-    assert syncs.states == [{"bookmark": 1}]
+    assert syncs.states() == [{"bookmark": 1}]
 
 
 def test_a_stop_cuts_the_wait_short() -> None:
@@ -224,19 +288,19 @@ def test_a_stop_cuts_the_wait_short() -> None:
 
     syncs.pipeline.wait(stop)
 
-    assert syncs.states == []
+    assert syncs.started in ([], ["accounts1"])  # waited for nothing
     syncs.end("accounts1")
 
 
 def test_the_skip_reason_names_both_streams() -> None:
     reasons: list[BaseException] = []
-    pipeline = SyncPipeline(lambda state: None)
+    pipeline = SyncPipeline(lambda batch: None)
 
     def fail() -> None:
         raise RuntimeError("boom")
 
-    pipeline.submit("companies", ACCOUNTS, frozenset(), run=fail, skip=reasons.append)
-    pipeline.submit("people", CONTACTS, frozenset(), run=lambda: None, skip=reasons.append)
+    pipeline.submit("companies", ACCOUNTS, frozenset(), batch=0, run=fail, skip=reasons.append)
+    pipeline.submit("people", CONTACTS, frozenset(), batch=1, run=lambda: None, skip=reasons.append)
     with pytest.raises(RuntimeError):
         pipeline.wait(NEVER)
 
@@ -253,8 +317,8 @@ def test_a_sync_that_ended_holds_on_to_nothing_of_its_batch() -> None:
 
     batch = Batch()
     alive = weakref.ref(batch)
-    pipeline = SyncPipeline(lambda state: None)
-    pipeline.submit("companies", ACCOUNTS, frozenset({"a"}), run=batch.sync, skip=print)
+    pipeline = SyncPipeline(lambda batch: None)
+    pipeline.submit("companies", ACCOUNTS, frozenset({"a"}), batch=0, run=batch.sync, skip=print)
     del batch
 
     pipeline.wait(NEVER)

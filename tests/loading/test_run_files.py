@@ -25,15 +25,26 @@ def test_a_summary_path_that_is_a_directory_is_a_setting_error(tmp_path: Path) -
     assert caught.value.errors == [f"summary_path: cannot write {tmp_path}: not a writable file"]
 
 
-def test_the_rejects_file_is_emptied_when_the_run_starts(tmp_path: Path) -> None:
+def test_the_rejects_file_is_checked_first_and_emptied_only_when_the_run_starts(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "rejects.jsonl"
     path.write_text('{"from": "the last run"}\n')
 
-    rejects = run_files.rejects_file({"rejects_path": str(path)})
+    checked = run_files.rejects_path({"rejects_path": str(path)})
+    assert checked == path
+    assert path.read_text() == '{"from": "the last run"}\n'
 
-    assert rejects is not None
-    rejects.close()
+    run_files.open_rejects_file(path).close()
     assert path.read_text() == ""
+    assert run_files.rejects_path({}) is None
+
+
+def test_a_rejects_path_that_is_a_directory_is_a_setting_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigValidationError) as caught:
+        run_files.rejects_path({"rejects_path": str(tmp_path)})
+
+    assert caught.value.errors == [f"rejects_path: cannot write {tmp_path}: not a writable file"]
 
 
 def test_a_dry_run_writes_to_its_directory_and_a_real_run_has_none(tmp_path: Path) -> None:
