@@ -4,6 +4,7 @@ activities that name them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,7 @@ def test_opportunities_are_upserted_on_their_id_and_bad_rows_are_rejected(
             "deal_contacts": OPPORTUNITY_CONTACTS,
         },
         rejects_path=str(rejects_path),
+        summary_path=str(tmp_path / "summary.json"),
         max_rejects=3,
     )
     messages = [
@@ -156,6 +158,7 @@ def test_opportunities_are_upserted_on_their_id_and_bad_rows_are_rejected(
 
     first = run_target(config, messages, tmp_path)
     first_rejects = rejects_in(rejects_path)
+    first_summary = json.loads((tmp_path / "summary.json").read_text())
     second = run_target(config, [*SCHEMAS[:3], deal("opp-1", stage="Closed Won")], tmp_path)
 
     assert first.returncode == 0, first.stderr
@@ -190,3 +193,12 @@ def test_opportunities_are_upserted_on_their_id_and_bad_rows_are_rejected(
     }
     [ann] = admin(emulator, "records/contacts")
     assert opportunity["contactIds"] == [ann["id"]]
+    counted = {  # every record accounted for, though Eloqua's logs count none updated
+        stream: (s["read"], s["created"], s["updated"], s["rejected"])
+        for stream, s in first_summary["streams"].items()
+    }
+    assert counted == {
+        "contacts": (1, 1, 0, 0),
+        "deals": (2, 1, 0, 1),
+        "deal_contacts": (3, 0, 1, 2),
+    }

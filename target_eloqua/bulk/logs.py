@@ -24,6 +24,7 @@ COUNTERS = {
     "ELQ-00023": "updated",
     "ELQ-00012": "updated",
     "ELQ-00079": "updated",  # event records
+    "ELQ-00049": "new",  # "Total new records."
     "ELQ-00060": "rejected",
     "ELQ-00034": "unmatched",
     "ELQ-00025": "linked",  # custom object records linked to a contact or account
@@ -34,7 +35,8 @@ COUNTERS = {
 @dataclass(frozen=True)
 class SyncCounts:
     """The records a sync processed, created, updated and rejected; the rows its import rule
-    left alone (unmatched); the custom object records it linked.
+    left alone (unmatched); the custom object records it linked; the records it counted as new
+    without saying what they are (ELQ-00049).
     """
 
     processed: int = 0
@@ -43,6 +45,16 @@ class SyncCounts:
     rejected: int = 0
     unmatched: int = 0
     linked: int = 0
+    new: int = 0
+
+    def by_totals(self) -> SyncCounts:
+        """These counts for an entity whose logs count nothing created or updated: the records
+        processed and neither rejected nor unmatched were loaded, "Total new records" of them
+        created and the rest updated.
+        """
+        loaded = max(0, self.processed - self.rejected - self.unmatched)
+        created = min(self.new, loaded)
+        return dataclasses.replace(self, created=created, updated=loaded - created)
 
 
 def count_sync_logs(logs: Iterable[Mapping[str, Any]]) -> SyncCounts:

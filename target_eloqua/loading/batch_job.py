@@ -25,6 +25,7 @@ from target_eloqua.loading.report import SyncRecord
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import Part, RowSpool
 from target_eloqua.loading.verify import BatchReadBack
+from target_eloqua.mapping.entity_rules import rules_of
 from target_eloqua.mapping.streams import StreamMapping
 
 MAX_UPLOAD_PASSES = 3
@@ -290,6 +291,8 @@ class BatchJob:
         """
         logs = self.client.list_items(f"{sync_record.uri}/logs")
         counts = count_sync_logs(logs)
+        if not rules_of(self.mapping.entity).logs_count_loaded:
+            counts = counts.by_totals()
         sync_record = replace(
             sync_record,
             created=counts.created,

@@ -77,6 +77,11 @@ class EntityRules:
     whose fields it names."""
     listed_fields: tuple[EloquaField, ...] | None = None
     """The statements it takes, for a kind Eloqua has no ``/fields`` of."""
+    logs_count_loaded: bool = True
+    """Whether a sync's logs count the records it created and updated; Oracle's list of
+    status codes has none for opportunities, their links or campaign responses:
+    https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
+    """
 
 
 def _listed(*fields: tuple[str, str, str]) -> tuple[EloquaField, ...]:
@@ -131,6 +136,7 @@ RULES = {
         "opportunities",
         _UPDATES | _PRIORITY,
         identifier_statement=OPPORTUNITY_ID,
+        logs_count_loaded=False,
         required=(
             Required("the opportunity id", (OPPORTUNITY_ID,)),
             Required("the name", ("{{Opportunity.Field(Name)}}",)),
@@ -142,6 +148,7 @@ RULES = {
         "links of opportunities to contacts",
         _PRIORITY,
         takes_identifier=False,
+        logs_count_loaded=False,
         no_identifier_reason=(
             "a link matches the opportunity on {{Opportunity.Id}} and the contacts on the other "
             "field"
@@ -160,7 +167,9 @@ RULES = {
             ("ContactId", "{{Opportunity.Contact.Id}}", "number"),
         ),
     ),
-    "campaignResponses": EntityRules("campaign responses", _UPDATES | _PRIORITY),
+    "campaignResponses": EntityRules(
+        "campaign responses", _UPDATES | _PRIORITY, logs_count_loaded=False
+    ),
 }
 """The rules of each kind of entity (``Entity.kind``)."""
 

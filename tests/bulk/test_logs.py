@@ -60,3 +60,17 @@ def test_rows_left_alone_by_the_import_rule_and_linked_records_are_counted() -> 
 
 def test_problem_messages_are_the_warnings_and_errors() -> None:
     assert problem_messages(LOGS) == ["ELQ-00002: Invalid email addresses. (1)"]
+
+
+def test_an_entity_whose_logs_count_nothing_loaded_is_counted_by_its_totals() -> None:
+    logs = [
+        {"statusCode": "ELQ-00001", "count": 6, "message": "Total records processed."},
+        {"statusCode": "ELQ-00049", "count": 2, "message": "Total new records."},
+        {"statusCode": "ELQ-00060", "count": 1, "message": "Total rejected records."},
+        {"statusCode": "ELQ-00034", "count": 1, "message": "Total unmatched records."},
+    ]
+
+    counts = count_sync_logs(logs).by_totals()
+
+    assert (counts.created, counts.updated, counts.rejected, counts.unmatched) == (2, 2, 1, 1)
+    assert count_sync_logs(logs[:1]).by_totals().updated == 6
