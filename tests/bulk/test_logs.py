@@ -60,3 +60,34 @@ def test_rows_left_alone_by_the_import_rule_and_linked_records_are_counted() -> 
 
 def test_problem_messages_are_the_warnings_and_errors() -> None:
     assert problem_messages(LOGS) == ["ELQ-00002: Invalid email addresses. (1)"]
+
+
+def test_what_sync_actions_did_is_counted_by_the_codes_that_name_it() -> None:
+    codes = {
+        "ELQ-00001": 9,
+        "ELQ-00034": 1,
+        "ELQ-00119": 4,
+        "ELQ-00114": 1,
+        "ELQ-00118": 2,
+        "ELQ-00117": 1,
+        "ELQ-00115": 1,
+        "ELQ-00116": 1,
+        "ELQ-00138": 1,
+        "ELQ-00017": 2,
+        "ELQ-00016": 3,
+        "ELQ-00033": 2,
+        "ELQ-00035": 1,
+    }
+
+    counts = count_sync_logs({"statusCode": code, "count": n} for code, n in codes.items())
+
+    assert counts == SyncCounts(
+        processed=9,
+        created=2,
+        updated=1,
+        unmatched=1,
+        list_added=5,
+        list_removed=3,
+        subscriptions_changed=5,
+        marked_bounced=3,
+    )
