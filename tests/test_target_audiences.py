@@ -80,8 +80,10 @@ def members(emulator: EmulatorServer, list_id: int = NEWSLETTER) -> list[str]:
 
 
 def summary_of(tmp_path: Path, stream: str) -> dict[str, Any]:
-    summary: dict[str, Any] = json.loads((tmp_path / "summary.json").read_text())
-    return summary["streams"][stream]
+    streams: dict[str, dict[str, Any]] = json.loads((tmp_path / "summary.json").read_text())[
+        "streams"
+    ]
+    return streams[stream]
 
 
 def run_audience(

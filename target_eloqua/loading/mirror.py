@@ -1,4 +1,5 @@
-"""``mirror``: the members of a list kept to what a version of a stream sent (docs/mirror.md).
+"""``mirror``: the members of a list kept to what a version of a stream sent (docs/mapping.md,
+"Keeping a list to its source: mirror").
 
 A mirror job runs in the sync pipeline once every earlier sync of its stream has succeeded
 (``versions`` puts it there at the stream's ACTIVATE_VERSION). For each list the stream's sync

@@ -68,8 +68,10 @@ def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
 def test_what_sync_actions_did_adds_up_and_mirror_removals_are_no_records_read() -> None:
     report = RunReport()
     report.add("audience", read=5)
-    actions = {"list_added": 3, "subscriptions_changed": 3}
-    report.record_sync("audience", sync("/syncs/1", matched=3, unmatched=1, rejected=1, **actions))
+    report.record_sync(
+        "audience",
+        sync("/syncs/1", matched=3, unmatched=1, rejected=1, list_added=3, subscriptions_changed=3),
+    )
     report.record_sync(
         "audience", sync("/syncs/2", matched=4, rejected=1, list_removed=4, mirror=True)
     )
