@@ -133,26 +133,6 @@ class StreamReport:
         record for its sync actions."""
         return sum(sync.unmatched for sync in self._loads())
 
-    @property
-    def list_added(self) -> int:
-        """Members the stream's sync actions added to contact and account lists."""
-        return sum(sync.list_added for sync in self.sync_records)
-
-    @property
-    def list_removed(self) -> int:
-        """Members removed from lists: by the stream's sync actions, and by ``mirror``."""
-        return sum(sync.list_removed for sync in self.sync_records)
-
-    @property
-    def subscriptions_changed(self) -> int:
-        """Email group and global subscriptions the stream's sync actions set."""
-        return sum(sync.subscriptions_changed for sync in self.sync_records)
-
-    @property
-    def marked_bounced(self) -> int:
-        """Email addresses the stream's sync actions marked as bounced."""
-        return sum(sync.marked_bounced for sync in self.sync_records)
-
     def _loads(self) -> list[SyncRecord]:
         """The syncs of the stream's records (not those of ``mirror``)."""
         return [sync for sync in self.sync_records if not sync.mirror]
@@ -168,8 +148,14 @@ class StreamReport:
         return loaded, max(0, loaded - sum(sync.linked or 0 for sync in linking))
 
     def counters(self) -> dict[str, int]:
-        """The counters by name, in ``COUNTERS`` order."""
-        return {name: getattr(self, name) for name in COUNTERS}
+        """The counters by name, in ``COUNTERS`` order; what sync actions did is added up over
+        every sync, those of ``mirror`` included."""
+        return {
+            name: sum(getattr(sync, name) for sync in self.sync_records)
+            if name in ACTION_COUNTERS
+            else getattr(self, name)
+            for name in COUNTERS
+        }
 
 
 class RunReport:

@@ -20,7 +20,6 @@ https://docs.oracle.com/en/cloud/saas/readiness/marketing/24a/eloq-24a/24A-eloqu
 from __future__ import annotations
 
 from target_eloqua.emulator.model.catalog import Catalog
-from target_eloqua.emulator.model.checks import BLANK_IDENTIFIER
 from target_eloqua.emulator.model.definitions import ImportDefinition
 from target_eloqua.emulator.model.importer import Row
 from target_eloqua.emulator.model.memberships import action_log, apply_action, mark_contacts
@@ -43,12 +42,8 @@ class EmailAddressImport(RowImport):
         self.created = 0
 
     def process(self, index: int, row: Row) -> None:
-        address = row.get(self.key, "")
-        problems = self.checks.problems(row, address)
-        if not address.strip():
-            problems.setdefault(self.key, BLANK_IDENTIFIER)
-        if problems:
-            self.reject(index, row, problems)
+        address = self.identified(index, row, self.key)
+        if address is None:
             return
         found = self.store.matching(EMAIL_ADDRESS.internal_name, address)
         if found:

@@ -30,7 +30,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from target_eloqua.emulator.model.catalog import Catalog
-from target_eloqua.emulator.model.checks import BLANK_IDENTIFIER
 from target_eloqua.emulator.model.coerce import as_bool, as_text
 from target_eloqua.emulator.model.definitions import (
     BOOLEAN_RULE,
@@ -140,12 +139,8 @@ class SyncActionRun(RowImport):
         self.taken: Counter[SyncAction] = Counter()
 
     def process(self, index: int, row: Row) -> None:
-        identifier = row.get(self.key, "")
-        problems = self.checks.problems(row, identifier)
-        if not identifier.strip():
-            problems.setdefault(self.key, BLANK_IDENTIFIER)
-        if problems:
-            self.reject(index, row, problems)
+        identifier = self.identified(index, row, self.key)
+        if identifier is None:
             return
         matches = self.store.matching(self.name, identifier)
         if not matches:
