@@ -25,13 +25,10 @@ from target_eloqua.errors import SyncFailedError
 from target_eloqua.loading.batch_job import BatchJob
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool
+from target_eloqua.loading.verify import EXPORT_LIFETIME, READ_BACK_ENDS
 from target_eloqua.loading.versions import SentIdentifiers
-from target_eloqua.mapping.streams import StreamMapping, SyncAction
-
-EXPORT_LIFETIME = "PT1H"
-"""How long the export of a list's members and its data stay in Eloqua: the least it allows."""
-
-READ_ENDS = frozenset({"success", "warning"})
+from target_eloqua.mapping.streams import StreamMapping
+from target_eloqua.mapping.sync_actions import SyncAction
 
 MEMBERS_PAGE_SIZE = 10_000
 """Members read per page of the export: pages of 50,000 (the most Eloqua gives) hold about 25 MB
@@ -119,7 +116,7 @@ class MirrorJob:
             timeout=float(self.run.config["sync_timeout_seconds"]),
             first_interval=float(self.run.config["poll_interval_seconds"]),
         )
-        if ended["status"] not in READ_ENDS:
+        if ended["status"] not in READ_BACK_ENDS:
             said = "; ".join(problem_messages(client.list_items(f"{sync_uri}/logs")))
             raise SyncFailedError(
                 f"stream '{self.mapping.stream}': export sync {sync_uri}, reading the members "

@@ -20,10 +20,11 @@ from target_eloqua.errors import MappingError
 from target_eloqua.mapping.entities import ACCOUNTS, CONTACTS, Entity, Statement, parse_statement
 from target_eloqua.mapping.entity_rules import rules_of
 from target_eloqua.mapping.fields import EloquaField, FieldCatalog
-from target_eloqua.mapping.streams import Column, StreamMapping, SyncAction, convert_each
+from target_eloqua.mapping.streams import Column, StreamMapping, convert_each
 from target_eloqua.mapping.sync_actions import (
     LOOKUPS,
     NAMES,
+    SyncAction,
     identifier_problem,
     named_kind,
     parse_destination,

@@ -18,15 +18,8 @@ from typing import Any, TypeVar
 from target_eloqua.errors import MappingError
 from target_eloqua.mapping.entities import Entity, parse_entity, parse_statement
 from target_eloqua.mapping.entity_rules import kinds_taking, rules_of
-from target_eloqua.mapping.sync_actions import (
-    MAX_SYNC_ACTIONS,
-    SyncAction,
-    action_problems,
-    list_destinations,
-)
+from target_eloqua.mapping.sync_actions import SyncAction, action_problems, list_destinations
 from target_eloqua.mapping.values import format_user_links, format_value
-
-__all__ = ["MAX_SYNC_ACTIONS", "SyncAction"]
 
 MAX_KEY_LENGTH = 100
 MAX_FIELDS = 100

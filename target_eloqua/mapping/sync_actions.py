@@ -189,13 +189,13 @@ def identifier_problem(entity: Entity, statement: str) -> str | None:
     return f"Eloqua's sync actions match {entity.path} only on {' or '.join(allowed)}"
 
 
-def list_destinations(actions: Sequence[SyncAction], action: str = "add") -> list[str]:
-    """The contact and account lists the actions ``add`` to (or ``remove`` from)."""
+def list_destinations(actions: Sequence[SyncAction]) -> list[str]:
+    """The contact and account lists the actions add to."""
     return [
-        a.destination
-        for a in actions
-        if a.action == action
-        and (parsed := parse_destination(a.destination)) is not None
+        action.destination
+        for action in actions
+        if action.action == "add"
+        and (parsed := parse_destination(action.destination)) is not None
         and parsed[0] in ("ContactList", "AccountList")
     ]
 
