@@ -20,6 +20,7 @@ from tests.support import (
     emulator_config,
     plan_next_syncs,
     record_message,
+    rejects_in,
     run_target,
     schema_message,
 )
@@ -382,3 +383,24 @@ def test_sync_action_config_errors_stop_the_run_before_anything_is_sent(
     assert run.returncode == 1
     assert problem in run.stderr
     assert data_uploads(emulator) == []
+
+
+def test_a_record_eloqua_rejects_in_a_sync_of_actions_is_in_the_rejects_file(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    load_people(emulator, tmp_path, *PEOPLE[:1])
+    rejects_path = tmp_path / "rejects.jsonl"
+    config = emulator_config(
+        emulator,
+        streams={"audience": audience(ADD_TO_NEWSLETTER)},
+        rejects_path=str(rejects_path),
+        max_rejects=1,
+    )
+
+    run = run_target(config, emails("audience", "ann@x.com", "not an email"), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    [reject] = rejects_in(rejects_path)
+    assert (reject["stream"], reject["status_code"]) == ("audience", "ELQ-00002")
+    assert reject["record"] == {"email": "not an email"}
+    assert members(emulator) == ["ann@x.com"]
