@@ -14,6 +14,7 @@ import pytest
 from target_eloqua.emulator import EmulatorServer
 from tests.support import (
     CONTACTS_BY_EMAIL,
+    PURCHASES_MAPPING,
     TargetRun,
     admin,
     data_uploads,
@@ -404,3 +405,63 @@ def test_a_record_eloqua_rejects_in_a_sync_of_actions_is_in_the_rejects_file(
     assert (reject["stream"], reject["status_code"]) == ("audience", "ELQ-00002")
     assert reject["record"] == {"email": "not an email"}
     assert members(emulator) == ["ann@x.com"]
+
+
+def test_an_account_list_is_mirrored_by_name(emulator: EmulatorServer, tmp_path: Path) -> None:
+    companies = {"identifier": "name", "fields": {"name": "M_CompanyName"}}
+    key_accounts = {
+        "entity": "accounts",
+        "identifier": "name",
+        "fields": {"name": "M_CompanyName"},
+        "actions_only": True,
+        "mirror": True,
+        "sync_actions": [{"action": "add", "destination": "Key accounts"}],
+    }
+    schema = schema_message("key_accounts", {"name": {"type": "string"}}, ["name"])
+    config = emulator_config(
+        emulator, streams={"companies": companies, "key_accounts": key_accounts}
+    )
+    names = ["Acme", "Globex", "Initech"]
+    first = [
+        schema_message("companies", {"name": {"type": "string"}}, ["name"]),
+        *(record_message("companies", name=name) for name in names),
+        schema,
+        *(record_message("key_accounts", name=name) for name in names),
+        activate("key_accounts", 1),
+    ]
+    second = [schema, record_message("key_accounts", name="GLOBEX"), activate("key_accounts", 2)]
+
+    runs = [run_target(config, messages, tmp_path) for messages in (first, second)]
+
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    lists = {a["fields"]["M_CompanyName"]: a["lists"] for a in admin(emulator, "records/accounts")}
+    assert lists == {"Acme": [], "Globex": [201], "Initech": []}
+
+
+def test_the_actions_of_custom_object_records_reach_their_linked_contacts(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    load_people(emulator, tmp_path, *PEOPLE[:2])
+    purchases = {
+        **PURCHASES_MAPPING,
+        "fields": {"order": "Order_Number1", "email": "Contact_Email1"},
+    }
+    buyers = {
+        "entity": "customObjects/9",
+        "identifier": "purchase_id",
+        "fields": {"purchase_id": "{{CustomObject[9].Id}}"},
+        "actions_only": True,
+        "sync_actions": [{"action": "add", "destination": "Webinar attendees"}],
+    }
+    config = emulator_config(emulator, streams={"purchases": purchases, "buyers": buyers})
+    messages = [
+        schema_message("purchases", {"order": {"type": "string"}, "email": {"type": "string"}}),
+        record_message("purchases", order="o-1", email="bob@x.com"),
+        schema_message("buyers", {"purchase_id": {"type": "integer"}}),
+        record_message("buyers", purchase_id=1),
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert members(emulator, 102) == ["bob@x.com"]
