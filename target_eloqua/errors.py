@@ -81,6 +81,11 @@ class VerifyFailedError(SyncFailedError):
     retries): the drain's records are not committed."""
 
 
+class EmptyVersionError(Exception):
+    """A version of a ``mirror`` stream sent no record: it would empty the lists it mirrors,
+    which only ``mirror_allow_empty`` lets happen."""
+
+
 class SyncSkippedError(Exception):
     """A sync that never started because one it had to follow failed."""
 
@@ -114,6 +119,7 @@ EXPLAINED_FAILURES = (
     BadInputError,
     DefinitionRefusedError,
     EloquaError,
+    EmptyVersionError,
     StateNotWrittenError,
     SyncFailedError,
     TooManyRejectsError,

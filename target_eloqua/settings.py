@@ -16,7 +16,8 @@ from singer_sdk import typing as th
 from target_eloqua.credentials import credential_problems
 from target_eloqua.errors import MappingError
 from target_eloqua.mapping.entities import ENTITY_PATTERN
-from target_eloqua.mapping.streams import MAX_FIELDS, MAX_SYNC_ACTIONS, parse_stream_mappings
+from target_eloqua.mapping.streams import MAX_FIELDS, parse_stream_mappings
+from target_eloqua.mapping.sync_actions import MAX_SYNC_ACTIONS
 
 MAX_UPLOAD_BYTES = 32_000_000
 """Eloqua answers 404 to a data upload over 32 MB."""
@@ -32,18 +33,22 @@ SYNC_ACTION = th.ObjectType(
         th.StringType,
         required=True,
         allowed_values=["add", "remove", "setStatus"],
-        description="What to do with each imported record.",
+        description="What to do with each record: add to or remove from a list, or setStatus.",
     ),
     th.Property(
         "destination",
         th.StringType,
         required=True,
-        description="E.g. {{ContactList[12]}}, {{AccountList[3]}} or {{EmailGroup[4]}}.",
+        description="A statement ({{ContactList[12]}}, {{AccountList[3]}}, {{EmailGroup[4]}}, "
+        "{{GlobalSubscribe}}), or the name of a contact or account list (add, remove) or email "
+        "group (setStatus), looked up before any input is read.",
     ),
     th.Property(
         "status",
         th.StringType,
-        description="For email groups and setStatus: e.g. subscribed or unsubscribed.",
+        allowed_values=["subscribed", "unsubscribed", "bounced"],
+        description="For setStatus: subscribed or unsubscribed; for emailAddresses unsubscribed "
+        "or bounced.",
     ),
     additional_properties=False,
 )
@@ -86,7 +91,8 @@ STREAM_MAPPING = th.ObjectType(
         pattern=ENTITY_PATTERN,
         description="What the stream imports into: accounts, contacts, customObjects/<id>, "
         "events/<id>, activities (external activities), opportunities, "
-        "opportunities/contacts (opportunities linked to contacts) or campaignResponses.",
+        "opportunities/contacts (opportunities linked to contacts), campaignResponses or "
+        "emailAddresses (global unsubscribe and bounceback, with actions_only).",
     ),
     th.Property(
         "identifier",
@@ -140,8 +146,30 @@ STREAM_MAPPING = th.ObjectType(
     th.Property(
         "sync_actions",
         th.ArrayType(SYNC_ACTION),
-        description=f"At most {MAX_SYNC_ACTIONS} actions taken on each imported record "
-        "(syncActions), e.g. adding contacts to a contact list.",
+        description=f"At most {MAX_SYNC_ACTIONS} actions taken on each record (syncActions), "
+        "e.g. adding contacts to a contact list.",
+    ),
+    th.Property(
+        "actions_only",
+        th.BooleanType,
+        default=False,
+        description="Write no field: the records only select Eloqua records by their "
+        "identifier (the one property mapped), and sync_actions are taken on them "
+        "(a sync-action definition).",
+    ),
+    th.Property(
+        "mirror",
+        th.BooleanType,
+        default=False,
+        description="With actions_only and an add to a list: when the stream's ACTIVATE_VERSION "
+        "arrives, the members of the list that this version did not send are removed.",
+    ),
+    th.Property(
+        "mirror_allow_empty",
+        th.BooleanType,
+        default=False,
+        description="Let a version that sent no record empty the lists it mirrors; without it, "
+        "such a version fails the run and removes nothing.",
     ),
     th.Property(
         "import_priority",

@@ -28,10 +28,12 @@ from singer_sdk.sinks import BatchSink
 
 from target_eloqua.errors import UnloadableRecordError, UnsupportedMessageError
 from target_eloqua.loading.batch_job import BatchJob
+from target_eloqua.loading.mirror import MirrorJob
 from target_eloqua.loading.rejects import MERGED, MERGED_MESSAGE, RejectTally, unsent_entry
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool, RowTooLargeError
-from target_eloqua.mapping.definition import import_definition_body
+from target_eloqua.loading.versions import SentIdentifiers
+from target_eloqua.mapping.definition import definition_body
 from target_eloqua.mapping.rows import blank_identifier_reason, format_row, record_to_row
 from target_eloqua.mapping.schemas import fit_to_schema
 from target_eloqua.mapping.streams import StreamMapping
@@ -338,7 +340,7 @@ class EloquaSink(TargetSink):
                     self._write_dry_run(batch)
                 return
             run.syncs.raise_if_failed()
-            run.flush_earlier_entities(self.mapping.entity.load_rank)
+            run.flush_earlier_entities(self.mapping.load_rank)
             client = run.new_client(self.stream_name)  # the batch's own, for its thread
             try:
                 # Taken here, not in the pipeline: with every definition busy, reading waits.
@@ -349,10 +351,12 @@ class EloquaSink(TargetSink):
         except BaseException:
             batch.close()
             raise
+        if self.mapping.mirror:
+            run.versions.sent(self.mapping, batch.identifiers())
         job = BatchJob(run, self.mapping, batch, import_uri, client=client, logger=self.logger)
         run.syncs.submit(
             self.stream_name,
-            self.mapping.entity.load_rank,
+            self.mapping.load_rank,
             batch.identifiers(),
             batch=number,
             prepare=job.stage,
@@ -377,7 +381,7 @@ class EloquaSink(TargetSink):
     def _write_dry_run(self, batch: RowSpool) -> None:
         """Write each part and, once, the definition a real run would create."""
         assert self.run.dry_run is not None
-        definition = import_definition_body(self.mapping)
+        definition = definition_body(self.mapping)
         for part in batch.parts():
             path = self.run.dry_run.write(
                 self.stream_name, definition, part.body, self.config["upload_format"]
@@ -401,8 +405,21 @@ class EloquaSink(TargetSink):
         super().clean_up()
 
     def activate_version(self, new_version: int) -> None:
-        """Eloqua imports are upserts; there is no table version to switch to."""
-        self.logger.debug("Ignoring ACTIVATE_VERSION %d", new_version)
+        """A version of a ``mirror`` stream is complete (its batches are drained): its mirror
+        job removes the members it did not send from the lists the stream adds to
+        (``loading.versions``). Other imports are upserts, with no table version to switch to.
+        """
+        if not self.mapping.mirror or self.refused:
+            self.logger.debug("Ignoring ACTIVATE_VERSION %d", new_version)
+        elif self.run.dry_run is not None:
+            self.run.note_once(
+                "Dry run: stream '%s' removes no list member at ACTIVATE_VERSION", self.stream_name
+            )
+        else:
+            self.run.versions.activate(self.mapping, self._mirror_job)
+
+    def _mirror_job(self, sent: SentIdentifiers) -> MirrorJob:
+        return MirrorJob(self.run, self.mapping, sent, logger=self.logger, max_rows=self._max_rows)
 
 
 class SkippedStreamSink(TargetSink):

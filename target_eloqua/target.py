@@ -2,8 +2,9 @@
 
 ``TargetEloqua`` reads its settings, builds the run (``loading.run.Run``: report, definitions,
 sync pipeline, checkpoints, rejects file, clients) and settles every stream mapping with Eloqua
-before any input is read; then it reads the input, hands the run to its sinks with their classes
-and each STATE to the run's checkpoints as it arrives, and reports the run however it ends.
+before any input is read; then it reads the input, hands the run to its sinks with their classes,
+each STATE to the run's checkpoints and each ACTIVATE_VERSION to its stream's sinks as they
+arrive, and reports the run however it ends.
 
 This module and ``sinks.py`` are the SDK seam: the only files that use singer-sdk's private
 names, each beside its reason. Here, four hooks of the SDK's target are overridden
@@ -20,11 +21,12 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import click
 from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform, StreamMap
 from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.sinks import Sink
@@ -35,6 +37,7 @@ from target_eloqua.errors import (
     EXPLAINED_FAILURES,
     BadInputError,
     MappingError,
+    RecordBeforeSchemaError,
     StateNotWrittenError,
     StoppedBySignal,
 )
@@ -63,6 +66,11 @@ class TargetEloqua(Target):
     """Load Singer streams into Oracle Eloqua through the Bulk API 2.0."""
 
     name = "target-eloqua"
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [
+        *Target.capabilities,
+        PluginCapabilities.ACTIVATE_VERSION,
+    ]
+    """The SDK's, and ACTIVATE_VERSION: ``mirror`` streams act on it (see ``_activate_version``)."""
     config_jsonschema = CONFIG_SCHEMA
     default_sink_class = EloquaSink
     message_reader_class = MessageReader
@@ -98,6 +106,7 @@ class TargetEloqua(Target):
         self._sink_classes = {cls: cls.of_run(self.run) for cls in (EloquaSink, SkippedStreamSink)}
         self._drained_all_at = time.monotonic()
         self.message_reader.state_handler = self._hold_state
+        self.message_reader.activate_version_handler = self._activate_version
         try:
             self.run.settle_mappings(parse_stream_mappings(self.config["streams"]))
         except MappingError as error:
@@ -197,6 +206,8 @@ class TargetEloqua(Target):
         """
         self._stop_on_schema_problems()
         super().process_endofpipe()
+        self.run.versions.end_of_input()  # held versions: emptied as allowed, or refused
+        self.run.syncs.wait(self.run.stopping)
         self.run.checkpoints.close()
         error = self.run.checkpoints.write_error
         if error is not None:
@@ -402,6 +413,31 @@ class TargetEloqua(Target):
             if _load_rank(sink) < load_rank:
                 self.drain_one(sink)
 
+    def _activate_version(self, message: dict[str, Any]) -> None:
+        """Hand an ACTIVATE_VERSION to the sinks of its stream, once what they buffered of the
+        version is drained, as the SDK's callback would, without its warning about
+        ``_sdc_deleted_at`` (a column this target never loads); ``process_activate_version_messages:
+        false`` ignores them.
+        """
+        self._stop_on_schema_problems()
+        stream = message["stream"]
+        if not self.config.get("process_activate_version_messages", True):
+            self.run.note_once("ACTIVATE_VERSION ignored (process_activate_version_messages)")
+            return
+        if stream not in self.mapper.stream_maps:
+            position = f"input line {self.message_reader.line}"
+            raise RecordBeforeSchemaError(
+                f"stream '{stream}' ({position}): an ACTIVATE_VERSION before any SCHEMA of its "
+                "stream"
+            )
+        for stream_map in self.mapper.stream_maps[stream]:
+            if isinstance(stream_map, RemoveRecordTransform):
+                continue
+            sink = self.get_sink(stream_map.stream_alias)
+            if isinstance(sink, EloquaSink) and sink.mapping.mirror:
+                self.drain_one(sink)
+            sink.activate_version(message["version"])
+
     def _hold_state(self, state: Any) -> None:
         """Hold a STATE, as it arrives, until every record read before it is loaded (see
         ``loading.checkpoints``); the SDK would write it only once every sink has drained,
@@ -448,4 +484,4 @@ def _passes_records_as_they_are(stream_map: StreamMap) -> bool:
 
 def _load_rank(sink: Sink) -> int:
     """Where the sink's entity comes in the load order; streams not loaded come first."""
-    return sink.mapping.entity.load_rank if isinstance(sink, EloquaSink) else -1
+    return sink.mapping.load_rank if isinstance(sink, EloquaSink) else -1

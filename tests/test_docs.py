@@ -94,6 +94,7 @@ def test_the_docs_have_config_examples_for_each_kind_of_entity() -> None:
         "opportunities",
         "opportunities/contacts",
         "campaignResponses",
+        "emailAddresses",
     }
 
 

@@ -413,9 +413,14 @@ def test_the_summary_file_holds_the_runs_numbers(emulator: EmulatorServer, tmp_p
         "syncs": 2,
         "created": 2,
         "updated": 1,
+        "matched": 0,
         "rejected": 1,
         "verified": 0,
         "mismatched": 0,
+        "list_added": 0,
+        "list_removed": 0,
+        "subscriptions_changed": 0,
+        "marked_bounced": 0,
     }
 
 

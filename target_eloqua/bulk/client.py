@@ -133,11 +133,16 @@ class BulkClient:
         self.session.auth = auth
 
     def create_import(self, imports_path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Create an import definition; returns it with its ``uri``.
+        """Create an import definition (or a sync-action definition, at ``/contacts/syncActions``
+        and the like); returns it with its ``uri``.
 
         Repeating this after a lost answer at worst leaves an unused definition behind.
         """
         return self._json("POST", imports_path, json_body=body)
+
+    def delete(self, uri: str) -> None:
+        """Delete a definition (``DELETE /contacts/syncActions/7``, ...)."""
+        self.request("DELETE", uri)
 
     def upload(self, import_uri: str, payload: bytes, content_type: str) -> None:
         """Stage one part of data on the import definition at ``import_uri``.

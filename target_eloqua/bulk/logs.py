@@ -3,7 +3,10 @@
 The codes are Oracle's: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
 Oracle documents no code of its own for the rows an ``importRule`` of ``updateOnly`` or
 ``createOnly`` leaves alone; they are read from ELQ-00034 ("Total unmatched records."), the
-one counter of its list for them.
+one counter of its list for them, as are the rows of a sync-action sync that match no record.
+Its sync actions are counted by the codes that name them: members added to and removed from
+contact and account lists, subscriptions to email groups and the global subscription set, and
+contacts' email marked as bounced.
 """
 
 from __future__ import annotations
@@ -28,6 +31,17 @@ COUNTERS = {
     "ELQ-00060": "rejected",
     "ELQ-00034": "unmatched",
     "ELQ-00025": "linked",  # custom object records linked to a contact or account
+    "ELQ-00033": "created",  # email addresses
+    "ELQ-00035": "updated",  # email addresses
+    "ELQ-00119": "list_added",  # to a contact list
+    "ELQ-00114": "list_added",  # to an account list
+    "ELQ-00118": "list_removed",  # from a contact list
+    "ELQ-00117": "list_removed",  # from an account list
+    "ELQ-00115": "subscriptions_changed",  # subscribed to an email group
+    "ELQ-00116": "subscriptions_changed",  # unsubscribed from an email group
+    "ELQ-00138": "subscriptions_changed",  # globally subscribed
+    "ELQ-00017": "subscriptions_changed",  # globally unsubscribed
+    "ELQ-00016": "marked_bounced",
 }
 """Which of a sync's counters each counting ELQ code adds to."""
 
@@ -35,8 +49,9 @@ COUNTERS = {
 @dataclass(frozen=True)
 class SyncCounts:
     """The records a sync processed, created, updated and rejected; the rows its import rule
-    left alone (unmatched); the custom object records it linked; the records it counted as new
-    without saying what they are (ELQ-00049).
+    left alone, or that matched no record to act on (unmatched); the custom object records it
+    linked; what its sync actions did; the records it counted as new without saying what they
+    are (ELQ-00049).
     """
 
     processed: int = 0
@@ -45,6 +60,10 @@ class SyncCounts:
     rejected: int = 0
     unmatched: int = 0
     linked: int = 0
+    list_added: int = 0
+    list_removed: int = 0
+    subscriptions_changed: int = 0
+    marked_bounced: int = 0
     new: int = 0
 
     def by_totals(self) -> SyncCounts:

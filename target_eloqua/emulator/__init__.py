@@ -6,8 +6,10 @@ Two subpackages, and the model never imports the HTTP side:
   syncs, records, logins), ``catalog`` (fields, users, priorities, lists; ``default_catalog.json``
   is the packaged one), ``entities`` and ``statements`` (what a field statement writes to),
   ``definitions`` (definition rules), ``checks`` (value rules), ``importer`` (what a sync does with
-  its rows: upserts), ``row_imports``, ``activities`` and ``opportunity_links`` (imports that are
-  not upserts), ``exports`` (export definitions and what an export sync reads), ``filters`` (export
+  its rows: upserts), ``row_imports``, ``activities``, ``opportunity_links`` and
+  ``email_addresses`` (imports that are not upserts), ``sync_actions`` (sync-action definitions
+  and their syncs), ``memberships`` (what sync actions do: lists, email groups, subscription,
+  bounces), ``exports`` (export definitions and what an export sync reads), ``filters`` (export
   filters), ``lookups`` (lists, email groups, custom objects), ``emails`` (contacts' unique email
   addresses), ``records``, ``syncs``, ``logins``, ``coerce`` (JSON values as Eloqua's text) and
   ``errors``.
@@ -23,11 +25,13 @@ Admin API (no auth; JSON; lists are ``{"items": [...]}``):
 - ``GET /_emulator/records/accounts``, ``/_emulator/records/contacts``,
   ``/_emulator/records/customObjects/{id}``: stored records, ``{"id", "fields": {internalName:
   text}}`` plus ``linkedUsers`` and ``lists`` (accounts); ``lists``, ``emailGroups``
-  (``{"<groupId>": "subscribed"|"unsubscribed"}``), ``globalSubscription`` and ``accountId``
-  (contacts); ``mappedEntity`` (``{"type": "Contact"|"Company", "id"}`` or null; custom objects).
+  (``{"<groupId>": "subscribed"|"unsubscribed"}``), ``globalSubscription``, ``bounced`` and
+  ``accountId`` (contacts); ``mappedEntity`` (``{"type": "Contact"|"Company", "id"}`` or null;
+  custom objects).
 - ``GET /_emulator/records/events/{id}`` (as custom objects), ``/_emulator/records/activities``
   (plus ``contactId``), ``/_emulator/records/opportunities`` (plus ``contactIds``, the contacts
-  linked) and ``/_emulator/records/campaignResponses``.
+  linked), ``/_emulator/records/campaignResponses`` and ``/_emulator/records/emailAddresses``
+  (plus ``globalSubscription`` and ``bounced``).
 - ``GET /_emulator/definitions``: every definition as the API shows it, plus ``stagedRowCount``
   and ``stagedUploads``.
 - ``GET /_emulator/syncs``: every sync as the API shows it, plus ``counts`` (``processed``,

@@ -5,7 +5,9 @@ pipeline's thread, with a Bulk API client of its own (clients are not shared by 
 ``stage`` uploads the batch at once, ``sync`` runs its sync once the syncs it must follow have
 succeeded, reads the sync's logs and rejects and, with the ``verify`` setting, reads back what
 it loaded (``loading.verify``); ``drop`` lets go of a batch whose sync must not run. Each step
-reports to the run's report as soon as it learns something.
+reports to the run's report as soon as it learns something. The definition is the mapping's:
+an import definition, or a sync-action definition for sync actions only; ``mirror`` removals
+(``loading.mirror``) go the same way.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.errors import RunStoppedError, SyncFailedError
 from target_eloqua.loading.metrics import log_sync_duration
 from target_eloqua.loading.rejects import RejectTally, record_matches, reject_entry
-from target_eloqua.loading.report import SyncRecord
+from target_eloqua.loading.report import ACTION_COUNTERS, SyncRecord
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import Part, RowSpool
 from target_eloqua.loading.verify import BatchReadBack
@@ -51,6 +53,10 @@ class Staged:
 class BatchJob:
     """One drained batch of a stream, on the definition ``import_uri`` (another one after a
     lost answer), until its sync has ended or the batch is dropped.
+
+    With ``mirror``, the rows are list members to remove, not records read: the sync's
+    rejects are logged by Eloqua's counts, not as records, and never count against
+    ``max_rejects``.
     """
 
     def __init__(
@@ -62,6 +68,7 @@ class BatchJob:
         *,
         client: BulkClient,
         logger: logging.Logger,
+        mirror: bool = False,
     ) -> None:
         self.run = run
         self.stream = mapping.stream
@@ -74,6 +81,7 @@ class BatchJob:
         self.staged = Staged()
         self.rejected_indexes: set[int] = set()
         """The positions (``recordIndex``) of the rows Eloqua rejected."""
+        self.mirror = mirror
 
     def stage(self) -> None:
         """Upload the batch to its definition's staging area, at once.
@@ -181,6 +189,7 @@ class BatchJob:
             rows=staged.rows,
             parts=staged.parts,
             bytes=staged.bytes,
+            mirror=self.mirror,
         )
         self.run.report.record_sync(self.stream, sync_record)
         try:
@@ -188,7 +197,7 @@ class BatchJob:
             sync_record = replace(sync_record, status=ended["status"])
             self.run.report.record_sync(self.stream, sync_record)
             sync_record = self._read_logs(sync_record)
-            if sync_record.status in ("warning", "error"):
+            if sync_record.status in ("warning", "error") and not self.mirror:
                 sync_record = self._read_rejects(sync_record)
         except SyncTimeoutError as error:
             sync_record = replace(sync_record, status="timeout")
@@ -197,7 +206,8 @@ class BatchJob:
             sync_record = replace(sync_record, seconds=round(time.monotonic() - started, 3))
             self._record_end(sync_record)
         self.logger.info("%s", ended_line(sync_record))
-        too_many_rejects = self.run.count_rejects(rejected=sync_record.rejected)
+        rejected = 0 if self.mirror else sync_record.rejected
+        too_many_rejects = self.run.count_rejects(rejected=rejected)
         if sync_record.status == "error":
             raise SyncFailedError(
                 f"stream '{self.stream}': sync {sync_record.uri} ended 'error'; Eloqua's "
@@ -205,7 +215,7 @@ class BatchJob:
             )
         if too_many_rejects is not None:
             raise too_many_rejects
-        if self.run.verification.enabled:
+        if self.run.verification.enabled and not self.mapping.actions_only:
             too_many_rejects = self.run.count_rejects(mismatched=self._verify(sync_record.uri))
             if too_many_rejects is not None:
                 raise too_many_rejects
@@ -293,13 +303,18 @@ class BatchJob:
         counts = count_sync_logs(logs)
         if not rules_of(self.mapping.entity).logs_count_loaded:
             counts = counts.by_totals()
+        matched = 0
+        if self.mapping.definitions_path.endswith("/syncActions"):  # they log no created, updated
+            matched = max(0, counts.processed - counts.rejected - counts.unmatched)
         sync_record = replace(
             sync_record,
             created=counts.created,
             updated=counts.updated,
+            matched=matched,
             rejected=counts.rejected,
             unmatched=counts.unmatched,
             linked=counts.linked if self.mapping.map_data_cards else None,
+            **{name: getattr(counts, name) for name in ACTION_COUNTERS},
         )
         self.run.report.record_sync(self.stream, sync_record)
         if sync_record.status in ("warning", "error"):
@@ -403,8 +418,18 @@ def ended_line(sync: SyncRecord) -> str:
         f"Sync {sync.uri} ended {sync.status} in {sync.seconds:.1f} s: {sync.rows} rows, "
         f"{sync.created} created, {sync.updated} updated, {sync.rejected} rejected"
     )
+    if sync.matched:
+        line += f", {sync.matched} matched"
     if sync.unmatched:
-        line += f", {sync.unmatched} left alone by the import rule (unmatched)"
+        why = (
+            "matching no record"
+            if "/syncActions/" in sync.import_uri
+            else "left alone by the import rule"
+        )
+        line += f", {sync.unmatched} {why} (unmatched)"
     if sync.linked is not None:
         line += f", {sync.linked} linked to a contact or account"
+    for name in ACTION_COUNTERS:
+        if getattr(sync, name):
+            line += f", {name} {getattr(sync, name)}"
     return line

@@ -11,7 +11,9 @@ definitions of its own.
 
 A definition deletes itself ``AUTO_DELETE_DURATION`` after it was created, so that definitions
 never pile up in the user's instance. A run that goes on for longer than half of that gets a
-fresh definition for its next drain instead of one that is about to disappear.
+fresh definition for its next drain instead of one that is about to disappear. Sync-action
+definitions take no ``autoDeleteDuration``: the run deletes those it made when it ends
+(``delete_lasting``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from target_eloqua.bulk import BulkClient, EloquaAPIError
@@ -28,8 +30,8 @@ from target_eloqua.errors import DefinitionRefusedError, RunStoppedError
 from target_eloqua.loading.parallel import WAIT_SLICE_SECONDS
 from target_eloqua.mapping.definition import (
     AUTO_DELETE_SECONDS,
+    definition_body,
     definition_refusal_problems,
-    import_definition_body,
 )
 from target_eloqua.mapping.streams import StreamMapping
 
@@ -69,6 +71,8 @@ class ImportDefinitions:
         self._changed = threading.Condition()
         self._by_mapping: dict[str, _MappingDefinitions] = {}
         self._syncs: dict[str, set[str]] = {}
+        self._lasting: set[str] = set()
+        """The definitions made that do not delete themselves: sync-action definitions."""
 
     def create(self, mapping: StreamMapping, client: BulkClient) -> str:
         """Create one more definition for the stream now, free for its next drain."""
@@ -120,6 +124,33 @@ class ImportDefinitions:
         with self._changed:
             return frozenset(self._syncs.get(uri, ()))
 
+    @property
+    def lasting(self) -> frozenset[str]:
+        """The definitions made that would stay in Eloqua (sync-action definitions)."""
+        with self._changed:
+            return frozenset(self._lasting)
+
+    def delete_lasting(self, client: BulkClient, keep: Collection[str] = ()) -> list[str]:
+        """Delete the definitions of this run that would stay in Eloqua (sync-action
+        definitions), but those a drain still uses and those in ``keep`` (a sync of theirs may
+        still run); the uris of those left in Eloqua.
+        """
+        with self._changed:
+            busy = {uri for definitions in self._by_mapping.values() for uri in definitions.busy}
+            lasting, self._lasting = sorted(self._lasting), set()
+        left = []
+        for uri in lasting:
+            if uri in busy or uri in keep:
+                left.append(uri)
+                continue
+            try:
+                client.delete(uri)
+            except EloquaAPIError as error:
+                if error.status != 404:
+                    logger.warning("Could not delete definition %s: %s", uri, error)
+                    left.append(uri)
+        return left
+
     def _create_counted(
         self,
         mapping: StreamMapping,
@@ -148,14 +179,12 @@ class ImportDefinitions:
 
     def _of(self, mapping: StreamMapping) -> _MappingDefinitions:
         """The definitions made for the mapping (for the same definition body)."""
-        key = json.dumps(import_definition_body(mapping), sort_keys=True)
+        key = json.dumps(definition_body(mapping), sort_keys=True)
         return self._by_mapping.setdefault(key, _MappingDefinitions())
 
     def _create(self, mapping: StreamMapping, client: BulkClient) -> _Definition:
         try:
-            created = client.create_import(
-                mapping.entity.imports_path, import_definition_body(mapping)
-            )
+            created = client.create_import(mapping.definitions_path, definition_body(mapping))
         except EloquaAPIError as error:
             if error.status != 400:
                 raise
@@ -164,5 +193,8 @@ class ImportDefinitions:
             ]
             raise DefinitionRefusedError(problems) from error
         uri = str(created["uri"])
-        logger.info("Created import definition %s for stream '%s'", uri, mapping.stream)
+        logger.info("Created definition %s for stream '%s'", uri, mapping.stream)
+        if "/syncActions/" in uri:
+            with self._changed:
+                self._lasting.add(uri)
         return _Definition(uri, self._clock())

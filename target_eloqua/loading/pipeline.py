@@ -6,7 +6,8 @@ succeeded:
 - every earlier sync of an entity loaded before this one (accounts, then contacts, then what
   names them, then opportunity links), so that the records it links to exist;
 - every earlier sync of the same stream that shares an identifier with it, so that a newer value
-  is never overwritten by an older one.
+  is never overwritten by an older one; a job of the whole stream (``mirror``'s) follows every
+  earlier sync of its stream, and every later one follows it.
 Syncs with nothing to wait for run side by side. A sync whose predecessor failed never starts.
 
 A job that succeeds (its sync ended within the run's policy) says so with its batch's number,
@@ -39,6 +40,7 @@ class _Job:
     skip: Callable[[BaseException], None]
     waits_for: list[_Job]
     """The earlier jobs whose syncs must end before this one's starts."""
+    whole_stream: bool = False
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
@@ -86,6 +88,7 @@ class SyncPipeline:
         run: Callable[[], None],
         skip: Callable[[BaseException], None],
         prepare: Callable[[], None] = _nothing,
+        whole_stream: bool = False,
     ) -> None:
         """Call ``prepare`` (an upload) at once, then ``run`` (a sync to its end) once the
         syncs it must follow have succeeded; if one of them failed, call ``skip`` with the
@@ -93,7 +96,8 @@ class SyncPipeline:
         called then (``prepare`` cleans up after itself).
 
         ``load_rank`` is the entity's place in the load order; ``identifiers`` are the batch's
-        identifier values as Eloqua compares them; ``batch`` is its number.
+        identifier values as Eloqua compares them; ``batch`` is its number. A ``whole_stream``
+        job follows every earlier job of its stream, and every later one follows it.
         """
         with self._lock:
             while self._settled < len(self._jobs) and self._jobs[self._settled].succeeded:
@@ -104,7 +108,14 @@ class SyncPipeline:
                 if not job.succeeded
                 and (
                     job.load_rank < load_rank
-                    or (job.stream == stream and not job.identifiers.isdisjoint(identifiers))
+                    or (
+                        job.stream == stream
+                        and (
+                            whole_stream
+                            or job.whole_stream
+                            or not job.identifiers.isdisjoint(identifiers)
+                        )
+                    )
                 )
             ]
             job = _Job(
@@ -117,6 +128,7 @@ class SyncPipeline:
                 run,
                 skip,
                 waits_for,
+                whole_stream,
             )
             self._jobs.append(job)
         thread = threading.Thread(

@@ -1,9 +1,10 @@
 """What the target settles with Eloqua before it reads any input.
 
-Each stream's mapping is checked against, and completed from, the fields Eloqua lists; then, in a
-real run, each stream's import definition is created, which lets Eloqua check what ``/fields``
-does not show. Every problem of every stream is gathered into one ``MappingError``. The Bulk API
-client and the pure mapping functions only: nothing of Singer.
+Each stream's mapping is checked against, and completed from, the fields Eloqua lists and the
+lists and email groups its sync actions name; then, in a real run, each stream's definition is
+created, which lets Eloqua check what ``/fields`` does not show. Every problem of every stream
+is gathered into one ``MappingError``. The Bulk API client and the pure mapping functions only:
+nothing of Singer.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from target_eloqua.errors import DefinitionRefusedError, MappingError
 from target_eloqua.loading.definitions import ImportDefinitions
 from target_eloqua.mapping.entities import Entity
 from target_eloqua.mapping.fields import FieldCatalog
-from target_eloqua.mapping.resolve import catalogs_needed, resolve_stream_mappings
+from target_eloqua.mapping.resolve import Destinations, catalogs_needed, resolve_stream_mappings
 from target_eloqua.mapping.streams import StreamMapping
+from target_eloqua.mapping.sync_actions import LOOKUPS, named_destinations, statement_of
 
 
 def settle_with_eloqua(
@@ -54,8 +56,20 @@ def resolve_with_eloqua(
     checkable = {
         stream: mapping for stream, mapping in mappings.items() if needed[stream] <= catalogs.keys()
     }
-    resolved, unresolved = resolve_stream_mappings(checkable, catalogs, priorities)
+    destinations = named_lists(mappings, client)
+    resolved, unresolved = resolve_stream_mappings(checkable, catalogs, priorities, destinations)
     return resolved, problems + unresolved
+
+
+def named_lists(mappings: Mapping[str, StreamMapping], client: BulkClient) -> Destinations:
+    """The lists and email groups the streams' sync actions name, looked up by name once each:
+    (kind, name) -> the statements of those Eloqua has under that name.
+    """
+    named = set().union(*(named_destinations(m.entity, m.sync_actions) for m in mappings.values()))
+    return {
+        (kind, name): [statement_of(kind, item) for item in client.find_named(LOOKUPS[kind], name)]
+        for kind, name in sorted(named)
+    }
 
 
 def field_catalogs(

@@ -21,13 +21,23 @@ COUNTERS = (
     "syncs",
     "created",
     "updated",
+    "matched",
     "rejected",
     "verified",
     "mismatched",
+    "list_added",
+    "list_removed",
+    "subscriptions_changed",
+    "marked_bounced",
 )
 """The per-stream counters, in the order the table and the summary show them. Every record read
-is one of: created, updated, rejected, merged, skipped or unmatched (see ``StreamReport``).
+is one of: created, updated, matched, rejected, merged, skipped or unmatched (see
+``StreamReport``); what sync actions did (``list_added`` to ``marked_bounced``) stands apart.
 """
+
+ACTION_COUNTERS = ("list_added", "list_removed", "subscriptions_changed", "marked_bounced")
+"""What a sync's actions did, from its logs: members added to lists and removed from them,
+subscriptions set, email addresses marked as bounced."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +62,20 @@ class SyncRecord:
     updated: int = 0
     rejected: int = 0
     unmatched: int = 0
-    """Rows that ``import_rule`` (updateOnly, createOnly) left alone."""
+    """Rows that ``import_rule`` (updateOnly, createOnly) left alone, or that matched no record
+    for sync actions only to act on."""
     linked: int | None = None
     """Custom object records linked to a contact or account (``None`` without map_data_cards)."""
+    matched: int = 0
+    """Records of sync actions only that matched an Eloqua record, which the actions were taken
+    on."""
+    list_added: int = 0
+    list_removed: int = 0
+    subscriptions_changed: int = 0
+    marked_bounced: int = 0
+    mirror: bool = False
+    """Whether the sync removed list members no version sent (``mirror``): its rows are not
+    records read, so only what its actions did counts in the stream's numbers."""
 
 
 @dataclass
@@ -62,7 +83,7 @@ class StreamReport:
     """What happened to one stream's records in this run.
 
     In a run that ends well, every record read is accounted for: ``read`` = ``created`` +
-    ``updated`` + ``rejected`` + ``merged`` + ``skipped`` + ``unmatched``.
+    ``updated`` + ``matched`` + ``rejected`` + ``merged`` + ``skipped`` + ``unmatched``.
     """
 
     read: int = 0
@@ -89,22 +110,32 @@ class StreamReport:
     @property
     def created(self) -> int:
         """Records the stream's syncs created."""
-        return sum(sync.created for sync in self.sync_records)
+        return sum(sync.created for sync in self._loads())
 
     @property
     def updated(self) -> int:
         """Records the stream's syncs updated."""
-        return sum(sync.updated for sync in self.sync_records)
+        return sum(sync.updated for sync in self._loads())
+
+    @property
+    def matched(self) -> int:
+        """Records the stream's syncs of sync actions only matched and took the actions on."""
+        return sum(sync.matched for sync in self._loads())
 
     @property
     def rejected(self) -> int:
         """Records the stream's syncs rejected, and those the target did (``refused``)."""
-        return self.refused + sum(sync.rejected for sync in self.sync_records)
+        return self.refused + sum(sync.rejected for sync in self._loads())
 
     @property
     def unmatched(self) -> int:
-        """Rows the stream's syncs left alone under its ``import_rule``."""
-        return sum(sync.unmatched for sync in self.sync_records)
+        """Rows the stream's syncs left alone under its ``import_rule``, or that matched no
+        record for its sync actions."""
+        return sum(sync.unmatched for sync in self._loads())
+
+    def _loads(self) -> list[SyncRecord]:
+        """The syncs of the stream's records (not those of ``mirror``)."""
+        return [sync for sync in self.sync_records if not sync.mirror]
 
     def unlinked(self) -> tuple[int, int] | None:
         """Records loaded by the syncs that link them (map_data_cards), and how many of them
@@ -117,8 +148,14 @@ class StreamReport:
         return loaded, max(0, loaded - sum(sync.linked or 0 for sync in linking))
 
     def counters(self) -> dict[str, int]:
-        """The counters by name, in ``COUNTERS`` order."""
-        return {name: getattr(self, name) for name in COUNTERS}
+        """The counters by name, in ``COUNTERS`` order; what sync actions did is added up over
+        every sync, those of ``mirror`` included."""
+        return {
+            name: sum(getattr(sync, name) for sync in self.sync_records)
+            if name in ACTION_COUNTERS
+            else getattr(self, name)
+            for name in COUNTERS
+        }
 
 
 class RunReport:

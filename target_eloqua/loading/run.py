@@ -1,5 +1,5 @@
-"""What one run shares: its report, definitions, syncs, checkpoints, rejects file, stop flag,
-clients and notes.
+"""What one run shares: its report, definitions, syncs, checkpoints, versions of mirror streams,
+rejects file, stop flag, clients and notes.
 
 The target builds one ``Run`` before it reads any input and hands it to every sink; sinks and their
 batch jobs take all they need from it and never reach back into the target. Nothing here knows
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from target_eloqua.bulk import BulkClient
+from target_eloqua.bulk import BulkClient, EloquaError
 from target_eloqua.bulk.connection import Connection
 from target_eloqua.errors import TooManyRejectsError
 from target_eloqua.loading import run_files
@@ -26,6 +26,7 @@ from target_eloqua.loading.preflight import settle_with_eloqua
 from target_eloqua.loading.rejects import NO_IDENTIFIER, RejectsFile, RejectTally, unsent_entry
 from target_eloqua.loading.report import RunReport, error_text, exit_code_of
 from target_eloqua.loading.verify import Verification
+from target_eloqua.loading.versions import Versions
 from target_eloqua.mapping.streams import StreamMapping
 
 
@@ -67,6 +68,8 @@ class Run:
         self.definitions = ImportDefinitions(per_stream=config["max_syncs_per_stream"])
         self.checkpoints = Checkpoints(write_state)
         self.syncs = SyncPipeline(self.checkpoints.batch_loaded)
+        self.versions = Versions(self.checkpoints, self.syncs)
+        """What each ``mirror`` stream's version sent, until its ACTIVATE_VERSION."""
         self.verification = Verification(config["verify"], config["verify_sample_size"])
         """What ``verify`` reads back, and what each stream's checks keep between batches."""
         self.mappings: dict[str, StreamMapping] = {}
@@ -176,6 +179,8 @@ class Run:
         summary) and close the rejects file.
         """
         self.checkpoints.close()
+        self.versions.close()
+        self._delete_lasting_definitions()
         summary = self.report.summary(
             exit_code=0 if error is None else exit_code_of(error),
             error=None if error is None else error_text(error),
@@ -205,3 +210,22 @@ class Run:
         if self.summary_path is not None:
             run_files.write_summary_file(self.summary_path, summary)
         append_step_summary(summary, self.report.reject_tallies())
+
+    def _delete_lasting_definitions(self) -> None:
+        """Delete the sync-action definitions of the run, which Eloqua would keep (they take no
+        ``autoDeleteDuration``), but those a sync the run did not see end may still use. After
+        a signal, they are left.
+        """
+        if self.stopping.is_set() or not self.definitions.lasting:
+            return
+        unfinished = {sync.import_uri for _, sync in self.report.unfinished_syncs()}
+        client = self.new_client()
+        try:
+            left = self.definitions.delete_lasting(client, keep=unfinished)
+        except EloquaError as error:
+            self.logger.warning("The run's sync-action definitions were not deleted: %s", error)
+            return
+        finally:
+            client.close()
+        if left:
+            self.logger.warning("Sync-action definitions left in Eloqua: %s", ", ".join(left))

@@ -1,7 +1,8 @@
-"""The import definition of a stream mapping, and Eloqua's refusal of one told in its terms.
+"""The definition of a stream mapping, and Eloqua's refusal of one told in its terms.
 
-Pure functions: the body of ``POST /{entity}/imports``, its name, and the lines that tie Eloqua's
-``failures`` back to the mapping's properties and fields.
+Pure functions: the body of ``POST /{entity}/imports`` (or, for sync actions only, of
+``POST /{entity}/syncActions``), its name, and the lines that tie Eloqua's ``failures`` back to
+the mapping's properties and fields.
 """
 
 from __future__ import annotations
@@ -47,6 +48,30 @@ def definition_refusal_problems(
     return problems
 
 
+def definition_body(mapping: StreamMapping) -> dict[str, Any]:
+    """The body of the definition the mapping's records are synced with, created at
+    ``mapping.definitions_path``.
+    """
+    if mapping.definitions_path.endswith("/syncActions"):
+        return sync_action_definition_body(mapping)
+    return import_definition_body(mapping)
+
+
+def sync_action_definition_body(mapping: StreamMapping) -> dict[str, Any]:
+    """The body of ``POST /{entity}/syncActions``: the one field records are matched on, and
+    the actions. Oracle's sync-action definitions take no ``autoDeleteDuration``: the run
+    deletes its own (``loading.definitions``).
+    https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/sync_actions.htm
+    """
+    body: dict[str, Any] = {
+        "fields": {column.key: column.field for column in mapping.columns},
+        "identifierFieldName": mapping.identifier_key,
+        "syncActions": _sync_actions(mapping),
+        "isSyncTriggeredOnImport": False,
+    }
+    return {"name": definition_name(mapping.stream, body), **body}
+
+
 def import_definition_body(mapping: StreamMapping) -> dict[str, Any]:
     """The body of ``POST /{entity}/imports`` for a resolved stream mapping.
 
@@ -78,10 +103,7 @@ def _optional_properties(mapping: StreamMapping) -> dict[str, Any]:
             mapping.column(prop).key: rule for prop, rule in mapping.update_rule_by_field.items()
         }
     if mapping.sync_actions:
-        optional["syncActions"] = [
-            {key: value for key, value in vars(action).items() if value is not None}
-            for action in mapping.sync_actions
-        ]
+        optional["syncActions"] = _sync_actions(mapping)
     if mapping.link_users:
         optional["linkUsers"] = True
     if link := mapping.map_data_cards:
@@ -95,6 +117,13 @@ def _optional_properties(mapping: StreamMapping) -> dict[str, Any]:
     if mapping.entity == OPPORTUNITY_CONTACTS:
         optional |= _opportunity_links(mapping)
     return {key: value for key, value in optional.items() if value is not None}
+
+
+def _sync_actions(mapping: StreamMapping) -> list[dict[str, str]]:
+    return [
+        {key: value for key, value in vars(action).items() if value is not None}
+        for action in mapping.sync_actions
+    ]
 
 
 def _opportunity_links(mapping: StreamMapping) -> dict[str, Any]:

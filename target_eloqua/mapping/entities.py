@@ -2,8 +2,8 @@
 
 A statement is Eloqua markup such as ``{{Account.Field(M_CompanyName)}}``; its first part (the
 *prefix*: ``Account``, ``Contact``, ``CustomObject[9]``, ``Event[5]``, ``Activity``,
-``Opportunity``, ``CampaignResponse``) says which entity it belongs to. Pure data and functions:
-nothing here talks to Eloqua.
+``Opportunity``, ``CampaignResponse``, ``EmailAddress``) says which entity it belongs to. Pure
+data and functions: nothing here talks to Eloqua.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 _ENTITY = re.compile(
     r"^(?:accounts|contacts|customObjects/[1-9][0-9]*|events/[1-9][0-9]*|activities"
-    r"|opportunities|opportunities/contacts|campaignResponses)$"
+    r"|opportunities|opportunities/contacts|campaignResponses|emailAddresses)$"
 )
 ENTITY_PATTERN = _ENTITY.pattern
 """What the ``entity`` key of a stream mapping accepts."""
 
 _STATEMENT = re.compile(
     r"^\{\{(?P<prefix>Account|Contact|CustomObject\[\d+\]|Event\[\d+\]|Activity|Opportunity"
-    r"|CampaignResponse)\.(?P<path>.+)\}\}$"
+    r"|CampaignResponse|EmailAddress)\.(?P<path>.+)\}\}$"
 )
 _RELATED_FIELD = re.compile(r"^(?P<relation>Account|User|Contact)\.Field\((?P<name>\w+)\)$")
 
@@ -33,9 +33,11 @@ LOAD_RANKS = {
     "campaignResponses": 2,
     "opportunities": 2,
     "opportunities/contacts": 3,
+    "emailAddresses": 2,
 }
 """Where each kind of entity loads in a run: accounts first, then the contacts that link to them,
-then what names contacts or accounts, and last the links of opportunities to contacts."""
+then what names contacts or accounts (email addresses unsubscribe contacts), and last the links
+of opportunities to contacts."""
 
 _PREFIXES = {
     "accounts": "Account",
@@ -44,6 +46,7 @@ _PREFIXES = {
     "opportunities": "Opportunity",
     "opportunities/contacts": "Opportunity",
     "campaignResponses": "CampaignResponse",
+    "emailAddresses": "EmailAddress",
 }
 """The statement prefix of each entity whose prefix carries no id."""
 _ID_PREFIXES = {"customObjects": "CustomObject", "events": "Event"}
@@ -54,6 +57,7 @@ _ENTITY_OF_PREFIX = {
     "Activity": "activities",
     "Opportunity": "opportunities",
     "CampaignResponse": "campaignResponses",
+    "EmailAddress": "emailAddresses",
 }
 
 _RECORD_TIMESTAMPS = {"Id": "number", "CreatedAt": "date", "UpdatedAt": "date"}
@@ -78,7 +82,7 @@ list, with their type. ``/opportunities/fields`` lists ``{{Opportunity.Id}}`` an
 class Entity:
     """An importable Eloqua entity: ``accounts``, ``contacts``, ``customObjects/<id>``,
     ``events/<id>``, ``activities``, ``opportunities``, ``opportunities/contacts`` (links of
-    opportunities to contacts) or ``campaignResponses``.
+    opportunities to contacts), ``campaignResponses`` or ``emailAddresses`` (sync actions only).
     """
 
     path: str
@@ -128,7 +132,8 @@ def parse_entity(text: str) -> Entity:
     if not _ENTITY.match(text):
         raise ValueError(
             f"entity '{text}' is not supported; use accounts, contacts, customObjects/<id>, "
-            "events/<id>, activities, opportunities, opportunities/contacts or campaignResponses"
+            "events/<id>, activities, opportunities, opportunities/contacts, campaignResponses "
+            "or emailAddresses"
         )
     return Entity(text)
 

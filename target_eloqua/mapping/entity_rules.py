@@ -22,6 +22,12 @@ Oracle's pages, per kind:
   https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-campaignresponses-imports-post.html;
 - ``importRule`` is for contacts and accounts only:
   https://docs.oracle.com/en/cloud/saas/readiness/marketing/26b/eloq-26b/26B-eloqua-wn-f47446.htm
+- sync-action definitions are for accounts, contacts, custom objects and email addresses, whose
+  imports take only sync actions and map only ``{{EmailAddress.Field(EmailAddress)}}`` (there
+  is no ``/emailAddresses/fields``); ``mirror`` needs lists to read the members of, which
+  contacts and accounts have (see ``sync_actions``):
+  https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/sync_actions.htm
+  https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-emailaddresses-imports-get.html
 """
 
 from __future__ import annotations
@@ -31,11 +37,14 @@ from dataclasses import dataclass, field
 
 from target_eloqua.mapping.entities import ACCOUNTS, CONTACTS, Entity
 from target_eloqua.mapping.fields import EloquaField
+from target_eloqua.mapping.sync_actions import EMAIL_ADDRESS_STATEMENT
 
 OPPORTUNITY_ID = "{{Opportunity.Id}}"
 
 _UPDATES = frozenset({"update_rule", "update_rule_by_field", "update_multiple_matched_records"})
 _PRIORITY = frozenset({"import_priority"})
+_AUDIENCE = frozenset({"sync_actions", "actions_only", "mirror"})
+"""Sync actions, alone or with an import, and ``mirror`` of the lists they add to."""
 
 
 @dataclass(frozen=True)
@@ -93,18 +102,18 @@ def _listed(*fields: tuple[str, str, str]) -> tuple[EloquaField, ...]:
 RULES = {
     "accounts": EntityRules(
         "accounts",
-        frozenset({"link_users", "import_rule", "sync_actions"}) | _UPDATES | _PRIORITY,
+        frozenset({"link_users", "import_rule"}) | _AUDIENCE | _UPDATES | _PRIORITY,
         blank_id_is_new=True,
     ),
     "contacts": EntityRules(
         "contacts",
-        frozenset({"import_rule", "sync_actions"}) | _UPDATES | _PRIORITY,
+        frozenset({"import_rule"}) | _AUDIENCE | _UPDATES | _PRIORITY,
         blank_id_is_new=True,
         related={"Account": ACCOUNTS},
     ),
     "customObjects": EntityRules(
         "custom objects",
-        frozenset({"sync_actions", "map_data_cards"}) | _UPDATES | _PRIORITY,
+        frozenset({"sync_actions", "actions_only", "map_data_cards"}) | _UPDATES | _PRIORITY,
         blank_id_is_new=True,
     ),
     "events": EntityRules(
@@ -169,6 +178,12 @@ RULES = {
     ),
     "campaignResponses": EntityRules(
         "campaign responses", _UPDATES | _PRIORITY, logs_count_loaded=False
+    ),
+    "emailAddresses": EntityRules(
+        "email addresses",
+        frozenset({"sync_actions", "actions_only"}),
+        identifier_statement=EMAIL_ADDRESS_STATEMENT,
+        listed_fields=_listed(("EmailAddress", EMAIL_ADDRESS_STATEMENT, "emailAddress")),
     ),
 }
 """The rules of each kind of entity (``Entity.kind``)."""

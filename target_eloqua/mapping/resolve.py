@@ -1,11 +1,13 @@
 """Check stream mappings against the fields Eloqua has, and complete them from there.
 
 Internal names (``M_Country``) become statements, an import priority given by name becomes its
-uri, and every field is checked: it exists, belongs to the stream's entity, is writable, and can
-identify records if it is the identifier; the statements the entity needs (``entity_rules``) are
-all there. Pure functions: the caller fetches ``/fields`` and ``/imports/priorities`` (see
-``catalogs_needed``) and passes them in; the fields of entities that Eloqua lists no ``/fields``
-of come from ``entity_rules``.
+uri, lists and email groups given by name become their statements, and every field is checked:
+it exists, belongs to the stream's entity, is writable, and can identify records if it is the
+identifier (for sync actions only, one Oracle allows them to match on); the statements the
+entity needs (``entity_rules``) are all there. Pure functions: the caller fetches ``/fields``,
+``/imports/priorities`` and the lists and groups named (see ``catalogs_needed`` and
+``sync_actions.named_destinations``) and passes them in; the fields of entities that Eloqua lists
+no ``/fields`` of come from ``entity_rules``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,21 @@ from target_eloqua.mapping.entities import ACCOUNTS, CONTACTS, Entity, Statement
 from target_eloqua.mapping.entity_rules import rules_of
 from target_eloqua.mapping.fields import EloquaField, FieldCatalog
 from target_eloqua.mapping.streams import Column, StreamMapping, convert_each
+from target_eloqua.mapping.sync_actions import (
+    LOOKUPS,
+    NAMES,
+    SyncAction,
+    identifier_problem,
+    named_kind,
+    parse_destination,
+)
 
 IDENTIFIER_TYPES_REFUSED = frozenset({"date", "boolean"})
 DATA_CARD_ENTITIES = {"Contact": CONTACTS, "Company": ACCOUNTS}
 
 Catalogs = Mapping[Entity, FieldCatalog]
+Destinations = Mapping[tuple[str, str], Sequence[str]]
+"""(kind, name) -> the statements of the lists or email groups Eloqua has under that name."""
 
 
 def catalogs_needed(mapping: StreamMapping) -> set[Entity]:
@@ -43,12 +55,14 @@ def resolve_stream_mappings(
     mappings: Mapping[str, StreamMapping],
     catalogs: Catalogs,
     priorities: Sequence[Mapping[str, Any]] = (),
+    destinations: Destinations | None = None,
 ) -> tuple[dict[str, StreamMapping], list[str]]:
     """Resolve every stream's mapping: the mappings that resolve, and the problems of all the
     others, so that they are reported at once.
     """
     return convert_each(
-        mappings, lambda _, mapping: resolve_stream_mapping(mapping, catalogs, priorities)
+        mappings,
+        lambda _, mapping: resolve_stream_mapping(mapping, catalogs, priorities, destinations),
     )
 
 
@@ -56,8 +70,11 @@ def resolve_stream_mapping(
     mapping: StreamMapping,
     catalogs: Catalogs,
     priorities: Sequence[Mapping[str, Any]] = (),
+    destinations: Destinations | None = None,
 ) -> StreamMapping:
-    """The mapping with statements for every field and the import priority's uri."""
+    """The mapping with statements for every field and destination, and the import priority's
+    uri.
+    """
     problems: list[str] = []
     columns: list[Column] = []
     for column in mapping.columns:
@@ -72,11 +89,13 @@ def resolve_stream_mapping(
         elif taken:
             problems.append(f"{at}: property '{taken[0]}' is already imported into that field")
         elif column.property == mapping.identifier and (
-            reason := _cannot_identify(mapping.entity, resolved, field)
+            reason := _cannot_identify(mapping, resolved, field)
         ):
             problems.append(f"{at}: cannot be the identifier: {reason}")
         columns.append(resolved)
     problems += _missing_statements(mapping, columns)
+    actions, unknown = _destinations(mapping, destinations or {})
+    problems += unknown
 
     priority = mapping.import_priority
     if priority is not None:
@@ -95,7 +114,11 @@ def resolve_stream_mapping(
     if problems:
         raise MappingError(problems)
     return replace(
-        mapping, columns=tuple(columns), import_priority=priority, map_data_cards=data_cards
+        mapping,
+        columns=tuple(columns),
+        import_priority=priority,
+        map_data_cards=data_cards,
+        sync_actions=actions,
     )
 
 
@@ -183,7 +206,12 @@ def _no_such_field(entity: Entity, name: str, catalog: FieldCatalog) -> str:
     )
 
 
-def _cannot_identify(entity: Entity, column: Column, field: EloquaField | None) -> str | None:
+def _cannot_identify(
+    mapping: StreamMapping, column: Column, field: EloquaField | None
+) -> str | None:
+    entity = mapping.entity
+    if mapping.actions_only:
+        return identifier_problem(entity, column.field)
     wanted = rules_of(entity).identifier_statement
     if wanted is not None and column.field != wanted:
         return f"Eloqua matches {entity.path} on {wanted}"
@@ -192,6 +220,35 @@ def _cannot_identify(entity: Entity, column: Column, field: EloquaField | None) 
     if field.data_type in IDENTIFIER_TYPES_REFUSED:
         return f"Eloqua does not match records on {field.data_type} fields"
     return None
+
+
+def _destinations(
+    mapping: StreamMapping, found: Destinations
+) -> tuple[tuple[SyncAction, ...], list[str]]:
+    """The sync actions with each list or group given by name replaced by its statement, and a
+    problem for each name Eloqua has none of, or more than one of."""
+    actions, problems = [], []
+    for action in mapping.sync_actions:
+        kind = named_kind(mapping.entity, action.action)
+        if parse_destination(action.destination) is not None or kind is None:
+            actions.append(action)
+            continue
+        name = action.destination.strip()
+        statements = found.get((kind, name), ())
+        where = f"stream '{mapping.stream}', sync action {action.action} '{name}'"
+        if len(statements) == 1:
+            actions.append(replace(action, destination=statements[0]))
+        elif not statements:
+            problems.append(
+                f"{where}: Eloqua has no {NAMES[kind]} of that name (GET /api/bulk/2.0"
+                f"{LOOKUPS[kind]} lists them; names match exactly, letter case too)"
+            )
+        else:
+            problems.append(
+                f"{where}: Eloqua has {len(statements)} {NAMES[kind]}s of that name "
+                f"({', '.join(statements)}); give the one meant by its statement"
+            )
+    return tuple(actions), problems
 
 
 def _missing_statements(mapping: StreamMapping, columns: Sequence[Column]) -> list[str]:

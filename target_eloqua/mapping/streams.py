@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 from target_eloqua.errors import MappingError
 from target_eloqua.mapping.entities import Entity, parse_entity, parse_statement
 from target_eloqua.mapping.entity_rules import kinds_taking, rules_of
+from target_eloqua.mapping.sync_actions import SyncAction, action_problems, list_destinations
 from target_eloqua.mapping.values import format_user_links, format_value
 
 MAX_KEY_LENGTH = 100
 MAX_FIELDS = 100
-MAX_SYNC_ACTIONS = 10
 
 T = TypeVar("T")
 
@@ -46,15 +46,6 @@ class Column:
 
 
 @dataclass(frozen=True)
-class SyncAction:
-    """An action Eloqua takes on each imported record, e.g. add it to a contact list."""
-
-    action: str
-    destination: str
-    status: str | None = None
-
-
-@dataclass(frozen=True)
 class DataCardLink:
     """How custom object records are linked to contacts (``Contact``) or accounts (``Company``)."""
 
@@ -66,7 +57,9 @@ class DataCardLink:
 
 @dataclass(frozen=True)
 class StreamMapping:
-    """How one stream's records become rows of one import definition."""
+    """How one stream's records become rows of one import definition (or, with
+    ``actions_only``, of a sync-action definition: the rows only name the records to act on).
+    """
 
     stream: str
     entity: Entity
@@ -80,6 +73,12 @@ class StreamMapping:
     sync_actions: tuple[SyncAction, ...] = ()
     import_priority: str | None = None
     map_data_cards: DataCardLink | None = None
+    actions_only: bool = False
+    mirror: bool = False
+    """With ``actions_only`` and an ``add`` to a list: at each ACTIVATE_VERSION, the members of
+    the list that the version did not send are removed (``loading.mirror``)."""
+    mirror_allow_empty: bool = False
+    """Whether a version that sent no record may empty the lists it mirrors."""
 
     def column(self, prop: str) -> Column:
         """The column of a mapped property."""
@@ -115,9 +114,10 @@ class StreamMapping:
     def identifier_may_be_blank(self) -> bool:
         """Whether a record may leave its identifier blank: when it is the record's id
         (``{{Account.Id}}``, ``{{CustomObject[9].ExternalId}}``), a blank one asks Eloqua for a
-        new record; any other blank identifier matches nothing and is rejected.
+        new record; any other blank identifier matches nothing and is rejected, and so does
+        every blank identifier of sync actions, which create nothing.
         """
-        if not self.identifier or not rules_of(self.entity).blank_id_is_new:
+        if not self.identifier or self.actions_only or not rules_of(self.entity).blank_id_is_new:
             return False
         statement = parse_statement(self.column(self.identifier).field)
         return statement is not None and statement.path in ("Id", "ExternalId")
@@ -145,6 +145,28 @@ class StreamMapping:
         if not identifier.strip() and not self.identifier_may_be_blank:
             return None
         return identifier
+
+    @property
+    def load_rank(self) -> int:
+        """Where the stream loads in a run: where its entity does (``Entity.load_rank``), or
+        for sync actions only, just after, so that the records they act on are imported first.
+        """
+        return self.entity.load_rank + (1 if self.actions_only else 0)
+
+    @property
+    def definitions_path(self) -> str:
+        """The collection the stream's definitions are created in: ``/contacts/imports``, or
+        ``/contacts/syncActions`` for sync actions only (email addresses have imports, which
+        take only sync actions).
+        """
+        if self.actions_only and self.entity.kind != "emailAddresses":
+            return f"/{self.entity.path}/syncActions"
+        return self.entity.imports_path
+
+    @cached_property
+    def mirrored_lists(self) -> list[str]:
+        """The lists whose members ``mirror`` keeps to each version: those the actions add to."""
+        return list_destinations(self.sync_actions) if self.mirror else []
 
     @cached_property
     def properties(self) -> list[str]:
@@ -192,12 +214,17 @@ def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
         sync_actions=tuple(SyncAction(**action) for action in raw.get("sync_actions") or ()),
         import_priority=raw.get("import_priority"),
         map_data_cards=_parse_data_cards(raw.get("map_data_cards")),
+        actions_only=bool(raw.get("actions_only", False)),
+        mirror=bool(raw.get("mirror", False)),
+        mirror_allow_empty=bool(raw.get("mirror_allow_empty", False)),
     )
     problems = [
         *_shape_problems(mapping),
         *(problem for column in mapping.columns for problem in _column_problems(mapping, column)),
         *_option_problems(mapping),
         *_entity_problems(mapping),
+        *action_problems(mapping.stream, mapping.entity, mapping.sync_actions),
+        *_actions_only_problems(mapping),
     ]
     if problems:
         raise MappingError(problems)
@@ -310,11 +337,6 @@ def _option_problems(mapping: StreamMapping) -> list[str]:
         for prop in mapping.update_rule_by_field
         if prop not in mapping.properties
     ]
-    if len(mapping.sync_actions) > MAX_SYNC_ACTIONS:
-        problems.append(
-            f"{where}: {len(mapping.sync_actions)} sync_actions; Eloqua takes at most "
-            f"{MAX_SYNC_ACTIONS}"
-        )
     link = mapping.map_data_cards
     if link is not None and link.source_property not in mapping.properties:
         problems.append(
@@ -335,6 +357,8 @@ def _entity_problems(mapping: StreamMapping) -> list[str]:
         "sync_actions": bool(mapping.sync_actions),
         "import_priority": mapping.import_priority is not None,
         "map_data_cards": mapping.map_data_cards is not None,
+        "actions_only": mapping.actions_only,
+        "mirror": mapping.mirror,
     }
     taken = rules_of(mapping.entity).options
     return [
@@ -343,6 +367,58 @@ def _entity_problems(mapping: StreamMapping) -> list[str]:
         for option, is_set in options_set.items()
         if is_set and option not in taken
     ]
+
+
+_IMPORT_OPTIONS = (
+    "link_users",
+    "update_rule",
+    "update_rule_by_field",
+    "update_multiple_matched_records",
+    "import_rule",
+    "import_priority",
+    "map_data_cards",
+)
+"""The options that say how fields are written, which ``actions_only`` streams write none of."""
+
+
+def _actions_only_problems(mapping: StreamMapping) -> list[str]:
+    """What ``actions_only``, ``mirror`` and ``mirror_allow_empty`` need."""
+    where = f"stream '{mapping.stream}'"
+    problems = []
+    if mapping.entity.kind == "emailAddresses" and not mapping.actions_only:
+        problems.append(
+            f"{where}: emailAddresses take only sync actions (Eloqua's email address imports "
+            "write no field): set actions_only: true"
+        )
+    if mapping.actions_only:
+        if not mapping.sync_actions:
+            problems.append(f"{where}: actions_only needs sync_actions, the actions to take")
+        if mapping.identifier and mapping.properties != [mapping.identifier]:
+            problems.append(
+                f"{where}: an actions_only stream maps only its identifier, which selects the "
+                "records to act on (Eloqua's sync-action definitions take that one field); "
+                f"'fields' maps {', '.join(mapping.properties)}"
+            )
+        set_options = [option for option in _IMPORT_OPTIONS if _is_set(mapping, option)]
+        problems += [
+            f"{where}: {option} is for imports; an actions_only stream writes no field"
+            for option in set_options
+        ]
+    if mapping.mirror and not mapping.actions_only:
+        problems.append(f"{where}: mirror is for actions_only streams; set actions_only: true")
+    elif mapping.mirror and not any(action.action == "add" for action in mapping.sync_actions):
+        problems.append(
+            f"{where}: mirror keeps the members of the lists a stream adds to: it needs a sync "
+            "action that adds to a contact or account list"
+        )
+    if mapping.mirror_allow_empty and not mapping.mirror:
+        problems.append(f"{where}: mirror_allow_empty is for mirror streams; set mirror: true")
+    return problems
+
+
+def _is_set(mapping: StreamMapping, option: str) -> bool:
+    value = getattr(mapping, option)
+    return value not in (None, False, {}, ())
 
 
 def _parse_data_cards(raw: Mapping[str, Any] | None) -> DataCardLink | None:

@@ -14,7 +14,9 @@ is then decoded whole and goes to the RECORD callback, as any other.
 
 A STATE handler (``state_handler``), when set, takes the value of each STATE message as it is
 read, in place of the SDK's callback, which only remembers the newest to write it at the next
-drain of every sink.
+drain of every sink. An ACTIVATE_VERSION handler (``activate_version_handler``), when set, takes
+each ACTIVATE_VERSION message in place of the SDK's callback, which warns about metadata
+columns (``_sdc_deleted_at``) a target without them does not use.
 
 The reader knows where it is: the input line (1-based, counting every line, blank ones too) and,
 for a RECORD, the record's number within its stream. Blank lines carry no message: skipped.
@@ -69,6 +71,8 @@ class MessageReader(GenericSingerReader[bytes]):
         """The streams whose records go to a handler undecoded, and their handlers."""
         self.state_handler: Callable[[Any], None] | None = None
         """Takes the value of each STATE message, if set (in place of the SDK's callback)."""
+        self.activate_version_handler: Callable[[dict[str, Any]], None] | None = None
+        """Takes each ACTIVATE_VERSION message, if set (in place of the SDK's callback)."""
 
     @property
     def default_input(self) -> IO[bytes]:
@@ -108,6 +112,9 @@ class MessageReader(GenericSingerReader[bytes]):
             if kind == "STATE" and self.state_handler is not None:
                 self.assert_line_requires(message, {"value"})
                 self.state_handler(message["value"])
+            elif kind == "ACTIVATE_VERSION" and self.activate_version_handler is not None:
+                self.assert_line_requires(message, {"stream", "version"})
+                self.activate_version_handler(message)
             else:
                 callback(message)
             counts[kind] += 1

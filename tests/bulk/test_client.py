@@ -667,3 +667,32 @@ def test_find_named_looks_lists_and_custom_objects_up_by_their_exact_name(
         "/accounts/lists/203"
     ]
     assert client.find_named("/emailGroups", "product news") == []
+
+
+def test_a_sync_action_definition_is_created_synced_and_deleted(
+    instant_emulator: EmulatorServer,
+) -> None:
+    client = emulator_client(instant_emulator)
+    load_contacts(client, ["a@x.com", "b@x.com"])
+    definition = client.create_import(
+        "/contacts/syncActions",
+        {
+            "name": "newsletter",
+            "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
+            "identifierFieldName": "email",
+            "syncActions": [{"action": "add", "destination": "{{ContactList[101]}}"}],
+        },
+    )
+    client.upload(definition["uri"], b"email\r\nB@x.com\r\n", "text/csv")
+    sync = client.create_sync(definition["uri"])
+    ended = client.wait_for_sync(sync["uri"], timeout=10, first_interval=0.01)
+
+    client.delete(definition["uri"])
+
+    assert definition["uri"] == "/contacts/syncActions/2"
+    assert ended["status"] == "success"
+    assert [c["lists"] for c in admin(instant_emulator, "records/contacts")] == [[], [101]]
+    assert [d["uri"] for d in admin(instant_emulator, "definitions")] == ["/contacts/imports/1"]
+    with pytest.raises(EloquaAPIError) as missing:
+        client.delete(definition["uri"])
+    assert missing.value.status == 404

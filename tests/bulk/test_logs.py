@@ -74,3 +74,34 @@ def test_an_entity_whose_logs_count_nothing_loaded_is_counted_by_its_totals() ->
 
     assert (counts.created, counts.updated, counts.rejected, counts.unmatched) == (2, 2, 1, 1)
     assert count_sync_logs(logs[:1]).by_totals().updated == 6
+
+
+def test_what_sync_actions_did_is_counted_by_the_codes_that_name_it() -> None:
+    codes = {
+        "ELQ-00001": 9,
+        "ELQ-00034": 1,
+        "ELQ-00119": 4,
+        "ELQ-00114": 1,
+        "ELQ-00118": 2,
+        "ELQ-00117": 1,
+        "ELQ-00115": 1,
+        "ELQ-00116": 1,
+        "ELQ-00138": 1,
+        "ELQ-00017": 2,
+        "ELQ-00016": 3,
+        "ELQ-00033": 2,
+        "ELQ-00035": 1,
+    }
+
+    counts = count_sync_logs({"statusCode": code, "count": n} for code, n in codes.items())
+
+    assert counts == SyncCounts(
+        processed=9,
+        created=2,
+        updated=1,
+        unmatched=1,
+        list_added=5,
+        list_removed=3,
+        subscriptions_changed=5,
+        marked_bounced=3,
+    )

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ from target_eloqua.loading.report import COUNTERS, RunReport, SyncRecord
 from tests.support import markdown_table
 
 
-def sync(uri: str, status: str = "success", **counts: int) -> SyncRecord:
+def sync(uri: str, status: str = "success", **counts: Any) -> SyncRecord:
     return SyncRecord(uri, "/accounts/imports/1", status, 1.5, rows=3, parts=1, bytes=90, **counts)
 
 

@@ -51,6 +51,7 @@ class Syncs:
         ids: tuple[str, ...] = (),
         *,
         batch: int | None = None,
+        whole_stream: bool = False,
     ) -> None:
         """Hand the batch of sync ``name`` over (opened now, unless ``batch`` says which)."""
         self._ends[name] = threading.Event()
@@ -62,6 +63,7 @@ class Syncs:
             batch=self.open(name) if batch is None else batch,
             run=self._run(name),
             skip=self._skip(name),
+            whole_stream=whole_stream,
         )
 
     def states(self) -> list[dict[str, Any]]:
@@ -184,6 +186,29 @@ def test_batches_of_a_stream_sync_side_by_side_unless_they_share_an_identifier()
     syncs.end("accounts2")
     syncs.end("accounts3")
     syncs.pipeline.wait(NEVER)
+
+
+def test_a_job_of_the_whole_stream_follows_its_earlier_syncs_and_precedes_its_later_ones() -> None:
+    syncs = Syncs()
+    syncs.submit("audience1", ids=("a",))
+    syncs.submit("audience2", ids=("b",))
+    syncs.submit("audience3", whole_stream=True)  # mirror's: no identifier of its own
+    syncs.submit("audience4", ids=("c",))
+    syncs.submit("others1", ids=("a",))
+    syncs.wait_started("audience1", "audience2", "others1")
+
+    assert "audience3" not in syncs.started
+    syncs.end("audience1")
+    syncs.end("audience2")
+    syncs.wait_started("audience3")
+    assert "audience4" not in syncs.started
+    syncs.end("audience3")
+    syncs.wait_started("audience4")
+    syncs.end("audience4")
+    syncs.end("others1")
+    syncs.pipeline.wait(NEVER)
+
+    assert syncs.started.index("audience3") < syncs.started.index("audience4")
 
 
 def test_a_batch_is_prepared_at_once_though_its_sync_waits_for_an_earlier_one() -> None:

@@ -52,12 +52,41 @@ def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
         "syncs": 2,
         "created": 1,
         "updated": 1,
+        "matched": 0,
         "rejected": 3,
         "verified": 0,
         "mismatched": 0,
+        "list_added": 0,
+        "list_removed": 0,
+        "subscriptions_changed": 0,
+        "marked_bounced": 0,
     }
     assert [s.uri for s in totals.sync_records] == ["/syncs/1", "/syncs/2"]
     assert report.rejected() == 3
+
+
+def test_what_sync_actions_did_adds_up_and_mirror_removals_are_no_records_read() -> None:
+    report = RunReport()
+    report.add("audience", read=5)
+    report.record_sync(
+        "audience",
+        sync("/syncs/1", matched=3, unmatched=1, rejected=1, list_added=3, subscriptions_changed=3),
+    )
+    report.record_sync(
+        "audience", sync("/syncs/2", matched=4, rejected=1, list_removed=4, mirror=True)
+    )
+
+    counters = report.streams["audience"].counters()
+
+    assert {name: counters[name] for name in ("matched", "unmatched", "rejected")} == {
+        "matched": 3,
+        "unmatched": 1,
+        "rejected": 1,
+    }
+    assert counters["read"] == counters["matched"] + counters["unmatched"] + counters["rejected"]
+    assert (counters["list_added"], counters["list_removed"]) == (3, 4)
+    assert counters["subscriptions_changed"] == 3
+    assert report.summary(exit_code=0)["streams"]["audience"]["syncs"][1]["mirror"] is True
 
 
 def test_the_table_has_a_header_a_row_per_stream_in_name_order_and_totals() -> None:
@@ -104,6 +133,12 @@ def test_the_summary_has_streams_syncs_totals_and_the_exit_status(tmp_path: Path
             "rejected": 1,
             "unmatched": 0,
             "linked": None,
+            "matched": 0,
+            "list_added": 0,
+            "list_removed": 0,
+            "subscriptions_changed": 0,
+            "marked_bounced": 0,
+            "mirror": False,
         }
     ]
     assert summary["totals"]["read"] == 5

@@ -6,7 +6,11 @@ from typing import Any
 
 import pytest
 
-from target_eloqua.mapping.definition import definition_refusal_problems, import_definition_body
+from target_eloqua.mapping.definition import (
+    definition_body,
+    definition_refusal_problems,
+    import_definition_body,
+)
 from target_eloqua.mapping.entities import ACCOUNTS
 from target_eloqua.mapping.streams import (
     parse_stream_mapping,
@@ -145,3 +149,52 @@ def test_an_opportunity_link_definition_says_how_links_are_matched(
         "linkOpportunitiesCaseSensitiveSourceField": False,
         "linkOpportunitiesMultipleSourceMatches": True,
     }
+
+
+def test_sync_actions_only_make_a_sync_action_definition_of_the_identifier() -> None:
+    mapping = parse_stream_mapping(
+        "audience",
+        {
+            "entity": "contacts",
+            "identifier": "email",
+            "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
+            "actions_only": True,
+            "sync_actions": [{"action": "remove", "destination": "{{ContactList[101]}}"}],
+        },
+    )
+
+    body = definition_body(mapping)
+
+    assert body == {
+        "name": body["name"],
+        "fields": {"email": "{{Contact.Field(C_EmailAddress)}}"},
+        "identifierFieldName": "email",
+        "syncActions": [{"action": "remove", "destination": "{{ContactList[101]}}"}],
+        "isSyncTriggeredOnImport": False,
+    }
+    assert body["name"].startswith("target-eloqua audience ")
+
+
+def test_email_addresses_are_an_import_that_takes_only_sync_actions() -> None:
+    unsubscribe = {
+        "action": "setStatus",
+        "destination": "{{GlobalSubscribe}}",
+        "status": "unsubscribed",
+    }
+    mapping = parse_stream_mapping(
+        "optouts",
+        {
+            "entity": "emailAddresses",
+            "identifier": "email",
+            "fields": {"email": "{{EmailAddress.Field(EmailAddress)}}"},
+            "actions_only": True,
+            "sync_actions": [unsubscribe],
+        },
+    )
+
+    body = definition_body(mapping)
+
+    assert mapping.definitions_path == "/emailAddresses/imports"
+    assert body["fields"] == {"email": "{{EmailAddress.Field(EmailAddress)}}"}
+    assert body["syncActions"] == [unsubscribe]
+    assert body["autoDeleteDuration"] == "P1D"

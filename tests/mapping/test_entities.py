@@ -43,6 +43,7 @@ EVERY_KIND = (
     "campaignResponses",
     "opportunities",
     "opportunities/contacts",
+    "emailAddresses",
 )
 """An entity of each kind."""
 

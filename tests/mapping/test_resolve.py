@@ -378,3 +378,72 @@ def test_opportunity_links_need_the_opportunity_and_one_contact_or_account() -> 
         "stream 'deals': opportunities/contacts need the contact or account to link to among "
         "'fields' ({{Opportunity.Contact....}} or {{Opportunity.Account....}})"
     ]
+
+
+def test_lists_and_email_groups_given_by_name_become_their_statements() -> None:
+    raw = {
+        "entity": "contacts",
+        "identifier": "email",
+        "fields": {"email": "C_EmailAddress"},
+        "actions_only": True,
+        "sync_actions": [
+            {"action": "add", "destination": "Newsletter"},
+            {"action": "setStatus", "destination": "Product news", "status": "subscribed"},
+            {"action": "remove", "destination": "{{ContactList[102]}}"},
+        ],
+    }
+    found = {
+        ("ContactList", "Newsletter"): ["{{ContactList[101]}}"],
+        ("EmailGroup", "Product news"): ["{{EmailGroup[301]}}"],
+    }
+
+    mapping = resolve_stream_mapping(parse_stream_mapping("s", raw), CATALOGS, (), found)
+
+    assert [action.destination for action in mapping.sync_actions] == [
+        "{{ContactList[101]}}",
+        "{{EmailGroup[301]}}",
+        "{{ContactList[102]}}",
+    ]
+
+
+def test_a_name_eloqua_has_none_or_several_of_is_a_problem_of_the_stream() -> None:
+    raw = {
+        "entity": "contacts",
+        "identifier": "email",
+        "fields": {"email": "C_EmailAddress"},
+        "sync_actions": [
+            {"action": "add", "destination": "Newsletter"},
+            {"action": "setStatus", "destination": "News", "status": "subscribed"},
+        ],
+    }
+    found = {("EmailGroup", "News"): ["{{EmailGroup[1]}}", "{{EmailGroup[2]}}"]}
+
+    with pytest.raises(MappingError) as caught:
+        resolve_stream_mapping(parse_stream_mapping("crm", raw), CATALOGS, (), found)
+
+    assert caught.value.problems == [
+        "stream 'crm', sync action add 'Newsletter': Eloqua has no contact list of that name "
+        "(GET /api/bulk/2.0/contacts/lists lists them; names match exactly, letter case too)",
+        "stream 'crm', sync action setStatus 'News': Eloqua has 2 email groups of that name "
+        "({{EmailGroup[1]}}, {{EmailGroup[2]}}); give the one meant by its statement",
+    ]
+
+
+def test_sync_actions_only_match_on_an_identifier_oracle_allows_them() -> None:
+    raw = {
+        "entity": "contacts",
+        "identifier": "name",
+        "fields": {"name": "C_FirstName"},
+        "actions_only": True,
+        "sync_actions": [{"action": "add", "destination": "{{ContactList[101]}}"}],
+    }
+
+    with pytest.raises(MappingError) as caught:
+        resolved("audience", raw)
+    assert resolved("audience", {**raw, "fields": {"name": "C_EmailAddress"}}).actions_only
+
+    assert caught.value.problems == [
+        "stream 'audience', property 'name', field 'C_FirstName': cannot be "
+        "the identifier: Eloqua's sync actions match contacts only on {{Contact.Id}} or "
+        "{{Contact.Field(C_EmailAddress)}} or {{Contact.Field(ContactIDExt)}}"
+    ]

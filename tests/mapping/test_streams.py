@@ -75,9 +75,9 @@ def test_every_problem_is_reported_at_once_naming_stream_property_and_field() ->
         "stream 'crm', property 'owners', field '{{Account.User.Field(CRMOSCUserId)}}': links "
         "users to accounts; set link_users: true on the stream",
         "stream 'crm', property 'city': update_rule_by_field names a property that is not mapped",
-        "stream 'crm': 11 sync_actions; Eloqua takes at most 10",
         "stream 'crm', property 'x': map_data_cards.source_property must be one of 'fields'",
         "stream 'crm': map_data_cards is for custom objects and events only, not accounts",
+        "stream 'crm': 11 sync_actions; Eloqua takes at most 10",
     ]
 
 
@@ -209,7 +209,8 @@ def test_options_and_fields_an_entity_does_not_take_are_reported_at_once() -> No
     [
         (
             {"entity": "events/5", "sync_actions": [{"action": "add", "destination": "x"}]},
-            "sync_actions is for accounts, contacts and custom objects only, not events/5",
+            "sync_actions is for accounts, contacts, custom objects and email addresses only, "
+            "not events/5",
         ),
         (
             {"entity": "customObjects/9", "import_rule": "updateOnly"},
@@ -240,3 +241,72 @@ def test_only_records_that_eloqua_creates_on_a_blank_id_may_leave_it_blank() -> 
     assert may_be_blank("events/5", "Event[5]") is True
     assert may_be_blank("opportunities", "Opportunity") is False
     assert may_be_blank("campaignResponses", "CampaignResponse") is False
+
+
+AUDIENCE: dict[str, Any] = {
+    "entity": "contacts",
+    "identifier": "email",
+    "fields": {"email": "C_EmailAddress"},
+    "actions_only": True,
+    "sync_actions": [{"action": "add", "destination": "Newsletter"}],
+}
+"""A stream of email addresses kept as the members of the contact list "Newsletter"."""
+
+
+def test_an_actions_only_stream_syncs_actions_after_its_entitys_imports() -> None:
+    mapping = parse_stream_mapping("audience", AUDIENCE)
+    contacts = parse_stream_mapping("crm", {**AUDIENCE, "actions_only": False})
+
+    assert mapping.definitions_path == "/contacts/syncActions"
+    assert contacts.definitions_path == "/contacts/imports"
+    assert mapping.load_rank == contacts.load_rank + 1
+    email_addresses = {
+        "entity": "emailAddresses",
+        "identifier": "email",
+        "fields": {"email": "EmailAddress"},
+        "actions_only": True,
+        "sync_actions": [
+            {"action": "setStatus", "destination": "{{GlobalSubscribe}}", "status": "bounced"}
+        ],
+    }
+    assert parse_stream_mapping("bounces", email_addresses).definitions_path == (
+        "/emailAddresses/imports"
+    )
+
+
+def test_a_blank_identifier_of_sync_actions_only_is_never_a_new_record() -> None:
+    raw = {**AUDIENCE, "fields": {"email": "{{Contact.Id}}"}}
+
+    assert parse_stream_mapping("s", {**raw, "actions_only": False}).identifier_may_be_blank
+    assert not parse_stream_mapping("s", raw).identifier_may_be_blank
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"sync_actions": []}, "actions_only needs sync_actions"),
+        (
+            {"fields": {"email": "C_EmailAddress", "name": "C_FirstName"}},
+            "an actions_only stream maps only its identifier, which selects the records to act "
+            "on (Eloqua's sync-action definitions take that one field); 'fields' maps email, name",
+        ),
+        ({"update_rule": "always"}, "update_rule is for imports; an actions_only stream writes"),
+        ({"actions_only": False, "mirror": True}, "mirror is for actions_only streams"),
+        (
+            {"mirror": True, "sync_actions": [{"action": "remove", "destination": "Newsletter"}]},
+            "mirror keeps the members of the lists a stream adds to",
+        ),
+        ({"mirror_allow_empty": True}, "mirror_allow_empty is for mirror streams"),
+        ({"entity": "customObjects/9", "mirror": True}, "mirror is for accounts and contacts only"),
+        (
+            {"entity": "emailAddresses", "actions_only": False, "sync_actions": []},
+            "emailAddresses take only sync actions (Eloqua's email address imports write no "
+            "field): set actions_only: true",
+        ),
+    ],
+)
+def test_actions_only_and_mirror_take_what_they_need(changes: dict[str, Any], problem: str) -> None:
+    with pytest.raises(MappingError) as caught:
+        parse_stream_mapping("audience", {**AUDIENCE, **changes})
+
+    assert any(problem in said for said in caught.value.problems), caught.value.problems

@@ -202,7 +202,7 @@ ROUTES = (
     route(
         "GET",
         r"/_emulator/records/(accounts|contacts|customObjects/\d+|events/\d+|activities"
-        r"|opportunities|campaignResponses)",
+        r"|opportunities|campaignResponses|emailAddresses)",
         records,
     ),
     route(

@@ -1,6 +1,6 @@
-"""The Bulk API 2.0 below ``/api/bulk/2.0``: fields, priorities, import and export definitions,
-staged data, syncs and the data of export syncs, and the lookups (lists, email groups, custom
-objects). Every route here is behind authentication (``routes`` checks it)."""
+"""The Bulk API 2.0 below ``/api/bulk/2.0``: fields, priorities, import, sync-action and export
+definitions, staged data, syncs and the data of export syncs, and the lookups (lists, email
+groups, custom objects). Every route here is behind authentication (``routes`` checks it)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from target_eloqua.emulator.http.wire import (
     route,
     upload,
 )
+from target_eloqua.emulator.model.definitions import DefinitionKind
 from target_eloqua.emulator.model.entities import Entity
 from target_eloqua.emulator.model.errors import NotFoundError
 from target_eloqua.emulator.model.lookups import LookupKind
@@ -34,8 +35,12 @@ https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-
 
 _ENTITY = (
     r"/(accounts|contacts|customObjects/\d+|events/\d+|activities|opportunities/contacts"
-    r"|opportunities|campaignResponses)"
+    r"|opportunities|campaignResponses|emailAddresses)"
 )
+_IMPORTS = _ENTITY + r"/(imports)"
+_SYNC_ACTIONS = r"/(accounts|contacts|customObjects/\d+)/(syncActions)"
+"""Sync-action definitions, of the entities that have them (email addresses have imports that
+take only sync actions)."""
 _EXPORTED = r"/(accounts|contacts|activities|customObjects/\d+)"
 _LOOKUPS: dict[str, LookupKind] = {
     "contacts/lists": "contactLists",
@@ -53,8 +58,13 @@ def _entity(request: Request) -> Entity:
     return entity
 
 
-def _id(request: Request, position: int = 1) -> int:
+def _id(request: Request, position: int = 2) -> int:
     return int(request.params[position])
+
+
+def _kind(request: Request) -> DefinitionKind:
+    """``imports`` or ``syncActions``, as the route's path has it (in any letter case)."""
+    return "syncActions" if request.params[1].lower() == "syncactions" else "imports"
 
 
 def _listed(items: Sequence[Any], request: Request) -> Response:
@@ -70,7 +80,7 @@ def list_fields(backend: Backend, request: Request) -> Response:
 
 
 def get_field(backend: Backend, request: Request) -> Response:
-    return Response(200, dict(backend.instance.field(_entity(request), _id(request)).item))
+    return Response(200, dict(backend.instance.field(_entity(request), _id(request, 1)).item))
 
 
 def list_priorities(backend: Backend, request: Request) -> Response:
@@ -83,24 +93,29 @@ def get_priority(backend: Backend, request: Request) -> Response:
 
 
 def list_all_imports(backend: Backend, request: Request) -> Response:
-    items = [d.to_json() for d in backend.instance.import_definitions()]
+    items = [d.to_json() for d in backend.instance.import_definitions(kind="imports")]
+    return _listed(items, request)
+
+
+def list_all_sync_actions(backend: Backend, request: Request) -> Response:
+    items = [d.to_json() for d in backend.instance.import_definitions(kind="syncActions")]
     return _listed(items, request)
 
 
 def list_imports(backend: Backend, request: Request) -> Response:
-    items = [d.to_json() for d in backend.instance.import_definitions(_entity(request))]
-    return _listed(items, request)
+    definitions = backend.instance.import_definitions(_entity(request), _kind(request))
+    return _listed([d.to_json() for d in definitions], request)
 
 
 def create_import(backend: Backend, request: Request) -> Response:
     entity = _entity(request)
     backend.instance.require(entity)  # an unknown custom object is a 404 before any decoding
-    definition = backend.instance.create_import(entity, json_object(request))
+    definition = backend.instance.create_import(entity, json_object(request), _kind(request))
     return Response(201, definition.to_json())
 
 
 def get_import(backend: Backend, request: Request) -> Response:
-    definition = backend.instance.import_definition(_entity(request), _id(request))
+    definition = backend.instance.import_definition(_entity(request), _id(request), _kind(request))
     return Response(200, definition.to_json())
 
 
@@ -112,22 +127,22 @@ def update_import(backend: Backend, request: Request) -> Response:
 
 
 def delete_import(backend: Backend, request: Request) -> Response:
-    backend.instance.delete_import(_entity(request), _id(request))
+    backend.instance.delete_import(_entity(request), _id(request), _kind(request))
     return Response(204)
 
 
 def stage_data(backend: Backend, request: Request) -> Response:
     """Stage rows; 404 for bodies over 32 MB, as Eloqua; 201 and a sync if it syncs on import."""
-    entity, definition_id = _entity(request), _id(request)
-    backend.instance.import_definition(entity, definition_id)
+    entity, definition_id, kind = _entity(request), _id(request), _kind(request)
+    backend.instance.import_definition(entity, definition_id, kind)
     if len(request.body) > MAX_UPLOAD_BYTES:
         return Response(404)
-    sync = backend.instance.stage(entity, definition_id, upload(request))
+    sync = backend.instance.stage(entity, definition_id, upload(request), kind)
     return Response(204) if sync is None else Response(201, sync.to_json())
 
 
 def clear_data(backend: Backend, request: Request) -> Response:
-    backend.instance.clear_staged(_entity(request), _id(request))
+    backend.instance.clear_staged(_entity(request), _id(request), _kind(request))
     return Response(204)
 
 
@@ -167,12 +182,12 @@ def list_exports(backend: Backend, request: Request) -> Response:
 
 
 def get_export(backend: Backend, request: Request) -> Response:
-    definition = backend.instance.export_definition(_entity(request), _id(request))
+    definition = backend.instance.export_definition(_entity(request), _id(request, 1))
     return Response(200, definition.to_json())
 
 
 def delete_export(backend: Backend, request: Request) -> Response:
-    backend.instance.delete_export(_entity(request), _id(request))
+    backend.instance.delete_export(_entity(request), _id(request, 1))
     return Response(204)
 
 
@@ -190,7 +205,7 @@ def list_lookups(backend: Backend, request: Request) -> Response:
 
 def get_lookup(backend: Backend, request: Request) -> Response:
     kind = _LOOKUPS[request.params[0].lower()]
-    return Response(200, backend.instance.lookup(kind, _id(request)))
+    return Response(200, backend.instance.lookup(kind, _id(request, 1)))
 
 
 ROUTES = (
@@ -199,13 +214,20 @@ ROUTES = (
     route("GET", r"/imports/priorities", list_priorities),
     route("GET", r"/imports/priorities/(\d+)", get_priority),
     route("GET", r"/imports", list_all_imports),
-    route("GET", _ENTITY + r"/imports", list_imports),
-    route("POST", _ENTITY + r"/imports", create_import),
-    route("GET", _ENTITY + r"/imports/(\d+)", get_import),
-    route("PUT", _ENTITY + r"/imports/(\d+)", update_import),
-    route("DELETE", _ENTITY + r"/imports/(\d+)", delete_import),
-    route("POST", _ENTITY + r"/imports/(\d+)/data", stage_data),
-    route("DELETE", _ENTITY + r"/imports/(\d+)/data", clear_data),
+    route("GET", r"/syncActions", list_all_sync_actions),
+    *(
+        route(method, definitions + path, handler)
+        for definitions in (_IMPORTS, _SYNC_ACTIONS)
+        for method, path, handler in (
+            ("GET", "", list_imports),
+            ("POST", "", create_import),
+            ("GET", r"/(\d+)", get_import),
+            ("DELETE", r"/(\d+)", delete_import),
+            ("POST", r"/(\d+)/data", stage_data),
+            ("DELETE", r"/(\d+)/data", clear_data),
+        )
+    ),
+    route("PUT", _IMPORTS + r"/(\d+)", update_import),
     route("POST", r"/syncs", create_sync),
     route("GET", r"/syncs", list_syncs),
     route("GET", r"/syncs/(\d+)", get_sync),

@@ -18,6 +18,19 @@ Oracle is silent, the emulator's choice is marked [choice]:
   activities, opportunities or campaign responses; ``importRule`` is for accounts and contacts.
   https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/import_export_parameters.htm
   https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/sync_actions.htm
+- sync actions: contacts go to and from contact lists (``add``, ``remove``), and have their email
+  group and global subscription set (``setStatus`` ``subscribed`` or ``unsubscribed``); accounts
+  go to and from account lists; custom object records take the contacts' actions [choice: for
+  the contact each is linked to]; email addresses are globally unsubscribed or marked as bounced
+  (``setStatus`` ``{{GlobalSubscribe}}`` ``unsubscribed`` or ``bounced`` [choice: Oracle's page
+  of sync actions lists "Email addresses set bounceback" without the statement the emulator could
+  read; the status is the ``bounced`` of Oracle's MemberStatus]), one of the two per definition
+  ("an email address can be set to unsubscribed or bounced but not both", 24A), and an email
+  address import takes at least one, as "import definitions that can only be used with sync
+  actions".
+  https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Reference/Syncs/sync-actions.htm
+  https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-emailaddresses-imports-post.html
+  https://docs.oracle.com/en/cloud/saas/readiness/marketing/24a/eloq-24a/24A-eloqua-wn-f32117.htm
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ from typing import Any, Literal, Protocol
 
 from target_eloqua.emulator.model.catalog import Catalog, Named
 from target_eloqua.emulator.model.coerce import as_bool, as_text
-from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
+from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, EMAIL_ADDRESSES, Entity
 from target_eloqua.emulator.model.errors import Failure, ValidationError
 from target_eloqua.emulator.model.statements import OPPORTUNITY_ID, StatementError, Target, resolve
 
@@ -57,6 +70,10 @@ RETENTION_RULE = "Must be an ISO-8601 duration from PT1H to P14D."
 AUTO_DELETE_RULE = "Must be an ISO-8601 duration of at least PT1H."
 SYNC_ACTIONS_RULE = "Must be an array of at most 10 sync actions."
 SYNC_ACTION_RULE = "Must be a sync action {action, destination, status} this entity supports."
+SYNC_ACTIONS_NEEDED_RULE = (
+    "Must include at least one sync action: email address imports only take sync actions."
+)
+ONE_EMAIL_STATUS_RULE = "An email address can be set to unsubscribed or bounced but not both."
 PRIORITY_RULE = "Must reference an existing /imports/priorities/{id}."
 INTEGER_RULE = "Must be an integer."
 ACCOUNTS_ONLY_RULE = "Only account imports can link users."
@@ -141,8 +158,18 @@ _DESTINATION = re.compile(
     r"\{\{(ContactList|AccountList|EmailGroup)\[(\d+)\]\}\}|\{\{GlobalSubscribe\}\}"
 )
 _MEMBER_STATUSES = ("subscribed", "unsubscribed")
+_EMAIL_ADDRESS_STATUSES = ("unsubscribed", "bounced")
+_CONTACT_ACTIONS = ("ContactList", "EmailGroup", "GlobalSubscribe")
+_ACTIONS_OF: Mapping[str, tuple[str, ...]] = {
+    "contacts": _CONTACT_ACTIONS,
+    "customObjects": _CONTACT_ACTIONS,
+    "accounts": ("AccountList",),
+    "emailAddresses": ("GlobalSubscribe",),
+}
+"""The kinds of sync action each kind of entity takes."""
 
 SyncActionKind = Literal["ContactList", "AccountList", "EmailGroup", "GlobalSubscribe"]
+DefinitionKind = Literal["imports", "syncActions"]
 _ACTION_KINDS: Mapping[str, SyncActionKind] = {
     "ContactList": "ContactList",
     "AccountList": "AccountList",
@@ -211,7 +238,7 @@ def accept(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> Accepte
         failures += _required_failures(entity, targets)
     for check in _CHECKS:
         failures += check(catalog, entity, body)
-    sync_actions = _sync_actions(catalog, entity, body.get("syncActions"), failures)
+    sync_actions = parse_sync_actions(catalog, entity, body.get("syncActions"), failures)
     properties = _properties(entity, body)
     data_cards = _data_cards(catalog, properties, failures)
     links = _opportunity_links(entity, properties, targets, failures)
@@ -421,15 +448,20 @@ _CHECKS: tuple[Callable[[Catalog, Entity, Mapping[str, Any]], list[Failure]], ..
 )
 
 
-def _sync_actions(
+def parse_sync_actions(
     catalog: Catalog, entity: Entity, value: object, failures: list[Failure]
 ) -> tuple[SyncAction, ...]:
+    """The definition's sync actions; a failure for each broken rule."""
     if value is None:
+        if entity == EMAIL_ADDRESSES:
+            failures.append(Failure("syncActions", "", SYNC_ACTIONS_NEEDED_RULE))
         return ()
     if not isinstance(value, list) or len(value) > MAX_SYNC_ACTIONS:
         shown = f"{len(value)} sync actions" if isinstance(value, list) else as_text(value)
         failures.append(Failure("syncActions", shown, SYNC_ACTIONS_RULE))
         return ()
+    if entity == EMAIL_ADDRESSES and not value:
+        failures.append(Failure("syncActions", as_text(value), SYNC_ACTIONS_NEEDED_RULE))
     actions = []
     for index, item in enumerate(value):
         action = _sync_action(catalog, entity, item)
@@ -437,6 +469,8 @@ def _sync_actions(
             failures.append(Failure(f"syncActions[{index}]", as_text(item), SYNC_ACTION_RULE))
         else:
             actions.append(action)
+    if len({action.status for action in actions if entity == EMAIL_ADDRESSES}) > 1:
+        failures.append(Failure("syncActions", as_text(value), ONE_EMAIL_STATUS_RULE))
     return tuple(actions)
 
 
@@ -450,14 +484,15 @@ def _sync_action(catalog: Catalog, entity: Entity, item: object) -> SyncAction |
         return None
     kind = _ACTION_KINDS[match.group(1) or "GlobalSubscribe"]
     target_id = int(match.group(2)) if match.group(2) else None
+    if kind not in _ACTIONS_OF.get(entity.kind, ()):
+        return None
     if kind in ("ContactList", "AccountList"):
-        expected = CONTACTS if kind == "ContactList" else ACCOUNTS
         pool = catalog.contact_lists if kind == "ContactList" else catalog.account_lists
-        valid = entity == expected and action in ("add", "remove") and _has(pool, target_id)
+        valid = action in ("add", "remove") and _has(pool, target_id)
     else:
         known = kind == "GlobalSubscribe" or _has(catalog.email_groups, target_id)
-        valid = entity == CONTACTS and action == "setStatus" and status in _MEMBER_STATUSES
-        valid = valid and known
+        statuses = _EMAIL_ADDRESS_STATUSES if entity == EMAIL_ADDRESSES else _MEMBER_STATUSES
+        valid = action == "setStatus" and status in statuses and known
     return SyncAction(str(action), kind, target_id, status) if valid else None
 
 
@@ -553,7 +588,7 @@ def _opportunity_links(
 
 @dataclass(frozen=True)
 class ImportDefinition:
-    """A stored import definition of one entity."""
+    """A stored import (or sync-action) definition of one entity."""
 
     id: int
     entity: Entity
@@ -561,10 +596,12 @@ class ImportDefinition:
     created_by: str
     created_at: str
     updated_at: str
+    kind: DefinitionKind = "imports"
+    """``syncActions`` for a sync-action definition (``/contacts/syncActions``, ...)."""
 
     @property
     def uri(self) -> str:
-        return f"/{self.entity.path}/imports/{self.id}"
+        return f"/{self.entity.path}/{self.kind}/{self.id}"
 
     @property
     def properties(self) -> Mapping[str, Any]:

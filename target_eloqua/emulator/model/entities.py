@@ -1,6 +1,6 @@
 """What an import writes to or an export reads from: accounts, contacts, one custom object or
-event, activities, opportunities, the links of opportunities to contacts or campaign responses;
-and how each is named."""
+event, activities, opportunities, the links of opportunities to contacts, campaign responses or
+email addresses; and how each is named."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ EntityKind = Literal[
     "opportunities",
     "opportunityContacts",
     "campaignResponses",
+    "emailAddresses",
 ]
 
 _PATH = re.compile(
-    r"(accounts|contacts|activities|opportunities|campaignResponses)"
+    r"(accounts|contacts|activities|opportunities|campaignResponses|emailAddresses)"
     r"|(opportunities/contacts)|(customObjects|events)/(\d+)",
     re.IGNORECASE,
 )
@@ -32,6 +33,7 @@ _KINDS: dict[str, EntityKind] = {
     "activities": "activities",
     "opportunities": "opportunities",
     "campaignresponses": "campaignResponses",
+    "emailaddresses": "emailAddresses",
     "customobjects": "customObjects",
     "events": "events",
 }
@@ -44,6 +46,7 @@ _MARKUP: dict[EntityKind, str] = {
     "opportunities": "Opportunity",
     "opportunityContacts": "Opportunity",
     "campaignResponses": "CampaignResponse",
+    "emailAddresses": "EmailAddress",
 }
 
 
@@ -85,13 +88,15 @@ class Entity:
 
 ACCOUNTS = Entity("accounts")
 CONTACTS = Entity("contacts")
+EMAIL_ADDRESSES = Entity("emailAddresses")
 ACTIVITIES = Entity("activities")
 OPPORTUNITIES = Entity("opportunities")
 
 
 def fields_of(catalog: Catalog, entity: Entity) -> FieldCatalog | None:
     """The fields ``/fields`` lists for the entity; None for a custom object or event the
-    catalog does not have, and for activities and opportunity links, which have no ``/fields``
+    catalog does not have, and for activities, opportunity links and email addresses, which have
+    no ``/fields``
     (https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/Introduction_To_Eloqua_Elements.html).
     """
     listed = {
@@ -114,6 +119,6 @@ def fields_of(catalog: Catalog, entity: Entity) -> FieldCatalog | None:
 
 def exists(catalog: Catalog, entity: Entity) -> bool:
     """Whether the instance has the entity (a custom object or event must be in the catalog)."""
-    return entity.kind in ("activities", "opportunityContacts") or (
+    return entity.kind in ("activities", "opportunityContacts", "emailAddresses") or (
         fields_of(catalog, entity) is not None
     )

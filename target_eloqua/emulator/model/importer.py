@@ -22,6 +22,13 @@ from target_eloqua.emulator.model.checks import (
 )
 from target_eloqua.emulator.model.definitions import DataCardMapping, ImportDefinition, SyncAction
 from target_eloqua.emulator.model.emails import EMAIL_FIELD, ContactEmails
+from target_eloqua.emulator.model.entities import EMAIL_ADDRESSES
+from target_eloqua.emulator.model.memberships import (
+    action_log,
+    apply_action,
+    email_address_of,
+    inherit_email_status,
+)
 from target_eloqua.emulator.model.records import MAPPED_ENTITY_TYPES, RecordStores, StoredRecord
 from target_eloqua.emulator.model.syncs import (
     LogEntry,
@@ -68,16 +75,6 @@ _REJECT_LOGS = {
 _UNMAPPED_LOGS = {
     "ELQ-00126": "There are no fields to process in the file.",
     "ELQ-00127": "There are no mapped fields in the file.",
-}
-_ACTION_LOGS = {
-    ("ContactList", "add"): ("ELQ-00119", "Added members to Contact List {id}."),
-    ("ContactList", "remove"): ("ELQ-00118", "Removed members from Contact List {id}."),
-    ("AccountList", "add"): ("ELQ-00114", "Added members to Account List {id}."),
-    ("AccountList", "remove"): ("ELQ-00117", "Removed members from Account List {id}."),
-    ("EmailGroup", "subscribed"): ("ELQ-00115", "Subscribed members to Email Group {id}."),
-    ("EmailGroup", "unsubscribed"): ("ELQ-00116", "Unsubscribed members from Email Group {id}."),
-    ("GlobalSubscribe", "subscribed"): ("ELQ-00138", "Contacts email marked as subscribed."),
-    ("GlobalSubscribe", "unsubscribed"): ("ELQ-00017", "Contacts email marked as unsubscribed."),
 }
 _SEVERITIES: Mapping[SyncStatus, Severity] = {
     "success": "information",
@@ -328,7 +325,7 @@ class _Importer:
         linked = _LINKED_LOGS.get(kind)
         if self.definition.accepted.data_cards is not None and linked is not None:
             logs.append(LogEntry(*linked, tally.linked))
-        logs += [_action_log(action, count) for action, count in tally.actions.items()]
+        logs += [action_log(action, count) for action, count in tally.actions.items()]
         status: SyncStatus = "warning" if tally.rejects or file_logs else "success"
         logs.append(summary_log(sync_id, status))
         return Outcome(status, counts, tuple(logs), tuple(tally.rejects))
@@ -432,7 +429,8 @@ class _Writes:
 
 class _Relations:
     """What a stored row links its record to (users of an account, a contact's account, a custom
-    object record's contact or account) and the definition's sync actions."""
+    object record's contact or account), the definition's sync actions, and the subscription and
+    bounce of a contact's email address that an email address import set."""
 
     def __init__(
         self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
@@ -450,7 +448,10 @@ class _Relations:
         ]
         self.data_cards = definition.accepted.data_cards
         self.sync_actions = definition.accepted.sync_actions
+        self.entity = definition.entity
         self.stores = stores
+        self.addresses = stores.of(EMAIL_ADDRESSES) if self.entity.kind == "contacts" else None
+        """The email addresses that imports unsubscribed or bounced, which contacts inherit."""
 
     def apply(self, row: Row, record: StoredRecord, tally: _Tally) -> None:
         for key, links in self.user_links:
@@ -466,8 +467,12 @@ class _Relations:
         if self.data_cards is not None and self._map_data_card(row, record, self.data_cards):
             tally.linked += 1
         for action in self.sync_actions:
-            _apply(action, record)
-            tally.actions[action] += 1
+            if apply_action(action, record, self.entity, self.stores):
+                tally.actions[action] += 1
+        if self.addresses:
+            address = email_address_of(record, self.addresses)
+            if address is not None:
+                inherit_email_status(record, address)
 
     def _map_data_card(self, row: Row, record: StoredRecord, cards: DataCardMapping) -> bool:
         """Link the custom object record to the contact or account its source value names;
@@ -522,26 +527,9 @@ def reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
     return logs
 
 
-def _action_log(action: SyncAction, count: int) -> LogEntry:
-    code, message = _ACTION_LOGS[(action.kind, action.status or action.action)]
-    return LogEntry(code, message.format(id=action.target_id), count)
-
-
 def summary_log(sync_id: int, status: SyncStatus) -> LogEntry:
     message = f"Sync processed for sync {sync_id}, resulting in {status} status."
     return LogEntry("ELQ-00101", message, 0, _SEVERITIES[status])
-
-
-def _apply(action: SyncAction, record: StoredRecord) -> None:
-    if action.kind in ("ContactList", "AccountList") and action.target_id is not None:
-        if action.action == "add" and action.target_id not in record.lists:
-            record.lists += (action.target_id,)
-        elif action.action == "remove" and action.target_id in record.lists:
-            record.lists = tuple(i for i in record.lists if i != action.target_id)
-    elif action.kind == "EmailGroup":
-        record.email_groups = {**record.email_groups, str(action.target_id): str(action.status)}
-    else:
-        record.global_subscription = action.status
 
 
 def _user_index(users: Iterable[User]) -> dict[str, dict[str, list[User]]]:

@@ -16,7 +16,13 @@ from typing import Any, TypeVar
 from target_eloqua.emulator.model.activities import ActivityImport
 from target_eloqua.emulator.model.catalog import Catalog, Field, ImportPriority, load_catalog
 from target_eloqua.emulator.model.coerce import as_text
-from target_eloqua.emulator.model.definitions import ImportDefinition, accept
+from target_eloqua.emulator.model.definitions import (
+    Accepted,
+    DefinitionKind,
+    ImportDefinition,
+    accept,
+)
+from target_eloqua.emulator.model.email_addresses import EmailAddressImport
 from target_eloqua.emulator.model.entities import Entity, exists, fields_of
 from target_eloqua.emulator.model.errors import (
     ConflictError,
@@ -40,6 +46,7 @@ from target_eloqua.emulator.model.logins import (
 from target_eloqua.emulator.model.lookups import LookupKind, lookup_items
 from target_eloqua.emulator.model.opportunity_links import OpportunityLinkImport
 from target_eloqua.emulator.model.records import RecordStores
+from target_eloqua.emulator.model.sync_actions import SyncActionRun, accept_sync_actions
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
 
 DEFAULT_COMPANY = "ACME"
@@ -67,6 +74,7 @@ ImportRun = Callable[[ImportDefinition, list[Upload], RecordStores, Catalog, int
 _IMPORTS: Mapping[str, ImportRun] = {
     "activities": ActivityImport.run,
     "opportunityContacts": OpportunityLinkImport.run,
+    "emailAddresses": EmailAddressImport.run,
 }
 """How a sync imports rows, for the entities whose imports are not upserts."""
 
@@ -261,32 +269,44 @@ class EloquaInstance:
 
     # -- import definitions and staging ------------------------------------------------------
 
-    def create_import(self, entity: Entity, body: Mapping[str, Any]) -> ImportDefinition:
-        """Validate and store an import definition (the decoded JSON body)."""
+    def create_import(
+        self, entity: Entity, body: Mapping[str, Any], kind: DefinitionKind = "imports"
+    ) -> ImportDefinition:
+        """Validate and store an import definition (the decoded JSON body), or a sync-action
+        definition (``kind`` ``syncActions``)."""
         with self._up_to_date():
             self.require(entity)
             now = self._now()
             definition = ImportDefinition(
                 id=next(self._state.definition_ids),
                 entity=entity,
-                accepted=accept(self.catalog, entity, body),
+                accepted=self._accept(entity, body, kind),
                 created_by=self.credentials.username,
                 created_at=now,
                 updated_at=now,
+                kind=kind,
             )
             self._state.definitions[definition.id] = definition
             self._state.staged[definition.id] = []
             return definition
 
-    def import_definition(self, entity: Entity, definition_id: int) -> ImportDefinition:
+    def import_definition(
+        self, entity: Entity, definition_id: int, kind: DefinitionKind = "imports"
+    ) -> ImportDefinition:
         with self._up_to_date():
-            return self._definition(entity, definition_id)
+            return self._definition(entity, definition_id, kind)
 
-    def import_definitions(self, entity: Entity | None = None) -> list[ImportDefinition]:
-        """Every definition of the entity, or of every entity."""
+    def import_definitions(
+        self, entity: Entity | None = None, kind: DefinitionKind | None = None
+    ) -> list[ImportDefinition]:
+        """Every definition of the entity, or of every entity; of one kind, or of both."""
         with self._up_to_date():
             definitions = self._state.definitions.values()
-            return [d for d in definitions if entity is None or d.entity == entity]
+            return [
+                d
+                for d in definitions
+                if (entity is None or d.entity == entity) and (kind is None or d.kind == kind)
+            ]
 
     def update_import(
         self, entity: Entity, definition_id: int, body: Mapping[str, Any]
@@ -301,17 +321,25 @@ class EloquaInstance:
             self._state.definitions[definition_id] = definition
             return definition
 
-    def delete_import(self, entity: Entity, definition_id: int) -> None:
+    def delete_import(
+        self, entity: Entity, definition_id: int, kind: DefinitionKind = "imports"
+    ) -> None:
         """Drop a definition and its staged data; a sync still running on it will fail."""
         with self._up_to_date():
-            self._definition(entity, definition_id)
+            self._definition(entity, definition_id, kind)
             del self._state.definitions[definition_id]
             del self._state.staged[definition_id]
 
-    def stage(self, entity: Entity, definition_id: int, upload: Upload) -> Sync | None:
+    def stage(
+        self,
+        entity: Entity,
+        definition_id: int,
+        upload: Upload,
+        kind: DefinitionKind = "imports",
+    ) -> Sync | None:
         """Stage an upload until a sync takes it; the sync it started if the definition says so."""
         with self._up_to_date():
-            definition = self._definition(entity, definition_id)
+            definition = self._definition(entity, definition_id, kind)
             staged = self._state.staged[definition_id]
             if len(staged) >= MAX_UPLOADS_PER_SYNC:
                 raise ValidationError([Failure("data", str(len(staged) + 1), UPLOADS_RULE)])
@@ -320,10 +348,12 @@ class EloquaInstance:
                 return self._start_sync(definition, None)
             return None
 
-    def clear_staged(self, entity: Entity, definition_id: int) -> None:
+    def clear_staged(
+        self, entity: Entity, definition_id: int, kind: DefinitionKind = "imports"
+    ) -> None:
         """Drop the data staged on a definition; ConflictError while a sync of it runs."""
         with self._up_to_date():
-            definition = self._definition(entity, definition_id)
+            definition = self._definition(entity, definition_id, kind)
             if any(
                 self._state.syncs[i].definition_uri == definition.uri
                 for i in self._state.unfinished
@@ -399,7 +429,7 @@ class EloquaInstance:
             if definition is None or failures:
                 raise ValidationError(failures)
             if isinstance(definition, ImportDefinition):
-                accept(self.catalog, definition.entity, definition.properties)
+                self._accept(definition.entity, definition.properties, definition.kind)
             else:
                 accept_export(self.catalog, definition.entity, definition.properties)
             return self._start_sync(definition, callback_url)
@@ -556,7 +586,10 @@ class EloquaInstance:
             self._state.staged[definition.id][:0] = uploads  # kept for a later sync
             message = "The sync failed because of a temporary error."
             return failed("ELQ-00146", message, sync.id)
-        run = _IMPORTS.get(definition.entity.kind, run_import)
+        if definition.kind == "syncActions":
+            run: ImportRun = SyncActionRun.run
+        else:
+            run = _IMPORTS.get(definition.entity.kind, run_import)
         return run(definition, uploads, self._state.stores, self.catalog, sync.id)
 
     def _export(self, sync: Sync) -> Outcome:
@@ -575,15 +608,28 @@ class EloquaInstance:
         """The export definition whose uri is ``uri`` (``/contacts/exports/5``), or None."""
         return _definition_at(uri, "exports", self._state.exports)
 
-    def _definition(self, entity: Entity, definition_id: int) -> ImportDefinition:
+    def _accept(self, entity: Entity, body: Mapping[str, Any], kind: DefinitionKind) -> Accepted:
+        if kind == "syncActions":
+            return accept_sync_actions(self.catalog, entity, body)
+        return accept(self.catalog, entity, body)
+
+    def _definition(
+        self, entity: Entity, definition_id: int, kind: DefinitionKind = "imports"
+    ) -> ImportDefinition:
         found = self._state.definitions.get(definition_id)
-        if found is None or found.entity != entity:
-            raise NotFoundError(f"{entity.path}/imports/{definition_id}")
+        if found is None or found.entity != entity or found.kind != kind:
+            raise NotFoundError(f"{entity.path}/{kind}/{definition_id}")
         return found
 
     def _definition_at(self, uri: object) -> ImportDefinition | None:
-        """The definition whose uri is ``uri`` (``/accounts/imports/43``), or None."""
-        return _definition_at(uri, "imports", self._state.definitions)
+        """The import or sync-action definition whose uri is ``uri``
+        (``/accounts/imports/43``, ``/contacts/syncActions/7``), or None."""
+        kinds: tuple[DefinitionKind, ...] = ("imports", "syncActions")
+        for kind in kinds:
+            found = _definition_at(uri, kind, self._state.definitions)
+            if found is not None and found.kind == kind:
+                return found
+        return None
 
     def _fresh_state(self) -> _State:
         """State with nothing in it but the campaign responses of the catalog."""

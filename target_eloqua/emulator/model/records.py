@@ -1,5 +1,5 @@
 """The records an instance stores: accounts, contacts, custom object and event records, activities,
-opportunities (with the contacts linked to them) and campaign responses."""
+opportunities (with the contacts linked to them), campaign responses and email addresses."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ class StoredRecord:
     lists: tuple[int, ...] = ()
     email_groups: Mapping[str, str] = field(default_factory=lambda: _NO_EMAIL_GROUPS)
     global_subscription: str | None = None
+    """A contact's (or an email address's) global subscription: ``subscribed``,
+    ``unsubscribed``, or None when no sync action set it."""
+    bounced: bool = False
+    """Whether a contact's email address (or an email address) is marked as bounced."""
     account_id: int | None = None
     mapped_entity: tuple[str, int] | None = None
     """The contact or account a custom object or event record is linked to (data cards), and
@@ -53,7 +57,11 @@ class StoredRecord:
             body["lists"] = list(self.lists)
             body["emailGroups"] = dict(self.email_groups)
             body["globalSubscription"] = self.global_subscription
+            body["bounced"] = self.bounced
             body["accountId"] = self.account_id
+        elif kind == "emailAddresses":
+            body["globalSubscription"] = self.global_subscription
+            body["bounced"] = self.bounced
         elif kind == "activities":
             body["contactId"] = entity[1] if entity else None
         elif kind == "opportunities":
@@ -101,6 +109,9 @@ class RecordStore:
 
     def __iter__(self) -> Iterator[StoredRecord]:
         return iter(self._records.values())
+
+    def __len__(self) -> int:
+        return len(self._records)
 
     def get(self, record_id: int) -> StoredRecord | None:
         """The record with this id, or None."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from target_eloqua.emulator.model.catalog import Catalog
-from target_eloqua.emulator.model.checks import BLANK_REQUIRED, Problem
+from target_eloqua.emulator.model.checks import BLANK_IDENTIFIER, BLANK_REQUIRED, Problem
 from target_eloqua.emulator.model.definitions import ImportDefinition
 from target_eloqua.emulator.model.importer import (
     Row,
@@ -58,6 +58,18 @@ class RowImport:
         problems = self.checks.problems(row, "")
         blank = [key for key in required if not row.get(key, "").strip()]
         return problems | dict.fromkeys(blank, BLANK_REQUIRED)
+
+    def identified(self, index: int, row: Row, key: str) -> str | None:
+        """The row's value of ``key``, the one it is matched on; None, and the row rejected,
+        when a value does not fit or that one is blank (ELQ-00061)."""
+        value = row.get(key, "")
+        problems = self.checks.problems(row, value)
+        if not value.strip():
+            problems.setdefault(key, BLANK_IDENTIFIER)
+        if problems:
+            self.reject(index, row, problems)
+            return None
+        return value
 
     def reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
         """Reject the row for its problems, the first key's problem first."""

@@ -20,7 +20,7 @@ OTHER_ENTITY = "Must name a field of the entity the definition imports into ({en
 
 _STATEMENT = re.compile(
     r"\{\{(Account|Contact|CustomObject\[\d+\]|Event\[\d+\]|Activity|Opportunity"
-    r"|CampaignResponse)\.(.+)\}\}"
+    r"|CampaignResponse|EmailAddress)\.(.+)\}\}"
 )
 _NAMED = re.compile(r"Field\(([^(){}\[\]]+)\)")
 _BY_ID = re.compile(r"Field\[(\d+)\]")
@@ -30,8 +30,15 @@ _RELATED: dict[str, tuple[str, TargetKind]] = {
 }
 
 
-def _attribute(name: str, statement: str, data_type: str, required: bool = True) -> Field:
-    """An activity attribute, as if ``/fields`` listed it (it does not)."""
+def _attribute(
+    name: str,
+    statement: str,
+    data_type: str,
+    required: bool = True,
+    uri: str = "/activities/fields/0",
+) -> Field:
+    """An activity attribute (or the address of an email address), as if ``/fields`` listed it
+    (it does not)."""
     item = {
         "name": name,
         "internalName": name,
@@ -40,7 +47,7 @@ def _attribute(name: str, statement: str, data_type: str, required: bool = True)
         "hasNotNullConstraint": required,
         "hasUniquenessConstraint": False,
         "statement": statement,
-        "uri": "/activities/fields/0",
+        "uri": uri,
     }
     return Field(item, SMALL_TEXT_LENGTH)
 
@@ -55,6 +62,15 @@ ACTIVITY_ATTRIBUTES = {
 """What an external activity import writes, by statement path: the statements of Oracle's
 activity import (the activity's contact aside), stored under the names of its activity fields
 reference. Oracle's page gives no lengths: the emulator takes 100 characters for text."""
+
+EMAIL_ADDRESS = _attribute(
+    "EmailAddress",
+    "{{EmailAddress.Field(EmailAddress)}}",
+    "emailAddress",
+    uri="/emailAddresses/fields/0",
+)
+"""The one field of an email address import, as Oracle's example maps it:
+https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/op-api-bulk-2.0-emailaddresses-imports-get.html"""
 
 
 class StatementError(ValueError):
@@ -94,6 +110,7 @@ def resolve(catalog: Catalog, entity: Entity, statement: str) -> Target:
       ``{{Activity.Contact.Field(X)}}``;
     - opportunities and campaign responses: the statements their ``/fields`` list, and
       ``{{CampaignResponse.Id}}``;
+    - email addresses: ``{{EmailAddress.Field(EmailAddress)}}``;
     - links of opportunities to contacts: ``{{Opportunity.Id}}`` (the opportunity's field), and
       ``{{Opportunity.Contact.Id}}``, ``{{Opportunity.Contact.Field(X)}}`` or
       ``{{Opportunity.Account.Field(X)}}``.
@@ -152,9 +169,17 @@ def _related_contact(catalog: Catalog, rest: str) -> Target:
     return _field_target("contact", fields_of(catalog, CONTACTS), rest[8:], by_id=False)
 
 
+def _email_address_target(catalog: Catalog, rest: str) -> Target:
+    match = _NAMED.fullmatch(rest)
+    if match is None or match.group(1).lower() != EMAIL_ADDRESS.internal_name.lower():
+        raise StatementError(NO_SUCH_FIELD)
+    return Target("field", EMAIL_ADDRESS)
+
+
 _UNLISTED: dict[str, Callable[[Catalog, str], Target]] = {
     "activities": _activity_target,
     "opportunityContacts": _link_target,
+    "emailAddresses": _email_address_target,
 }
 """The entities that ``/fields`` lists nothing of, and what their statements write to."""
 

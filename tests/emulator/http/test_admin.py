@@ -47,6 +47,7 @@ def test_records_have_the_documented_shapes(bulk: Bulk, server: EmulatorServer) 
         "lists": [],
         "emailGroups": {},
         "globalSubscription": None,
+        "bounced": False,
         "accountId": None,
     }
     assert account == {"id": 1, "fields": {"M_CompanyName": "Acme"}, "linkedUsers": [], "lists": []}

@@ -1,0 +1,153 @@
+"""``mirror``: the members of a list kept to what a version of a stream sent (docs/mapping.md,
+"Keeping a list to its source: mirror").
+
+A mirror job runs in the sync pipeline once every earlier sync of its stream has succeeded
+(``versions`` puts it there at the stream's ACTIVATE_VERSION). For each list the stream's sync
+actions add to, it reads the list's members with a Bulk API export
+(``EXISTS('{{ContactList[id]}}')``, Oracle's filter), ``MEMBERS_PAGE_SIZE`` at a time, keeps
+those the version did not send (compared as Eloqua compares identifiers), spooled to disk, and
+removes them through a sync-action definition with ``remove`` on the list: the same upload,
+sync and logs as any batch (``batch_job``), each sync at most ``batch_size_rows`` members or
+``max_sync_bytes``. Memory holds a page of members, never the list.
+
+https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/Filtering.htm
+https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Reference/Syncs/sync-actions.htm
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from target_eloqua.bulk import BulkClient
+from target_eloqua.bulk.logs import problem_messages
+from target_eloqua.errors import SyncFailedError
+from target_eloqua.loading.batch_job import BatchJob
+from target_eloqua.loading.run import Run
+from target_eloqua.loading.spool import RowSpool
+from target_eloqua.loading.verify import EXPORT_LIFETIME, READ_BACK_ENDS
+from target_eloqua.loading.versions import SentIdentifiers
+from target_eloqua.mapping.streams import StreamMapping
+from target_eloqua.mapping.sync_actions import SyncAction
+
+MEMBERS_PAGE_SIZE = 10_000
+"""Members read per page of the export: pages of 50,000 (the most Eloqua gives) hold about 25 MB
+more at once, and read no faster (``bench/mirror.py``)."""
+
+
+class MirrorJob:
+    """Removes from the stream's lists the members one version did not send."""
+
+    def __init__(
+        self,
+        run: Run,
+        mapping: StreamMapping,
+        sent: SentIdentifiers,
+        *,
+        logger: logging.Logger,
+        max_rows: int,
+    ) -> None:
+        self.run = run
+        self.mapping = mapping
+        self.sent = sent
+        self.logger = logger
+        self.max_rows = max_rows
+        self.identifier = mapping.column(mapping.identifier)
+
+    def run_job(self) -> None:
+        """Mirror each list, then let go of the version's identifiers."""
+        try:
+            for destination in self.mapping.mirrored_lists:
+                self._mirror(destination)
+        finally:
+            self.sent.close()
+
+    def skip(self, reason: BaseException) -> None:
+        """An earlier sync of the stream failed: nothing is removed."""
+        self.sent.close()
+        self.logger.warning(
+            "Stream '%s': no member removed from %s: %s",
+            self.mapping.stream,
+            ", ".join(self.mapping.mirrored_lists),
+            reason,
+        )
+
+    def _mirror(self, destination: str) -> None:
+        """Remove the list's members the version did not send."""
+        client = self.run.new_client(self.mapping.stream)
+        spool, members, removed = self._new_spool(), 0, 0
+        try:
+            members_sync = self._export_members(destination, client)
+            for page in client.export_pages(members_sync, page_size=MEMBERS_PAGE_SIZE):
+                values = [str(item.get(self.identifier.key) or "") for item in page]
+                members += len(values)
+                for value in self.sent.missing(values):
+                    spool.add(None, [value])
+                    if self._full(spool):
+                        removed += self._remove(spool, destination)
+                        spool = self._new_spool()
+            if spool.record_count:
+                removed += self._remove(spool, destination)
+        finally:
+            spool.close()
+            client.close()
+        self.logger.info(
+            "Stream '%s': %s had %d members, %d of them sent by this version; %d removed",
+            self.mapping.stream,
+            destination,
+            members,
+            members - removed,
+            removed,
+        )
+
+    def _export_members(self, destination: str, client: BulkClient) -> str:
+        """Export the list's members' identifiers; the ended export sync's uri."""
+        body = {
+            "name": f"target-eloqua mirror {self.mapping.stream}"[:100],
+            "fields": {self.identifier.key: self.identifier.field},
+            "filter": f"EXISTS('{destination}')",
+            "autoDeleteDuration": EXPORT_LIFETIME,
+            "dataRetentionDuration": EXPORT_LIFETIME,
+        }
+        definition = client.create_export(f"/{self.mapping.entity.path}/exports", body)
+        sync_uri = str(client.sync_export(definition["uri"])["uri"])
+        ended = client.wait_for_sync(
+            sync_uri,
+            timeout=float(self.run.config["sync_timeout_seconds"]),
+            first_interval=float(self.run.config["poll_interval_seconds"]),
+        )
+        if ended["status"] not in READ_BACK_ENDS:
+            said = "; ".join(problem_messages(client.list_items(f"{sync_uri}/logs")))
+            raise SyncFailedError(
+                f"stream '{self.mapping.stream}': export sync {sync_uri}, reading the members "
+                f"of {destination}, ended '{ended['status']}'" + (f": {said}" if said else "")
+            )
+        return sync_uri
+
+    def _remove(self, spool: RowSpool, destination: str) -> int:
+        """Remove the spooled members from the list, in one sync; how many there were."""
+        removal = replace(
+            self.mapping, sync_actions=(SyncAction("remove", destination),), mirror=False
+        )
+        client = self.run.new_client(self.mapping.stream)
+        try:
+            uri = self.run.definitions.acquire(removal, client, self.run.stopping)
+        except BaseException:
+            client.close()
+            raise
+        job = BatchJob(
+            self.run, removal, spool, uri, client=client, logger=self.logger, mirror=True
+        )
+        job.stage()
+        job.sync()
+        return spool.uploaded_count
+
+    def _new_spool(self) -> RowSpool:
+        config = self.run.config
+        return RowSpool([self.identifier.key], config["upload_format"], config["max_upload_bytes"])
+
+    def _full(self, spool: RowSpool) -> bool:
+        return (
+            spool.record_count >= self.max_rows
+            or spool.staged_bytes >= self.run.config["max_sync_bytes"]
+        )
