@@ -337,6 +337,20 @@ CONFIG_SCHEMA = th.PropertiesList(
         minimum=1,
     ),
     th.Property(
+        "change_store",
+        th.StringType,
+        description="Local SQLite file of what was last loaded per stream and identifier (a "
+        "fingerprint of each row): a row identical to the one last loaded is not sent again, "
+        "and counted as unchanged. Keep it between runs (docs/change-store.md).",
+    ),
+    th.Property(
+        "change_store_refresh",
+        th.BooleanType,
+        default=False,
+        description="Send every row once more, and rebuild the change store for the streams "
+        "of the run.",
+    ),
+    th.Property(
         "summary_path",
         th.StringType,
         description="JSON file with the run's summary (per stream and per sync counts, "

@@ -297,6 +297,7 @@ class EloquaSink(TargetSink):
             self.config["upload_format"],
             self.config["max_upload_bytes"],
             keep_records=self.run.rejects is not None,
+            fingerprints=self.run.changes is not None,
         )
 
     @cached_property
@@ -330,14 +331,27 @@ class EloquaSink(TargetSink):
         if batch is None:
             return
         run = self.run
+        changes = None
         try:
-            run.report.add(self.stream_name, read=batch.record_count, merged=batch.merged_count)
+            if run.changes is not None:
+                changes = run.changes.sort_out(self.mapping, batch)
+                self._log_unchanged(batch)
+            run.report.add(
+                self.stream_name,
+                read=batch.record_count,
+                merged=batch.merged_count,
+                unchanged=batch.unchanged_count,
+            )
             self._report_merged(batch)
             if run.dry_run:
                 with batch:
                     self._write_dry_run(batch)
                 return
             run.syncs.raise_if_failed()
+            if not batch.rows_to_upload:  # no sync: the batch is loaded as it is
+                batch.close()
+                run.checkpoints.batch_loaded(number)
+                return
             run.flush_earlier_entities(self.mapping.entity.load_rank)
             client = run.new_client(self.stream_name)  # the batch's own, for its thread
             try:
@@ -348,8 +362,12 @@ class EloquaSink(TargetSink):
                 raise
         except BaseException:
             batch.close()
+            if changes is not None:
+                changes.release()
             raise
-        job = BatchJob(run, self.mapping, batch, import_uri, client=client, logger=self.logger)
+        job = BatchJob(
+            run, self.mapping, batch, import_uri, client=client, logger=self.logger, changes=changes
+        )
         run.syncs.submit(
             self.stream_name,
             self.mapping.entity.load_rank,
@@ -359,6 +377,17 @@ class EloquaSink(TargetSink):
             run=job.sync,
             skip=job.drop,
         )
+
+    def _log_unchanged(self, batch: RowSpool) -> None:
+        """Say how many of the batch's rows the change store left out."""
+        if batch.unchanged_count:
+            self.logger.info(
+                "Stream '%s': %d of the batch's %d rows are unchanged since they were last "
+                "loaded, and not sent",
+                self.stream_name,
+                batch.unchanged_count,
+                batch.record_count - batch.merged_count,
+            )
 
     def _report_merged(self, batch: RowSpool) -> None:
         """Note a few identifiers of the batch's merged records for the log, and list each in

@@ -98,6 +98,7 @@ class TargetEloqua(Target):
         self._sink_classes = {cls: cls.of_run(self.run) for cls in (EloquaSink, SkippedStreamSink)}
         self._drained_all_at = time.monotonic()
         self.message_reader.state_handler = self._hold_state
+        self.run.open_change_store()
         try:
             self.run.settle_mappings(parse_stream_mappings(self.config["streams"]))
         except MappingError as error:
