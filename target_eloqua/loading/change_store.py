@@ -49,6 +49,9 @@ SCHEMA_VERSION = 1
 LOCK_WAIT_SECONDS = 1.0
 """How long opening the file waits for another run's lock before refusing."""
 
+PAGE_BYTES = 16384
+"""The page size of a new file (SQLite's default is 4096)."""
+
 LOOKUP_CHUNK = 500
 """Identifiers looked up per query (SQLite takes 999 parameters at least)."""
 
@@ -229,14 +232,12 @@ class ChangeStore:
         """Record the fingerprints of rows just loaded (key, fingerprint), in one transaction;
         how many.
         """
-        rows = sorted(fingerprints)
         if not self.writable:
             raise RuntimeError("a dry run never writes the change store")
+        rows = [(scope, key, fingerprint) for key, fingerprint in fingerprints]
+        rows.sort()  # in the table's order: each page is written once
         with self._transaction() as cursor:
-            cursor.executemany(
-                "INSERT OR REPLACE INTO fingerprints (scope, key, fingerprint) VALUES (?, ?, ?)",
-                ((scope, key, fingerprint) for key, fingerprint in rows),
-            )
+            cursor.executemany("INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?)", rows)
         return len(rows)
 
     def close(self) -> None:
@@ -276,21 +277,21 @@ def _lookup_query(count: int) -> str:
 
 def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     """A connection to the file that keeps it locked until it is closed (exclusive locking
-    mode, taken at once).
+    mode, taken at once). A dry run's never makes the file, nor changes it.
     """
-    if writable:
-        connection = sqlite3.connect(
-            path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
-        )
-    else:  # never made, nor changed
-        connection = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=rw",
-            uri=True,
-            timeout=LOCK_WAIT_SECONDS,
-            isolation_level=None,
-            check_same_thread=False,
-        )
+    target = str(path) if writable else f"{path.resolve().as_uri()}?mode=rw"
+    connection = sqlite3.connect(
+        target,
+        uri=not writable,
+        timeout=LOCK_WAIT_SECONDS,
+        isolation_level=None,
+        check_same_thread=False,
+    )
     try:
+        if writable:
+            # For a new file: a batch's rows land on pages all over the table, and fewer,
+            # larger pages cost less to write (bench/change_store.py).
+            connection.execute(f"PRAGMA page_size = {PAGE_BYTES}")
         connection.execute("PRAGMA locking_mode = EXCLUSIVE")
         if writable:
             connection.execute("PRAGMA journal_mode = WAL")
@@ -345,25 +346,27 @@ class RunChanges:
         """
         scope = self._scope(mapping)
         changes = BatchChanges(self, scope)
-        rows = [(identifier_key(key), sequence, fp) for key, sequence, fp in spool.keyed_rows()]
+        identifiers, sequences, fingerprints = spool.keyed_rows()
+        keys = [identifier_key(identifier) for identifier in identifiers]
         if not scope.looks_up:
-            changes.sent = {sequence: (key, fp) for key, sequence, fp in rows}
+            changes.sent = dict(zip(sequences, zip(keys, fingerprints, strict=True), strict=True))
             return changes
         in_flight = scope.in_flight
         with self._lock:
-            expected = {key: in_flight[key][0] for key, _, _ in rows if key in in_flight}
-        wanted = [key for key, _, _ in rows if key not in expected]
-        expected.update(self.store.fingerprints(scope.id, wanted))
-        unchanged = [sequence for key, sequence, fp in rows if expected.get(key) == fp]
+            expected = {key: in_flight[key][0] for key in keys if key in in_flight}
+        expected.update(self.store.fingerprints(scope.id, [k for k in keys if k not in expected]))
+        unchanged = []
+        for key, sequence, fingerprint in zip(keys, sequences, fingerprints, strict=True):
+            if expected.get(key) == fingerprint:
+                unchanged.append(sequence)
+            else:
+                changes.sent[sequence] = (key, fingerprint)
         spool.leave_out(unchanged)
         changes.unchanged = len(unchanged)
-        changes.sent = {
-            sequence: (key, fp) for key, sequence, fp in rows if expected.get(key) != fp
-        }
         if self.store.writable:
             with self._lock:
-                for key, fp in changes.sent.values():
-                    scope.in_flight[key] = (fp, changes)
+                for key, fingerprint in changes.sent.values():
+                    in_flight[key] = (fingerprint, changes)
         return changes
 
     def close(self) -> None:
@@ -413,11 +416,8 @@ class BatchChanges:
         store = self.run_changes.store
         if not store.writable:
             return 0
-        loaded = (
-            self.sent[sequence]
-            for index, sequence in spool.uploaded_sequences()
-            if index not in not_loaded and sequence in self.sent
-        )
+        left_out = {spool.uploaded_sequence(index) for index in not_loaded}
+        loaded = [row for sequence, row in self.sent.items() if sequence not in left_out]
         try:
             return store.record(self.scope.id, loaded)
         except ChangeStoreError as error:  # the rows are loaded all the same

@@ -148,18 +148,24 @@ class RowSpool:
         """
         return self._latest.keys()
 
-    def keyed_rows(self) -> Iterator[tuple[str, int, int]]:
-        """The rows that go in with a key (the last of each key), each as its key, its sequence
-        in the batch and its fingerprint (as a signed 64-bit integer); none without
-        ``fingerprints``.
+    def keyed_rows(self) -> tuple[list[str], list[int], list[int]]:
+        """The rows that go in with a key (the last row of each key): their keys, their
+        sequences in the batch and their fingerprints (as signed 64-bit integers); none
+        without ``fingerprints``.
         """
         fingerprints = self._fingerprints
         if fingerprints is None:
-            return
+            return [], [], []
         size = FINGERPRINT_BYTES
-        for key, sequence in self._latest.items():
-            at = sequence * size
-            yield key, sequence, int.from_bytes(fingerprints[at : at + size], "little", signed=True)
+        sequences = list(self._latest.values())
+        return (
+            list(self._latest),
+            sequences,
+            [
+                int.from_bytes(fingerprints[at : at + size], "little", signed=True)
+                for at in (sequence * size for sequence in sequences)
+            ],
+        )
 
     def leave_out(self, sequences: Iterable[int]) -> None:
         """Leave the rows at these sequences out of the parts: Eloqua has them as they are."""
@@ -251,11 +257,11 @@ class RowSpool:
         """Rows in the parts, once ``parts()`` has been read."""
         return len(self._uploaded)
 
-    def uploaded_sequences(self) -> Iterator[tuple[int, int]]:
-        """Each row in the parts as its 1-based position across them (``recordIndex``) and its
-        sequence in the batch, once ``parts()`` has been read.
+    def uploaded_sequence(self, index: int) -> int | None:
+        """The sequence in the batch of the row at a 1-based position across the parts
+        (``recordIndex``), once ``parts()`` has been read; ``None`` outside them.
         """
-        return enumerate(self._uploaded, start=1)
+        return self._uploaded[index - 1] if 1 <= index <= len(self._uploaded) else None
 
     def uploaded_rows(self, indexes: Iterable[int]) -> Iterator[tuple[int, list[str]]]:
         """The rows at 1-based positions across the parts (``recordIndex``), each with its
