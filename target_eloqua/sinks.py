@@ -326,6 +326,9 @@ class EloquaSink(TargetSink):
         """Hand the batch over to the run's sync pipeline, with a free definition of the
         stream: the pipeline uploads it at once and syncs it once the syncs it must follow have
         succeeded. Meanwhile the next batch is read: Eloqua's work does not stall the run.
+
+        With a change store, rows unchanged since they were last loaded are left out first; a
+        batch left with nothing to send is loaded as it is, with no sync.
         """
         batch, number, self._batch = self._batch, self._batch_number, None
         if batch is None:

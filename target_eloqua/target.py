@@ -71,8 +71,9 @@ class TargetEloqua(Target):
     def __init__(
         self, *, config: dict[str, Any] | None = None, parse_env_config: bool = False, **kwargs: Any
     ) -> None:
-        """Read the settings, then check every stream mapping against Eloqua (and create each
-        stream's import definition) before any input is read.
+        """Read the settings, open the change store (with ``change_store``), then check every
+        stream mapping against Eloqua (and create each stream's import definition) before any
+        input is read.
         """
         settings = self.settings_from(config or {}, parse_env=parse_env_config)
         super().__init__(config=settings, parse_env_config=False, **kwargs)

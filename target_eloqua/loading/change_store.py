@@ -9,13 +9,13 @@ sent again next run.
 
 Identifiers are kept as 8-byte hashes too (of the identifier as Eloqua compares it, letter case
 folded), so the file holds no value of any record. Two identifiers of a stream that share a hash
-(about one chance in 10^8 among a million) only make rows be sent again, never left out: each
-overwrites the other's fingerprint, which then matches neither row.
+(about one chance in 40 million among a million identifiers) only make rows be sent again, never
+left out: each overwrites the other's fingerprint, which then matches neither row.
 
 Fingerprints are kept under a scope: a stream and the import definition of its mapping (fields
 and options, hashed), so that a changed mapping sends every row again. The first batch of a stream
 in a run drops the stream's other scopes (an older mapping's fingerprints would be wrong after
-this one loads); with ``change_store_refresh``, it drops them all, its own too.
+this one loads); with ``change_store_refresh``, it empties its own too.
 
 A run holds the file locked from ``open_change_store`` to ``close`` with SQLite's own locking
 (exclusive locking mode): another run on the same file is refused at once, and the operating
@@ -73,6 +73,7 @@ class Instance:
 
     @classmethod
     def of(cls, base_url: str, company: str | None) -> Instance:
+        """The instance a run loads into: its base URL, and its ``company`` setting if any."""
         return cls(base_url.rstrip("/"), company or "")
 
     def same_as(self, other: Instance) -> bool:

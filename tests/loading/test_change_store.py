@@ -56,11 +56,14 @@ def test_fingerprints_recorded_are_found_by_the_next_run(path: Path, store: Chan
 
 
 def test_a_store_in_use_is_refused_until_its_run_closes_it(path: Path, store: ChangeStore) -> None:
+    store.close()
+    reading = ChangeStore.open(path, ACME, refresh=False, writable=True)  # a run that only reads
+
     with pytest.raises(ChangeStoreError) as refused:
         ChangeStore.open(path, ACME, refresh=False, writable=True)
     with pytest.raises(ChangeStoreError):
         ChangeStore.open(path, ACME, refresh=False, writable=False)  # a dry run too
-    store.close()
+    reading.close()
     ChangeStore.open(path, ACME, refresh=False, writable=True).close()
 
     assert str(refused.value) == (
