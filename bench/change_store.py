@@ -73,12 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--records",
-        type=int,
-        default=1_000_000,
-        help="records of the input (default %(default)s)",
-    )
+    parser.add_argument("--records", type=int, default=1_000_000, help="records of the input")
     return parser.parse_args(argv)
 
 

@@ -5,24 +5,13 @@ promises.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-BENCH = Path(__file__).parents[1] / "bench" / "change_store.py"
+from tests.support import run_bench
 
 
 def test_the_bench_prints_each_runs_figures_and_the_stores_size() -> None:
-    completed = subprocess.run(
-        [sys.executable, str(BENCH), "--records", "300"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    out = run_bench("change_store.py", "--records", "300")
 
-    assert completed.returncode == 0, completed.stderr
-    out = completed.stdout
     for name, uploaded, syncs in (
         ("first load, no change store", 300, 1),
         ("first load, change store", 300, 1),
