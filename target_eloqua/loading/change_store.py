@@ -278,7 +278,7 @@ def _lookup_query(count: int) -> str:
 
 def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     """A connection to the file that keeps it locked until it is closed (exclusive locking
-    mode, taken at once). A dry run's never makes the file, nor changes it.
+    mode, taken at once). A dry run's connection never makes the file, nor changes it.
     """
     target = str(path) if writable else f"{path.resolve().as_uri()}?mode=rw"
     connection = sqlite3.connect(
