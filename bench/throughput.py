@@ -7,10 +7,11 @@ the emulator with instant syncs, and runs the real ``target-eloqua`` command on 
 user would, with record validation on and default batch settings (syncs are polled every 0.05 s,
 as they end at once). It prints:
 
-- wall time, records per second, CPU time and peak RSS of target-eloqua, and of a singer-sdk
-  target whose ``BatchSink`` does nothing (``bench/noop_target.py``), on the same input, and
-  their ratio; the no-op target also runs with record validation off, which leaves only the
-  SDK's own work per record (reading, stream maps, date-time parsing, counting);
+- wall time, records per second, CPU time and peak RSS of target-eloqua (with CSV uploads, with
+  JSON uploads, and with CSV uploads and a new ``change_store``, which a first load fills), and
+  of a singer-sdk target whose ``BatchSink`` does nothing (``bench/noop_target.py``), on the
+  same input, and their ratio; the no-op target also runs with record validation off, which
+  leaves only the SDK's own work per record (reading, stream maps, date-time parsing, counting);
 - peak RSS of the target process at each size of ``--memory-records``;
 - bytes uploaded per record, for CSV and for JSON uploads (from the run summary).
 
@@ -127,13 +128,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         with emulator() as url:
             csv_run = run_target(url, inputs[args.records], "csv", work_dir)
             json_run = run_target(url, inputs[args.records], "json", work_dir)
+            store = work_dir / "changes.sqlite"
+            store_run = run_target(url, inputs[args.records], "csv", work_dir, change_store=store)
             memory = {args.records: csv_run.measurement}
             for size in args.memory_records:
                 if size not in memory:
                     memory[size] = run_target(url, inputs[size], "csv", work_dir).measurement
         noop = run_noop(inputs[args.records], work_dir, validate_records=True)
         floor = run_noop(inputs[args.records], work_dir, validate_records=False)
-    print_throughput(args.records, {"CSV": csv_run, "JSON": json_run}, noop, floor)
+    runs = {"CSV uploads": csv_run, "JSON uploads": json_run, "CSV, new change store": store_run}
+    print_throughput(args.records, runs, noop, floor)
     print_memory(memory)
     print_payload({"CSV": csv_run, "JSON": json_run})
     return 0
@@ -236,13 +240,23 @@ def emulator_config(url: str, **settings: Any) -> dict[str, Any]:
     }
 
 
-def run_target(url: str, input_path: Path, upload_format: str, work_dir: Path) -> TargetRun:
-    """Run ``target-eloqua`` on the input; check that it loaded every record."""
+def run_target(
+    url: str,
+    input_path: Path,
+    upload_format: str,
+    work_dir: Path,
+    *,
+    change_store: Path | None = None,
+) -> TargetRun:
+    """Run ``target-eloqua`` on the input, with a change store if given (``change_store``);
+    check that it loaded every record.
+    """
     config = emulator_config(
         url,
         upload_format=upload_format,
         summary_path=str(work_dir / "summary.json"),
         streams={STREAM: MAPPING},
+        **({"change_store": str(change_store)} if change_store else {}),
     )
     config_path = work_dir / "config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
@@ -288,7 +302,7 @@ def print_throughput(
 ) -> None:
     print(f"{records:,} records, default batch settings")
     print(f"{'':44}{'seconds':>9}{'records/s':>11}{'CPU seconds':>13}{'peak RSS MB':>13}")
-    rows = [(f"target-eloqua, {name} uploads", run.measurement) for name, run in runs.items()]
+    rows = [(f"target-eloqua, {name}", run.measurement) for name, run in runs.items()]
     rows += [
         ("singer-sdk no-op BatchSink", noop),
         ("singer-sdk no-op BatchSink, validation off", floor),

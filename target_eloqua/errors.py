@@ -100,6 +100,12 @@ class RunStoppedError(Exception):
     """
 
 
+class ChangeStoreError(Exception):
+    """The change store (``change_store``) cannot serve this run: another run holds it, it was
+    written for another Eloqua instance, or it is not a change store.
+    """
+
+
 class StateNotWrittenError(Exception):
     """STATE could not be written to standard output (the orchestrator stopped reading it)."""
 
@@ -117,6 +123,7 @@ class StoppedBySignal(SystemExit):
 
 EXPLAINED_FAILURES = (
     BadInputError,
+    ChangeStoreError,
     DefinitionRefusedError,
     EloquaError,
     EmptyVersionError,

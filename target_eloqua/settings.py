@@ -365,6 +365,20 @@ CONFIG_SCHEMA = th.PropertiesList(
         minimum=1,
     ),
     th.Property(
+        "change_store",
+        th.StringType,
+        description="Local SQLite file of what was last loaded per stream and identifier (a "
+        "fingerprint of each row): a row identical to the one last loaded is not sent again, "
+        "and counted as unchanged. Keep it between runs (docs/change-store.md).",
+    ),
+    th.Property(
+        "change_store_refresh",
+        th.BooleanType,
+        default=False,
+        description="Send every row once more, and rebuild the change store for the streams "
+        "of the run.",
+    ),
+    th.Property(
         "summary_path",
         th.StringType,
         description="JSON file with the run's summary (per stream and per sync counts, "
@@ -400,9 +414,23 @@ def read_number_text(settings: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _change_store_problems(config: Mapping[str, Any]) -> list[str]:
+    """A change store that is a file of its own; a refresh with a store to rebuild."""
+    store = config.get("change_store")
+    if not store:
+        refresh = config.get("change_store_refresh")
+        return ["change_store_refresh needs change_store, the file it rebuilds"] if refresh else []
+    return [
+        f"change_store and {other} must be different files"
+        for other in ("summary_path", "rejects_path")
+        if config.get(other) and Path(config[other]).resolve() == Path(store).resolve()
+    ]
+
+
 def setting_problems(config: Mapping[str, Any]) -> list[str]:
     """What the schema cannot say: credentials that make a login and go only over https, a
-    batch of one row or more, two output files that are not one, stream mappings that can work.
+    batch of one row or more, files that are not one another, a change store to refresh, stream
+    mappings that can work.
     """
     problems = credential_problems(config)
     batch_size = config.get("batch_size_rows")
@@ -411,6 +439,7 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
     summary, rejects = config.get("summary_path"), config.get("rejects_path")
     if summary and rejects and Path(summary).resolve() == Path(rejects).resolve():
         problems.append("summary_path and rejects_path must be different files")
+    problems += _change_store_problems(config)
     try:
         parse_stream_mappings(config.get("streams") or {})
     except MappingError as error:

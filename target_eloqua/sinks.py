@@ -299,6 +299,7 @@ class EloquaSink(TargetSink):
             self.config["upload_format"],
             self.config["max_upload_bytes"],
             keep_records=self.run.rejects is not None,
+            fingerprints=self.run.changes is not None,
         )
 
     @cached_property
@@ -327,19 +328,37 @@ class EloquaSink(TargetSink):
         """Hand the batch over to the run's sync pipeline, with a free definition of the
         stream: the pipeline uploads it at once and syncs it once the syncs it must follow have
         succeeded. Meanwhile the next batch is read: Eloqua's work does not stall the run.
+
+        With a change store, rows unchanged since they were last loaded are left out first; a
+        batch left with nothing to send is loaded as it is, with no sync.
         """
         batch, number, self._batch = self._batch, self._batch_number, None
         if batch is None:
             return
         run = self.run
+        changes = None
         try:
-            run.report.add(self.stream_name, read=batch.record_count, merged=batch.merged_count)
+            if run.changes is not None:
+                changes = run.changes.sort_out(self.mapping, batch)
+                self._log_unchanged(batch)
+            run.report.add(
+                self.stream_name,
+                read=batch.record_count,
+                merged=batch.merged_count,
+                unchanged=batch.unchanged_count,
+            )
             self._report_merged(batch)
             if run.dry_run:
                 with batch:
                     self._write_dry_run(batch)
                 return
             run.syncs.raise_if_failed()
+            if self.mapping.mirror:  # unchanged rows were sent too: their members stay
+                run.versions.sent(self.mapping, batch.identifiers())
+            if not batch.rows_to_upload:  # no sync: the batch is loaded as it is
+                batch.close()
+                run.checkpoints.batch_loaded(number)
+                return
             run.flush_earlier_entities(self.mapping.load_rank)
             client = run.new_client(self.stream_name)  # the batch's own, for its thread
             try:
@@ -350,10 +369,12 @@ class EloquaSink(TargetSink):
                 raise
         except BaseException:
             batch.close()
+            if changes is not None:
+                changes.release()
             raise
-        if self.mapping.mirror:
-            run.versions.sent(self.mapping, batch.identifiers())
-        job = BatchJob(run, self.mapping, batch, import_uri, client=client, logger=self.logger)
+        job = BatchJob(
+            run, self.mapping, batch, import_uri, client=client, logger=self.logger, changes=changes
+        )
         run.syncs.submit(
             self.stream_name,
             self.mapping.load_rank,
@@ -363,6 +384,17 @@ class EloquaSink(TargetSink):
             run=job.sync,
             skip=job.drop,
         )
+
+    def _log_unchanged(self, batch: RowSpool) -> None:
+        """Say how many of the batch's rows the change store left out."""
+        if batch.unchanged_count:
+            self.logger.info(
+                "Stream '%s': %d of the batch's %d rows are unchanged since they were last "
+                "loaded, and not sent",
+                self.stream_name,
+                batch.unchanged_count,
+                batch.record_count - batch.merged_count,
+            )
 
     def _report_merged(self, batch: RowSpool) -> None:
         """Note a few identifiers of the batch's merged records for the log, and list each in

@@ -79,8 +79,9 @@ class TargetEloqua(Target):
     def __init__(
         self, *, config: dict[str, Any] | None = None, parse_env_config: bool = False, **kwargs: Any
     ) -> None:
-        """Read the settings, then check every stream mapping against Eloqua (and create each
-        stream's import definition) before any input is read.
+        """Read the settings, open the change store (with ``change_store``), then check every
+        stream mapping against Eloqua (and create each stream's import definition) before any
+        input is read.
         """
         settings = self.settings_from(config or {}, parse_env=parse_env_config)
         super().__init__(config=settings, parse_env_config=False, **kwargs)
@@ -107,6 +108,7 @@ class TargetEloqua(Target):
         self._drained_all_at = time.monotonic()
         self.message_reader.state_handler = self._hold_state
         self.message_reader.activate_version_handler = self._activate_version
+        self.run.open_change_store()
         try:
             self.run.settle_mappings(parse_stream_mappings(self.config["streams"]))
         except MappingError as error:

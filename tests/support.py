@@ -186,6 +186,19 @@ def run_target(
     return finish(start_target(config, messages, tmp_path, env=env))
 
 
+def run_bench(script: str, *args: str) -> str:
+    """What ``bench/<script>`` prints on stdout, run as users run it; fail if it fails."""
+    completed = subprocess.run(
+        [sys.executable, str(Path(__file__).parents[1] / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
 def markdown_table(markdown: str, heading: str) -> list[dict[str, str]]:
     """The rows of the Markdown table under ``### heading`` (GitHub Actions' job summary), each
     by its column names, cells stripped.

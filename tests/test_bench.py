@@ -24,6 +24,7 @@ def test_the_bench_prints_throughput_memory_and_payload_figures() -> None:
     for name in (
         "target-eloqua, CSV uploads",
         "target-eloqua, JSON uploads",
+        "target-eloqua, CSV, new change store",
         "singer-sdk no-op BatchSink",
         "singer-sdk no-op BatchSink, validation off",
     ):

@@ -84,6 +84,11 @@ def without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
             id="empty-batches",
         ),
         pytest.param(
+            {**CREDENTIALS, "streams": STREAMS, "change_store_refresh": True},
+            ["change_store_refresh needs change_store, the file it rebuilds"],
+            id="refresh-without-store",
+        ),
+        pytest.param(
             {
                 **CREDENTIALS,
                 "streams": {
@@ -129,6 +134,17 @@ def test_a_bad_config_fails_readably_before_reading_input(
     assert "Config validation failed" in stderr
     assert "Traceback" not in stderr
     assert CREDENTIALS["password"] not in stderr
+
+
+def test_the_change_store_must_be_a_file_of_its_own(tmp_path: Path) -> None:
+    run = tmp_path / "out" / "run.json"
+    config = {**CREDENTIALS, "streams": STREAMS, "change_store": str(run)}
+    config["summary_path"] = str(tmp_path / "out" / ".." / "out" / "run.json")
+
+    returncode, _, stderr = run_with_open_stdin("--config", str(write_config(tmp_path, config)))
+
+    assert returncode == 1
+    assert "change_store and summary_path must be different files" in stderr
 
 
 def test_no_config_at_all_fails_readably_before_reading_input() -> None:

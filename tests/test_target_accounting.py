@@ -1,9 +1,10 @@
 """End to end: every record read is accounted for, and each one not loaded is listed.
 
-``read`` = ``created`` + ``updated`` + ``rejected`` + ``merged`` + ``skipped`` + ``unmatched``,
-per stream and in all; records without an identifier are rejects (``NO_IDENTIFIER``), records
-replaced in their batch are listed as ``MERGED``, and what Eloqua's logs say beyond created,
-updated and rejected (rows an import rule left alone, records linked to nothing) is told.
+``read`` = ``created`` + ``updated`` + ``rejected`` + ``merged`` + ``skipped`` + ``unchanged``
++ ``unmatched``, per stream and in all; records without an identifier are rejects
+(``NO_IDENTIFIER``), records replaced in their batch are listed as ``MERGED``, and what Eloqua's
+logs say beyond created, updated and rejected (rows an import rule left alone, records linked to
+nothing) is told.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from target_eloqua.emulator import EmulatorServer
 from tests.support import PURCHASES_MAPPING, admin, emulator_config, run_target, summary_row
 
-OUTCOMES = ("created", "updated", "rejected", "merged", "skipped", "unmatched")
+OUTCOMES = ("created", "updated", "rejected", "merged", "skipped", "unchanged", "unmatched")
 
 ACCOUNTS: dict[str, Any] = {
     "identifier": "name",
@@ -70,14 +71,17 @@ def stored_names(emulator: EmulatorServer) -> list[str]:
     return sorted(a["fields"]["M_CompanyName"] for a in admin(emulator, "records/accounts"))
 
 
-def test_every_record_read_is_created_updated_rejected_merged_skipped_or_unmatched(
+def test_every_record_read_is_created_updated_rejected_merged_skipped_unchanged_or_unmatched(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     streams = {"crm_accounts": ACCOUNTS, "crm_updates": {**ACCOUNTS, "import_rule": "updateOnly"}}
+    store = str(tmp_path / "changes.sqlite")
     settings = {"streams": streams, "unmapped_streams": "skip", "max_rejects": 10}
-    run_target(config(emulator, tmp_path), accounts({"name": "Old"}, {"name": "Old Two"}), tmp_path)
+    loaded_before = accounts({"name": "Old"}, {"name": "Old Two"}, {"name": "Same", "city": "Rome"})
+    run_target(config(emulator, tmp_path, change_store=store), loaded_before, tmp_path)
     messages = [
         *accounts(
+            {"name": "Same", "city": "Rome"},  # unchanged since the last run
             {"name": "Old", "revenue": 1},  # updated
             {"name": "New", "revenue": 2},  # created
             {"name": "Twice", "revenue": 3},  # merged into the next one
@@ -94,17 +98,17 @@ def test_every_record_read_is_created_updated_rejected_merged_skipped_or_unmatch
         STATE,
     ]
 
-    run = run_target(config(emulator, tmp_path, **settings), messages, tmp_path)
+    run = run_target(config(emulator, tmp_path, change_store=store, **settings), messages, tmp_path)
 
     assert run.returncode == 0, run.stderr
     assert run.states == [STATE["value"]]
     numbers = summary(tmp_path)
     columns = ("read", *OUTCOMES)
     assert {s: tuple(n[c] for c in columns) for s, n in numbers["streams"].items()} == {
-        # read, created, updated, rejected, merged, skipped, unmatched
-        "crm_accounts": (6, 2, 1, 2, 1, 0, 0),
-        "crm_updates": (2, 0, 1, 0, 0, 0, 1),
-        "crm_notes": (2, 0, 0, 0, 0, 2, 0),
+        # read, created, updated, rejected, merged, skipped, unchanged, unmatched
+        "crm_accounts": (7, 2, 1, 2, 1, 0, 1, 0),
+        "crm_updates": (2, 0, 1, 0, 0, 0, 0, 1),
+        "crm_notes": (2, 0, 0, 0, 0, 2, 0, 0),
     }
     for counters in [*numbers["streams"].values(), numbers["totals"]]:
         assert counters["read"] == sum(counters[outcome] for outcome in OUTCOMES)

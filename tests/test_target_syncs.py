@@ -407,6 +407,7 @@ def test_the_summary_file_holds_the_runs_numbers(emulator: EmulatorServer, tmp_p
         "read": 5,
         "merged": 1,
         "skipped": 0,
+        "unchanged": 0,
         "unmatched": 0,
         "uploaded": 4,
         "uploaded_bytes": stream["uploaded_bytes"],

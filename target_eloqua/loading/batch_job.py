@@ -21,6 +21,7 @@ from target_eloqua.bulk import BulkClient, OutcomeUnknownError, SyncTimeoutError
 from target_eloqua.bulk.client import TERMINAL_SYNC_STATUSES
 from target_eloqua.bulk.logs import count_sync_logs, problem_messages
 from target_eloqua.errors import RunStoppedError, SyncFailedError
+from target_eloqua.loading.change_store import BatchChanges
 from target_eloqua.loading.metrics import log_sync_duration
 from target_eloqua.loading.rejects import RejectTally, record_matches, reject_entry
 from target_eloqua.loading.report import ACTION_COUNTERS, SyncRecord
@@ -69,6 +70,7 @@ class BatchJob:
         client: BulkClient,
         logger: logging.Logger,
         mirror: bool = False,
+        changes: BatchChanges | None = None,
     ) -> None:
         self.run = run
         self.stream = mapping.stream
@@ -82,6 +84,10 @@ class BatchJob:
         self.rejected_indexes: set[int] = set()
         """The positions (``recordIndex``) of the rows Eloqua rejected."""
         self.mirror = mirror
+        self.mismatched_indexes: set[int] = set()
+        """The positions of the rows read back different from what was sent (``verify``)."""
+        self.changes = changes
+        """What the change store knows of the batch (with ``change_store``)."""
 
     def stage(self) -> None:
         """Upload the batch to its definition's staging area, at once.
@@ -136,6 +142,8 @@ class BatchJob:
         finally:
             self.client.close()
             self.run.definitions.release(self.mapping, self.import_uri, reusable=reusable)
+            if self.changes is not None:
+                self.changes.release()
 
     def drop(self, reason: BaseException, *, log: bool = True) -> None:
         """Let go of a batch whose sync must not run (an earlier one failed, or its upload
@@ -144,6 +152,8 @@ class BatchJob:
         self.spool.close()
         self.client.close()
         self.run.definitions.release(self.mapping, self.import_uri, reusable=False)
+        if self.changes is not None:
+            self.changes.release()
         if log:
             self.logger.warning("Rows staged on %s are not synced: %s", self.import_uri, reason)
 
@@ -219,6 +229,7 @@ class BatchJob:
             too_many_rejects = self.run.count_rejects(mismatched=self._verify(sync_record.uri))
             if too_many_rejects is not None:
                 raise too_many_rejects
+        self._record_loaded(sync_record)
 
     def _create_sync(self) -> dict[str, Any]:
         """Create the sync of what is staged on the definition.
@@ -275,6 +286,7 @@ class BatchJob:
             for findings in read_back.findings(self.spool, self.rejected_indexes, sync_uri):
                 if findings.mismatches and self.run.rejects is not None:
                     self.run.rejects.write(findings.mismatches)
+                self.mismatched_indexes.update(m["record_index"] for m in findings.mismatches)
                 verified += findings.verified
                 mismatched += len(findings.mismatches)
                 self.run.report.add(
@@ -294,6 +306,23 @@ class BatchJob:
             " (VERIFY lines in rejects_path)" if mismatched and self.run.rejects else "",
         )
         return mismatched
+
+    def _record_loaded(self, sync_record: SyncRecord) -> None:
+        """Record in the change store what the sync, ended within the run's policy, loaded:
+        every row but those Eloqua rejected and those read back different. When Eloqua's
+        rejects do not all name their row, nothing is: the whole batch is sent again next run.
+        """
+        if self.changes is None:
+            return
+        placed = {i for i in self.rejected_indexes if 1 <= i <= self.spool.uploaded_count}
+        if sync_record.rejected > len(placed):
+            self.logger.info(
+                "Sync %s: not every reject names its row, so the change store records none of "
+                "the sync's rows: they are sent again next run",
+                sync_record.uri,
+            )
+            return
+        self.changes.record_loaded(self.spool, placed | self.mismatched_indexes)
 
     def _read_logs(self, sync_record: SyncRecord) -> SyncRecord:
         """The ended sync with the counts of its logs, in the report at once. Eloqua's

@@ -15,6 +15,7 @@ COUNTERS = (
     "read",
     "merged",
     "skipped",
+    "unchanged",
     "unmatched",
     "uploaded",
     "uploaded_bytes",
@@ -31,7 +32,7 @@ COUNTERS = (
     "marked_bounced",
 )
 """The per-stream counters, in the order the table and the summary show them. Every record read
-is one of: created, updated, matched, rejected, merged, skipped or unmatched (see
+is one of: created, updated, matched, rejected, merged, skipped, unchanged or unmatched (see
 ``StreamReport``); what sync actions did (``list_added`` to ``marked_bounced``) stands apart.
 """
 
@@ -83,7 +84,8 @@ class StreamReport:
     """What happened to one stream's records in this run.
 
     In a run that ends well, every record read is accounted for: ``read`` = ``created`` +
-    ``updated`` + ``matched`` + ``rejected`` + ``merged`` + ``skipped`` + ``unmatched``.
+    ``updated`` + ``matched`` + ``rejected`` + ``merged`` + ``skipped`` + ``unchanged`` +
+    ``unmatched``.
     """
 
     read: int = 0
@@ -91,6 +93,9 @@ class StreamReport:
     """Records replaced by a later one with the same identifier in their batch."""
     skipped: int = 0
     """Records of a stream without a mapping, under ``unmapped_streams: skip``."""
+    unchanged: int = 0
+    """Records whose row is the one last loaded for their identifier (``change_store``): not
+    sent."""
     refused: int = 0
     """Records the target rejected itself, never sent (no identifier): part of ``rejected``."""
     uploaded: int = 0

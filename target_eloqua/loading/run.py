@@ -17,6 +17,7 @@ from target_eloqua.bulk import BulkClient, EloquaError
 from target_eloqua.bulk.connection import Connection
 from target_eloqua.errors import TooManyRejectsError
 from target_eloqua.loading import run_files
+from target_eloqua.loading.change_store import Instance, RunChanges, open_change_store
 from target_eloqua.loading.checkpoints import Checkpoints
 from target_eloqua.loading.definitions import ImportDefinitions
 from target_eloqua.loading.github_actions import append_step_summary
@@ -63,6 +64,9 @@ class Run:
         self.summary_path = run_files.summary_path(config)
         self.dry_run = run_files.dry_run_writer(config)
         self._rejects_path = run_files.rejects_path(config)
+        self._change_store_path = run_files.change_store_path(config)
+        self.changes: RunChanges | None = None
+        """The change store (``change_store``), once opened (``open_change_store``)."""
         self.rejects: RejectsFile | None = None
         """The rejects file (``rejects_path``), once the run is accepted (``open_rejects_file``)."""
         self.definitions = ImportDefinitions(per_stream=config["max_syncs_per_stream"])
@@ -94,6 +98,21 @@ class Run:
             self.mappings = settle_with_eloqua(configured, client, definitions)
         finally:
             client.close()
+
+    def open_change_store(self) -> None:
+        """Open the change store (with ``change_store``) for this run before anything is sent,
+        and hold it locked until the run ends: raises ``ChangeStoreError`` if another run holds
+        it, or it was written for another Eloqua instance.
+        """
+        if self._change_store_path is None:
+            return
+        instance = Instance.of(self.connection.base_url(), self.config.get("company"))
+        self.changes = open_change_store(
+            self._change_store_path,
+            instance,
+            refresh=self.config["change_store_refresh"],
+            dry_run=self.dry_run is not None,
+        )
 
     def open_rejects_file(self) -> None:
         """Empty the rejects file (with ``rejects_path``) for this run, once it is accepted:
@@ -207,6 +226,8 @@ class Run:
             )
         if self.rejects is not None:
             self.rejects.close()
+        if self.changes is not None:
+            self.changes.close()
         if self.summary_path is not None:
             run_files.write_summary_file(self.summary_path, summary)
         append_step_summary(summary, self.report.reject_tallies())

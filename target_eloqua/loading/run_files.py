@@ -1,5 +1,6 @@
 """The files a run writes besides STATE, each checked before any input is read, so that a run
-never loads data and then fails to say so: the summary, the rejects file, the dry-run output.
+never loads data and then fails to say so: the summary, the rejects file, the dry-run output,
+the change store.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ def open_rejects_file(path: Path) -> RejectsFile:
         return RejectsFile(path)
     except OSError as error:
         raise _setting_error(f"rejects_path: cannot write {path}: {error}") from error
+
+
+def change_store_path(config: Mapping[str, Any]) -> Path | None:
+    """Where the change store is (``change_store``), its directory made and writable."""
+    return _writable_file(config, "change_store")
 
 
 def dry_run_writer(config: Mapping[str, Any]) -> DryRunWriter | None:

@@ -6,14 +6,16 @@ duplicates), about 150 bytes a row, not rows. The operating system removes the f
 are closed, or when the process ends in any way.
 
 A later row with the same key supersedes the earlier one: the last one wins. The upload parts
-skip superseded rows, and the position of a row across all parts (``recordIndex`` in Eloqua's
-rejects, 1-based) leads back to the record the row came from.
+skip superseded rows, and rows left out as unchanged (see ``loading.change_store``, which the
+fingerprints of rows are for); the position of a row across all parts (``recordIndex`` in
+Eloqua's rejects, 1-based) leads back to the record the row came from.
 """
 
 from __future__ import annotations
 
 import bisect
 import csv
+import hashlib
 import io
 import json
 import tempfile
@@ -27,6 +29,12 @@ from typing import IO, Any
 from singer_sdk.singerlib.json import deserialize_json
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+FINGERPRINT_BYTES = 8
+"""The size of a row's fingerprint: a BLAKE2b hash of its bytes as uploaded."""
+
+SUPERSEDED, UNCHANGED = 1, 2
+"""Why a row is left out of the parts: a later row has its key, or Eloqua has it already."""
 
 
 class RowTooLargeError(ValueError):
@@ -45,7 +53,8 @@ class RowSpool:
     """The rows of one batch, on disk, ready to be cut into parts of at most ``max_part_bytes``.
 
     With ``keep_records``, the records the rows came from are spooled too, so that a rejected
-    row can be reported with the record as the tap sent it.
+    row can be reported with the record as the tap sent it. With ``fingerprints``, each row's
+    fingerprint is kept (8 bytes a row), for the change store.
     """
 
     def __init__(
@@ -55,6 +64,7 @@ class RowSpool:
         max_part_bytes: int,
         *,
         keep_records: bool = False,
+        fingerprints: bool = False,
     ) -> None:
         self.keys = list(keys)
         self.upload_format = upload_format
@@ -64,6 +74,8 @@ class RowSpool:
         """Records added, merged ones included."""
         self.merged_count = 0
         """Records replaced by a later one with the same key."""
+        self.unchanged_count = 0
+        """Rows left out as unchanged (``leave_out``)."""
         self.staged_bytes = 0
         self.part_count = 0
         self._encoder = (
@@ -77,8 +89,10 @@ class RowSpool:
         # The spool owns its files: close() ends them (and the OS removes them) after the drain.
         self._rows: IO[bytes] = tempfile.TemporaryFile(prefix="target-eloqua-rows-")  # noqa: SIM115
         self._row_ends = array("q")
-        self._superseded = bytearray()
+        self._left_out = bytearray()
+        """Per row: 0, ``SUPERSEDED`` or ``UNCHANGED``."""
         self._latest: dict[str, int] = {}
+        self._fingerprints = bytearray() if fingerprints else None
         self._records: IO[bytes] | None = None
         self._record_ends = array("q")
         if keep_records:
@@ -111,7 +125,9 @@ class RowSpool:
         self._rows.write(encoded)
         self.staged_bytes += size
         self._row_ends.append(self.staged_bytes)
-        self._superseded.append(0)
+        self._left_out.append(0)
+        if self._fingerprints is not None:
+            self._fingerprints += hashlib.blake2b(encoded, digest_size=FINGERPRINT_BYTES).digest()
         if self._records is not None:
             self._records.write(record_json or b"null")
             self._record_ends.append(self._records.tell())
@@ -120,7 +136,7 @@ class RowSpool:
         if key is not None:
             earlier = self._latest.get(key)
             if earlier is not None:
-                self._superseded[earlier] = 1
+                self._left_out[earlier] = SUPERSEDED
                 self.merged_count += 1
                 superseded = True
             self._latest[key] = sequence
@@ -132,6 +148,38 @@ class RowSpool:
         """
         return self._latest.keys()
 
+    def keyed_rows(self) -> tuple[list[str], list[int], list[int]]:
+        """The rows that go in with a key (the last row of each key): their keys, their
+        sequences in the batch and their fingerprints (as signed 64-bit integers); none
+        without ``fingerprints``.
+        """
+        fingerprints = self._fingerprints
+        if fingerprints is None:
+            return [], [], []
+        size = FINGERPRINT_BYTES
+        sequences = list(self._latest.values())
+        return (
+            list(self._latest),
+            sequences,
+            [
+                int.from_bytes(fingerprints[at : at + size], "little", signed=True)
+                for at in (sequence * size for sequence in sequences)
+            ],
+        )
+
+    def leave_out(self, sequences: Iterable[int]) -> None:
+        """Leave the rows at these sequences out of the parts: Eloqua has them as they are."""
+        if self._sealed:
+            raise RuntimeError("rows cannot be left out once the spool's parts have been read")
+        for sequence in sequences:
+            self._left_out[sequence] = UNCHANGED
+            self.unchanged_count += 1
+
+    @property
+    def rows_to_upload(self) -> int:
+        """Rows the parts hold: neither superseded nor left out as unchanged."""
+        return self.record_count - self.merged_count - self.unchanged_count
+
     def _packer(self) -> _PartPacker:
         return _PartPacker(self._framing, len(self._separator), self.max_part_bytes)
 
@@ -142,7 +190,7 @@ class RowSpool:
         """
         self._sealed = True
         self._uploaded = array("q")
-        if self.merged_count or self._separator:
+        if self.merged_count or self.unchanged_count or self._separator:
             yield from self._parts_row_by_row()
         else:
             yield from self._contiguous_parts()
@@ -162,7 +210,7 @@ class RowSpool:
             first, start = after, ends[after - 1]
 
     def _parts_row_by_row(self) -> Iterator[Part]:
-        """The parts, leaving superseded rows out."""
+        """The parts, leaving superseded and unchanged rows out."""
         self._rows.seek(0)
         packer = self._packer()
         chunks: list[bytes] = []
@@ -170,7 +218,7 @@ class RowSpool:
         for sequence, end in enumerate(self._row_ends):
             encoded = self._rows.read(end - start)
             start = end
-            if self._superseded[sequence]:
+            if self._left_out[sequence]:
                 continue
             if packer.place(len(encoded)) and chunks:
                 yield self._part(chunks)
@@ -209,6 +257,12 @@ class RowSpool:
         """Rows in the parts, once ``parts()`` has been read."""
         return len(self._uploaded)
 
+    def uploaded_sequence(self, index: int) -> int | None:
+        """The sequence in the batch of the row at a 1-based position across the parts
+        (``recordIndex``), once ``parts()`` has been read; ``None`` outside them.
+        """
+        return self._uploaded[index - 1] if 1 <= index <= len(self._uploaded) else None
+
     def uploaded_rows(self, indexes: Iterable[int]) -> Iterator[tuple[int, list[str]]]:
         """The rows at 1-based positions across the parts (``recordIndex``), each with its
         values as they were uploaded, in the order given, once ``parts()`` has been read.
@@ -228,10 +282,10 @@ class RowSpool:
         """
         if self._records is None:
             return
-        sequence = self._superseded.find(1)
+        sequence = self._left_out.find(SUPERSEDED)
         while sequence != -1:
             yield self._record(self._records, sequence)
-            sequence = self._superseded.find(1, sequence + 1)
+            sequence = self._left_out.find(SUPERSEDED, sequence + 1)
 
     def _record(self, records: IO[bytes], sequence: int) -> Any:
         """The record added with the row at ``sequence`` (0-based)."""

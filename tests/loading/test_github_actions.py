@@ -56,14 +56,14 @@ def test_a_new_counter_shows_up_as_a_column(monkeypatch: pytest.MonkeyPatch) -> 
     report = RunReport()
     report.add("crm", read=3)
     summary = report.summary(exit_code=0)
-    summary["streams"]["crm"]["unchanged"] = 2  # as a counter added to the report would be
-    summary["totals"]["unchanged"] = 2
-    monkeypatch.setattr(github_actions, "COUNTERS", (*COUNTERS, "unchanged"))
+    summary["streams"]["crm"]["resent"] = 2  # as a counter added to the report would be
+    summary["totals"]["resent"] = 2
+    monkeypatch.setattr(github_actions, "COUNTERS", (*COUNTERS, "resent"))
 
     [row] = markdown_table(summary_markdown(summary, {}), "Streams")
 
-    assert list(row)[-1] == "unchanged"
-    assert row["unchanged"] == "2"
+    assert list(row)[-1] == "resent"
+    assert row["resent"] == "2"
 
 
 def test_each_sync_is_listed_with_its_status() -> None:

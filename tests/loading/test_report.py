@@ -37,15 +37,17 @@ def test_counters_add_up_per_stream_and_each_sync_is_kept() -> None:
     report = RunReport()
     report.add("accounts", read=3, merged=1)
     report.add("accounts", read=1, refused=1)
+    report.add("accounts", read=2, unchanged=2)
     report.add("accounts", uploaded=2, uploaded_bytes=40)
     report.record_sync("accounts", sync("/syncs/1", created=1, updated=1, unmatched=1))
     report.record_sync("accounts", sync("/syncs/2", "warning", rejected=2))
 
     totals = report.streams["accounts"]
     assert totals.counters() == {
-        "read": 4,
+        "read": 6,
         "merged": 1,
         "skipped": 0,
+        "unchanged": 2,
         "unmatched": 1,
         "uploaded": 2,
         "uploaded_bytes": 40,

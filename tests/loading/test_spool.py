@@ -400,3 +400,57 @@ def test_a_one_column_row_with_a_blank_value_comes_back_blank() -> None:
     spool.add(None, [""])
     list(spool.parts())
     assert list(spool.uploaded_rows([1])) == [(1, [""])]
+
+
+@pytest.mark.parametrize("upload_format", FORMATS)
+def test_rows_left_out_as_unchanged_are_not_in_the_parts_and_positions_skip_them(
+    upload_format: str,
+) -> None:
+    rows = [row("1", "A"), row("2", "B"), row("3", "C"), row("4", "D")]
+    with spool_of(rows, upload_format) as spool:
+        spool.leave_out([0, 2])
+
+        assert all_rows(spool) == [row("2", "B"), row("4", "D")]
+        assert (spool.unchanged_count, spool.rows_to_upload) == (2, 2)
+        assert [spool.uploaded_sequence(i) for i in (0, 1, 2, 3)] == [None, 1, 3, None]
+        assert list(spool.superseded_records()) == []  # unchanged rows are not merged ones
+
+
+def test_a_spool_whose_every_row_is_unchanged_has_no_part() -> None:
+    with spool_of([row("1", "A"), row("2", "B")], "csv") as spool:
+        spool.leave_out([0, 1])
+
+        assert (list(spool.parts()), spool.rows_to_upload) == ([], 0)
+
+
+def test_rows_cannot_be_left_out_once_the_parts_are_read() -> None:
+    with spool_of([row("1", "A")], "csv") as spool:
+        list(spool.parts())
+
+        with pytest.raises(RuntimeError):
+            spool.leave_out([0])
+
+
+def fingerprinted(*rows: tuple[str | None, dict[str, str]]) -> RowSpool:
+    spool = RowSpool(KEYS, "csv", 1000, fingerprints=True)
+    for key, r in rows:
+        spool.add(key, values(r))
+    return spool
+
+
+def test_keyed_rows_are_the_last_row_of_each_key_with_the_fingerprint_of_its_bytes() -> None:
+    later_a, b = row("A", "3"), row("B", "1")
+    with fingerprinted(("a", row("A", "1")), (None, row("", "2")), ("a", later_a), ("b", b)) as s:
+        keys, sequences, fingerprints = s.keyed_rows()
+    with fingerprinted(("b", b), ("a", later_a)) as same_rows:
+        same = dict(zip(*same_rows.keyed_rows()[::2], strict=True))
+
+    assert (keys, sequences) == (["a", "b"], [2, 3])
+    assert dict(zip(keys, fingerprints, strict=True)) == same  # the same bytes, the same hash
+    assert same["a"] != same["b"]
+    assert all(-(2**63) <= f < 2**63 for f in fingerprints)
+
+
+def test_rows_have_no_fingerprint_unless_asked_for() -> None:
+    with spool_of([row("1", "A")], "csv") as spool:
+        assert spool.keyed_rows() == ([], [], [])

@@ -1,0 +1,334 @@
+"""End to end: with ``change_store``, a rerun sends only the rows Eloqua does not have as they are.
+
+The tap here sends accounts (a name and a city), or companies in batches as
+``test_target_checkpoints`` does; every run of a test shares one store file.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+from typing import Any
+
+from target_eloqua.emulator import EloquaInstance, EmulatorServer
+from tests.support import (
+    COMPANIES,
+    COMPANIES_MAPPING,
+    admin,
+    emulator_config,
+    finish,
+    plan_next_syncs,
+    run_target,
+    start_target,
+    stored_companies,
+    wait_until,
+)
+from tests.test_target_checkpoints import LOAD, LOAD_SETTINGS, bookmark, company, polled
+
+STREAM = "crm_accounts"
+MAPPING: dict[str, Any] = {
+    "identifier": "name",
+    "fields": {"name": "M_CompanyName", "city": "M_City"},
+}
+SCHEMA = {
+    "type": "SCHEMA",
+    "stream": STREAM,
+    "key_properties": ["name"],
+    "schema": {"properties": {"name": {"type": "string"}, "city": {"type": ["string", "null"]}}},
+}
+STATE = {"type": "STATE", "value": {"bookmarks": {STREAM: "2026-12-01"}}}
+
+
+def accounts(*records: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stream's SCHEMA, a RECORD per record, then a STATE."""
+    return [SCHEMA, *({"type": "RECORD", "stream": STREAM, "record": r} for r in records), STATE]
+
+
+CITIES = {"Acme": "Paris", "Beta": "Rome", "Gamma": "Oslo"}
+RECORDS = [{"name": name, "city": city} for name, city in CITIES.items()]
+THREE = accounts(*RECORDS)
+"""Three accounts, each in a city."""
+
+
+def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[str, Any]:
+    return emulator_config(
+        emulator,
+        **{
+            "streams": {STREAM: MAPPING},
+            "change_store": str(tmp_path / "store" / "changes.sqlite"),
+            "summary_path": str(tmp_path / "summary.json"),
+            "rejects_path": str(tmp_path / "rejects.jsonl"),
+            **settings,
+        },
+    )
+
+
+def totals(tmp_path: Path) -> dict[str, Any]:
+    """The last run's totals, from its summary."""
+    result: dict[str, Any] = json.loads((tmp_path / "summary.json").read_text())["totals"]
+    return result
+
+
+def new_syncs(emulator: EmulatorServer, before: int) -> list[dict[str, Any]]:
+    """The emulator's syncs after the first ``before``."""
+    return list(admin(emulator, "syncs")[before:])
+
+
+def data_uploads(emulator: EmulatorServer) -> int:
+    """How many data uploads (``POST .../data``) the emulator received."""
+    return sum(
+        1
+        for request in admin(emulator, "requests")
+        if request["method"] == "POST" and request["path"].endswith("/data")
+    )
+
+
+def cities(emulator: EmulatorServer) -> dict[str, str]:
+    """The city of each account the emulator stored, by name."""
+    stored = admin(emulator, "records/accounts")
+    return {a["fields"]["M_CompanyName"]: a["fields"]["M_City"] for a in stored}
+
+
+def test_a_rerun_of_the_same_input_uploads_nothing_creates_no_sync_and_writes_the_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    first = run_target(config(emulator, tmp_path), THREE, tmp_path)
+    assert first.returncode == 0, first.stderr
+    uploads, syncs = data_uploads(emulator), len(admin(emulator, "syncs"))
+
+    rerun = run_target(config(emulator, tmp_path), THREE, tmp_path)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.states == [STATE["value"]]
+    assert (data_uploads(emulator), len(admin(emulator, "syncs"))) == (uploads, syncs)
+    numbers = totals(tmp_path)
+    assert (numbers["read"], numbers["unchanged"], numbers["uploaded"], numbers["syncs"]) == (
+        3,
+        3,
+        0,
+        0,
+    )
+    assert "3 of the batch's 3 rows are unchanged since they were last loaded" in rerun.stderr
+
+
+def test_a_changed_row_is_sent_alone(emulator: EmulatorServer, tmp_path: Path) -> None:
+    assert run_target(config(emulator, tmp_path), THREE, tmp_path).returncode == 0
+    syncs = len(admin(emulator, "syncs"))
+    moved = accounts(RECORDS[0], {"name": "Beta", "city": "Lima"}, RECORDS[2])
+
+    run = run_target(config(emulator, tmp_path), moved, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE["value"]]
+    [sync] = new_syncs(emulator, syncs)
+    assert sync["counts"]["processed"] == 1
+    assert cities(emulator) == {**CITIES, "Beta": "Lima"}
+    numbers = totals(tmp_path)
+    assert (numbers["read"], numbers["unchanged"], numbers["uploaded"]) == (3, 2, 1)
+
+
+def test_a_row_changed_back_in_a_later_batch_is_sent_after_the_change(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    assert run_target(config(emulator, tmp_path), THREE, tmp_path).returncode == 0
+    plan_next_syncs(emulator, seconds=1)  # Lima is still syncing when Rome is read
+    settings = {"batch_size_rows": 1, "max_syncs_per_stream": 3}
+    there_and_back = accounts({"name": "Beta", "city": "Lima"}, {"name": "Beta", "city": "Rome"})
+
+    run = run_target(config(emulator, tmp_path, **settings), there_and_back, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert cities(emulator)["Beta"] == "Rome"
+    assert totals(tmp_path)["uploaded"] == 2  # Rome is not what Eloqua has once Lima loads
+    rerun = run_target(config(emulator, tmp_path), THREE, tmp_path)
+    assert (rerun.returncode, totals(tmp_path)["uploaded"]) == (0, 0)
+
+
+def test_a_rejected_row_is_sent_again_next_run(emulator: EmulatorServer, tmp_path: Path) -> None:
+    too_long = "x" * 101  # M_CompanyName holds 100 characters
+    messages = [*THREE[:-1], {"type": "RECORD", "stream": STREAM, "record": {"name": too_long}}]
+
+    first = run_target(config(emulator, tmp_path, max_rejects=1), [*messages, STATE], tmp_path)
+    assert first.returncode == 0, first.stderr
+    syncs = len(admin(emulator, "syncs"))
+    second = run_target(config(emulator, tmp_path, max_rejects=1), [*messages, STATE], tmp_path)
+
+    assert second.returncode == 0, second.stderr
+    assert second.states == [STATE["value"]]
+    [sync] = new_syncs(emulator, syncs)
+    assert (sync["counts"]["processed"], sync["counts"]["rejected"]) == (1, 1)
+    numbers = totals(tmp_path)
+    assert (numbers["unchanged"], numbers["rejected"]) == (3, 1)
+
+
+def test_a_changed_mapping_sends_every_row_again(emulator: EmulatorServer, tmp_path: Path) -> None:
+    keeping = {STREAM: {**MAPPING, "update_rule": "ifExistingIsNull"}}
+    sent = []
+    for streams in ({STREAM: MAPPING}, keeping, keeping, {STREAM: MAPPING}):
+        run = run_target(config(emulator, tmp_path, streams=streams), THREE, tmp_path)
+        assert run.returncode == 0, run.stderr
+        sent.append(totals(tmp_path)["uploaded"])
+
+    # The first mapping's fingerprints were dropped when the second loaded: Eloqua may hold
+    # what the second sent.
+    assert sent == [3, 3, 0, 3]
+
+
+def test_refresh_sends_every_row_once_and_rebuilds_the_store_of_the_streams_it_loads(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    streams = {STREAM: MAPPING, COMPANIES: COMPANIES_MAPPING}
+    both = [*THREE, *LOAD[:4]]  # and three companies
+    assert run_target(config(emulator, tmp_path, streams=streams), both, tmp_path).returncode == 0
+
+    refresh = run_target(
+        config(emulator, tmp_path, streams=streams, change_store_refresh=True), THREE, tmp_path
+    )
+    assert refresh.returncode == 0, refresh.stderr
+    assert (totals(tmp_path)["uploaded"], totals(tmp_path)["unchanged"]) == (3, 0)
+    after = run_target(config(emulator, tmp_path, streams=streams), both, tmp_path)
+
+    assert after.returncode == 0, after.stderr
+    assert (totals(tmp_path)["uploaded"], totals(tmp_path)["unchanged"]) == (0, 6)
+
+
+def test_a_failed_sync_records_nothing_and_its_rows_go_again(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_next_syncs(emulator, count=1)
+    plan_next_syncs(emulator, status="error")
+    settings = {"batch_size_rows": 2, "max_syncs_per_stream": 1}
+
+    failed = run_target(config(emulator, tmp_path, **settings), THREE, tmp_path)
+    assert failed.returncode == 1
+    assert sorted(cities(emulator)) == ["Acme", "Beta"]
+    rerun = run_target(config(emulator, tmp_path, **settings), THREE, tmp_path)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.states == [STATE["value"]]
+    assert cities(emulator) == CITIES
+    assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (2, 1)
+
+
+def test_a_row_read_back_different_is_sent_again_next_run(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    assert run_target(config(emulator, tmp_path), THREE, tmp_path).returncode == 0
+    keeping = {STREAM: {**MAPPING, "update_rule": "ifExistingIsNull"}}
+    moved = accounts({"name": "Acme", "city": "Lyon"}, *RECORDS[1:])  # Eloqua keeps Paris
+    settings = {"streams": keeping, "verify": "all", "max_rejects": 1}
+
+    first = run_target(config(emulator, tmp_path, **settings), moved, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (totals(tmp_path)["uploaded"], totals(tmp_path)["mismatched"]) == (3, 1)
+    second = run_target(config(emulator, tmp_path, **settings), moved, tmp_path)
+
+    assert second.returncode == 0, second.stderr
+    assert (totals(tmp_path)["uploaded"], totals(tmp_path)["unchanged"]) == (1, 2)
+
+
+def test_after_sigkill_the_next_run_sends_exactly_what_did_not_land(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_next_syncs(emulator, count=2, seconds=0.1)
+    plan_next_syncs(emulator, status="error", seconds=30)  # the third batch never lands
+    settings = {"streams": {COMPANIES: COMPANIES_MAPPING}, **LOAD_SETTINGS}
+    killed = start_target(config(emulator, tmp_path, **settings), LOAD, tmp_path)
+    assert killed.stdout is not None
+    written = [json.loads(killed.stdout.readline()) for _ in range(2)]
+    wait_until(lambda: polled(emulator, "/syncs/3"))
+
+    killed.send_signal(signal.SIGKILL)
+    finish(killed)
+    rerun = run_target(config(emulator, tmp_path, **settings), LOAD, tmp_path)
+
+    assert written == [bookmark(1000), bookmark(2000)]
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.states[-1] == bookmark(5000)
+    numbers = totals(tmp_path)
+    assert (numbers["unchanged"], numbers["uploaded"]) == (2000, 3000)
+    # Companies 2,001 to 3,000 never landed before (their sync ended 'error'), nor did those
+    # after them: the 3,000 rows sent are those.
+    assert sorted(stored_companies(emulator)) == [company(n) for n in range(1, 5001)]
+
+
+def test_a_second_run_on_a_store_in_use_is_refused_and_the_store_stays_whole(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_next_syncs(emulator, seconds=2)
+    first = start_target(config(emulator, tmp_path), THREE, tmp_path)
+    wait_until(lambda: len(admin(emulator, "syncs")) == 1)
+    store = tmp_path / "store" / "changes.sqlite"
+    elsewhere = tmp_path / "second"
+    elsewhere.mkdir()
+
+    second = run_target(config(emulator, elsewhere, change_store=str(store)), THREE, elsewhere)
+
+    assert second.returncode == 1
+    assert second.stderr.rstrip().endswith(
+        f"change_store {store} is in use by another run of target-eloqua (the file is locked): "
+        "runs that share a store must run one after the other"
+    )
+    assert finish(first).returncode == 0
+    rerun = run_target(config(emulator, tmp_path), THREE, tmp_path)
+    assert (rerun.returncode, totals(tmp_path)["unchanged"]) == (0, 3)
+
+
+def test_a_store_written_for_another_instance_is_refused_unless_refreshed(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    assert run_target(config(emulator, tmp_path), THREE, tmp_path).returncode == 0
+
+    with EmulatorServer(EloquaInstance(sync_seconds=0.2)) as other:
+        refused = run_target(config(other, tmp_path), THREE, tmp_path)
+        assert json.loads((tmp_path / "summary.json").read_text())["status"] == "failed"
+        assert admin(other, "records/accounts") == []
+        taken_over = run_target(config(other, tmp_path, change_store_refresh=True), THREE, tmp_path)
+
+    assert refused.returncode == 1
+    assert (
+        f"was written for the Eloqua instance {emulator.url} (company 'ACME'), not "
+        f"{other.url} (company 'ACME'): give each instance a store of its own, or set "
+        "change_store_refresh: true to empty this one and take it over"
+    ) in refused.stderr
+    assert taken_over.returncode == 0, taken_over.stderr
+    assert totals(tmp_path)["uploaded"] == 3
+    back = run_target(config(emulator, tmp_path), THREE, tmp_path)
+    assert back.returncode == 1  # the store is the other instance's now
+
+
+def test_a_dry_run_reads_the_store_and_never_writes_it(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    dry = {"dry_run": True, "dry_run_dir": str(tmp_path / "dry")}
+    store = tmp_path / "store" / "changes.sqlite"
+    assert run_target(config(emulator, tmp_path, **dry), THREE, tmp_path).returncode == 0
+    assert not store.exists()
+    assert run_target(config(emulator, tmp_path), THREE, tmp_path).returncode == 0
+    moved = accounts({"name": "Acme", "city": "Lyon"}, *RECORDS[1:])
+    written = store.read_bytes()
+
+    run = run_target(config(emulator, tmp_path, **dry), moved, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (2, 0)
+    [part] = sorted((tmp_path / "dry").glob(f"{STREAM}.*.csv"))
+    assert part.read_text().splitlines()[1:] == ["Acme,Lyon"]
+    assert store.read_bytes() == written
+    real = run_target(config(emulator, tmp_path), moved, tmp_path)
+    assert (real.returncode, totals(tmp_path)["uploaded"]) == (0, 1)
+
+
+def test_records_that_take_the_sdks_path_are_left_out_alike(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    settings = {"stream_maps": {STREAM: {"city": "'Lyon'"}}}  # no fast path for a mapped stream
+    first = run_target(config(emulator, tmp_path, **settings), THREE, tmp_path)
+    assert first.returncode == 0, first.stderr
+
+    rerun = run_target(config(emulator, tmp_path, **settings), THREE, tmp_path)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (3, 0)
+    assert set(cities(emulator).values()) == {"Lyon"}
