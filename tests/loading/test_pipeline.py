@@ -26,7 +26,8 @@ class Syncs:
 
     def __init__(self) -> None:
         self._states: list[dict[str, Any]] = []
-        self.checkpoints = Checkpoints(self._states.append)
+        self._written = threading.Condition()
+        self.checkpoints = Checkpoints(self._write_state)
         self.pipeline = SyncPipeline(self._batch_loaded)
         self.loaded: list[str] = []
         """The syncs whose batches the pipeline reported loaded, by name."""
@@ -72,9 +73,21 @@ class Syncs:
         return self._states
 
     def states_so_far(self) -> list[dict[str, Any]]:
-        """The STATEs written, after a moment for the writer to write what is due."""
+        """The STATEs written, after a moment for the writer to write what is due (to see
+        that one is not)."""
         time.sleep(0.2)
         return list(self._states)
+
+    def wait_for_states(self, *states: dict[str, Any]) -> None:
+        """Return once exactly ``states`` are written (the writer is a thread); fail after 5 s."""
+        with self._written:
+            assert self._written.wait_for(lambda: len(self._states) >= len(states), timeout=5)
+        assert self._states == list(states)
+
+    def _write_state(self, state: dict[str, Any]) -> None:
+        with self._written:
+            self._states.append(state)
+            self._written.notify_all()
 
     def _batch_loaded(self, batch: int) -> None:
         self.loaded.append(self._names[batch])
@@ -141,7 +154,7 @@ def test_state_waits_for_a_batch_still_buffered_when_it_came_not_for_one_opened_
     syncs.end("partners1")
     syncs.wait_finished("partners1")
 
-    assert syncs.states_so_far() == [{"bookmark": 1}]  # companies2 still runs
+    syncs.wait_for_states({"bookmark": 1})  # while companies2 still runs
     syncs.end("companies2")
     syncs.pipeline.wait(NEVER)
 
@@ -149,7 +162,7 @@ def test_state_waits_for_a_batch_still_buffered_when_it_came_not_for_one_opened_
 def test_state_with_no_sync_pending_is_written_at_once_and_only_the_newest_due_one() -> None:
     syncs = Syncs()
     syncs.checkpoints.hold({"bookmark": 1})
-    assert syncs.states_so_far() == [{"bookmark": 1}]
+    syncs.wait_for_states({"bookmark": 1})
     syncs.submit("accounts1")
     syncs.checkpoints.hold({"bookmark": 2})
     syncs.checkpoints.hold({"bookmark": 3})
