@@ -122,13 +122,15 @@ def run_import(
     """Process every row of ``uploads`` into ``stores`` and say how the sync ended.
 
     Each row is checked, and the good ones upserted; the outcome is the sync's status, counts, log
-    entries and rejects. Rows are numbered from 1 across every upload of the sync (``recordIndex``).
+    entries and rejects. Rows are numbered from 1 across every upload of the sync (``recordIndex``)
+    [choice: Oracle does not say whether the numbering restarts with each upload].
 
     Rules, as Oracle documents them (status codes and update rules, linked below) and, where it is
     silent, as the emulator picks:
 
     - A key absent from a row leaves the stored value unchanged; a blank value ("" or JSON null) is
-      a blank under the update rules, so ``always`` clears the stored value.
+      a blank under the update rules, so ``always`` clears the stored value [choice: Oracle does
+      not say what a missing key or a blank does].
     - A row is rejected, whole, when a value does not fit its field (``checks``), when its
       identifier is blank (except ``Id``/``ExternalId`` identifiers, where blank means a new
       record), or when a not-null field the definition maps would end up blank.
@@ -139,7 +141,8 @@ def run_import(
       CSV header are logged as ELQ-00121, and a CSV file with no header (ELQ-00126) or none of the
       definition's keys (ELQ-00127) is logged once per file. Any of these, or any reject, ends the
       sync ``warning``.
-    - A sync with no rows logs ELQ-00124 and ends ``success``.
+    - A sync with no rows logs ELQ-00124 and ends ``success`` [choice: Oracle gives the code,
+      not the status].
     - Event records go as custom object records do, counted in ELQ-00077 (created), ELQ-00079
       (updated), ELQ-00078 (linked) and ELQ-00081 (rejected). An opportunity's stage must be one
       of the catalog's (ELQ-00039); Oracle lists no code counting opportunities but ELQ-00049
