@@ -52,7 +52,7 @@ Admin API (no auth; JSON; lists are ``{"items": [...]}``):
 - ``POST /_emulator/tokens/expire`` ``{"accessToken": "..."}`` (or no body: all): expire access
   tokens now; answers ``{"expired": n}``.
 - ``PATCH /_emulator/records/{entity}/{id}`` ``{"fields": {internalName: text}}``: change a
-  stored record's fields; answers the record.
+  stored account's, contact's or custom object record's fields; answers the record.
 - ``PUT /_emulator/catalog``: replace the catalog (the catalog file's JSON) (204); ``GET`` reads
   it back; ``PATCH`` merges a partial catalog in (``Catalog.extended``) and answers the whole.
 """
