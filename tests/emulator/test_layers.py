@@ -96,6 +96,27 @@ def test_the_model_imports_only_the_model(module: str) -> None:
     assert {name for name in GRAPH[module] if not within(name, MODEL)} == set()
 
 
+HTTP_LIBRARIES = {"http", "urllib", "requests", "socket", "socketserver"}
+"""Libraries that speak HTTP or open sockets: the model uses none (``http.callbacks`` POSTs for
+it, through a sender the instance is given)."""
+
+
+def libraries(source: str) -> set[str]:
+    """The top-level names of every module ``source`` imports, absolute imports only."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("module", [name for name in MODULES if within(name, MODEL)])
+def test_the_model_uses_no_http_library(module: str) -> None:
+    assert libraries(MODULES[module].read_text(encoding="utf-8")) & HTTP_LIBRARIES == set()
+
+
 def test_no_modules_import_each_other_in_a_cycle() -> None:
     try:
         tuple(TopologicalSorter(GRAPH).static_order())

@@ -1,9 +1,6 @@
-"""Model units with no HTTP: durations, dates, timestamps, and the instance on its own."""
+"""Model units: durations, dates, timestamps, and the instance on its own."""
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pytest
 
@@ -14,40 +11,6 @@ from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
 from target_eloqua.emulator.model.importer import Upload
 from target_eloqua.emulator.model.instance import format_timestamp
 from tests.emulator.conftest import FakeClock
-
-MODEL_MODULES = [
-    "instance",
-    "catalog",
-    "entities",
-    "statements",
-    "definitions",
-    "checks",
-    "coerce",
-    "importer",
-    "emails",
-    "records",
-    "syncs",
-    "logins",
-    "errors",
-    "exports",
-    "filters",
-    "lookups",
-]
-HTTP_MODULES = {"http", "urllib", "requests", "socket", "socketserver"}
-HTTP_SIDE = {
-    "http",
-    "wire",
-    "routes",
-    "login_routes",
-    "bulk_routes",
-    "admin_routes",
-    "search",
-    "traffic",
-    "server",
-    "callbacks",
-}
-"""The emulator's HTTP side, its package and modules: ``callbacks`` POSTs, so the model only calls
-an injected sender."""
 
 CONTACT_IMPORT = {
     "name": "c",
@@ -135,16 +98,3 @@ def test_callbacks_go_through_the_sender_once() -> None:
     assert [(url, body["uri"], body["status"]) for url, body in sent] == [
         ("http://cb", sync.uri, "success")
     ]
-
-
-@pytest.mark.parametrize("module", MODEL_MODULES)
-def test_the_model_imports_nothing_http(module: str) -> None:
-    source = Path(__file__).parents[3] / "target_eloqua" / "emulator" / "model" / f"{module}.py"
-    imported = set()
-    for node in ast.walk(ast.parse(source.read_text())):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module)
-    assert not {name for name in imported if name.split(".")[0] in HTTP_MODULES}
-    assert not {name for name in imported if name.rsplit(".", 1)[-1] in HTTP_SIDE}
