@@ -1,6 +1,7 @@
 """The README and the pages of docs/ tell the truth: their config examples are ones the target
-takes, their links and anchors resolve, the scripts they run exist, and the README stays a front
-page. (The generated settings tables are checked by tests/test_settings.py.)
+takes, the run summary's example has every counter the target writes, their links and anchors
+resolve, the scripts they run exist, and the README stays a front page. (The generated settings
+tables are checked by tests/test_settings.py.)
 """
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from target_eloqua.emulator import EmulatorServer
+from target_eloqua.loading.report import COUNTERS, SyncRecord
 from target_eloqua.mapping.entities import parse_entity
 from tests.support import emulator_config, run_target
 
@@ -202,3 +205,18 @@ def test_scripts_the_docs_run_exist() -> None:
     }
     assert "scripts/demo.sh" in scripts
     assert [script for script in scripts if not (ROOT / script).is_file()] == []
+
+
+def test_the_run_summary_example_has_every_counter_and_the_page_explains_each() -> None:
+    page = ROOT / "docs" / "runs-and-reports.md"
+    [summary] = [
+        example
+        for name, example in JSON_EXAMPLES
+        if name.startswith(page_name(page)) and "exit_code" in example
+    ]
+    [stream] = summary["streams"].values()
+
+    assert list(summary["totals"]) == list(COUNTERS)
+    assert list(stream) == [*COUNTERS, "verify_seconds"]
+    assert list(stream["syncs"][0]) == [f.name for f in fields(SyncRecord)]
+    assert [name for name in COUNTERS if f"`{name}`" not in prose(PAGES[page])] == []
