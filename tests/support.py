@@ -195,7 +195,7 @@ def run_bench(script: str, *args: str) -> str:
         timeout=120,
         check=False,
     )
-    assert completed.returncode == 0, completed.stderr
+    assert completed.returncode == 0, completed.stdout + completed.stderr
     return completed.stdout
 
 

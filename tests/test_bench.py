@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-BENCH = Path(__file__).parents[1] / "bench" / "throughput.py"
+from tests.support import run_bench
 
 
 def test_the_bench_prints_throughput_memory_and_payload_figures() -> None:
-    completed = subprocess.run(
-        [sys.executable, str(BENCH), "--records", "300", "--memory-records", "300", "600"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-    assert completed.returncode == 0, completed.stderr
-    out = completed.stdout
+    out = run_bench("throughput.py", "--records", "300", "--memory-records", "300", "600")
     for name in (
         "target-eloqua, CSV uploads",
         "target-eloqua, JSON uploads",

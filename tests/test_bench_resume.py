@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
+from tests.support import run_bench
 
 
 def test_each_kill_has_a_row_and_every_record_ends_up_in_eloqua_once() -> None:
-    completed = subprocess.run(
-        [sys.executable, "bench/resume.py", "--records", "30000", "--kills", "2", "--seed", "3"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    out = run_bench("resume.py", "--records", "30000", "--kills", "2", "--seed", "3")
 
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    lines = completed.stdout.splitlines()
+    lines = out.splitlines()
     assert lines[0].split() == [
         "kill", "after", "s", "run", "from", "resumed", "from", "imported", "again", "staged",
         "again", "sent", "again", "goal",
