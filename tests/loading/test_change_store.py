@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from target_eloqua.errors import ChangeStoreError, RunStoppedError
+from target_eloqua.loading import change_store
 from target_eloqua.loading.change_store import (
     ChangeStore,
     Instance,
@@ -55,7 +56,10 @@ def test_fingerprints_recorded_are_found_by_the_next_run(path: Path, store: Chan
     assert (again, found) == (scope, {1: 10, 2: 21})
 
 
-def test_a_store_in_use_is_refused_until_its_run_closes_it(path: Path, store: ChangeStore) -> None:
+def test_a_store_in_use_is_refused_until_its_run_closes_it(
+    path: Path, store: ChangeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(change_store, "LOCK_WAIT_SECONDS", 0.1)  # each refusal waits for it
     store.close()
     reading = ChangeStore.open(path, ACME, refresh=False, writable=True)  # a run that only reads
 
