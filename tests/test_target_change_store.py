@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from target_eloqua.emulator import EloquaInstance, EmulatorServer
 from tests.support import (
     COMPANIES,
     COMPANIES_MAPPING,
+    TARGET_COMMAND,
     admin,
     emulator_config,
     finish,
@@ -256,21 +258,34 @@ def test_after_sigkill_the_next_run_sends_exactly_what_did_not_land(
 def test_a_second_run_on_a_store_in_use_is_refused_and_the_store_stays_whole(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    plan_next_syncs(emulator, seconds=2)
-    first = start_target(config(emulator, tmp_path), THREE, tmp_path)
-    wait_until(lambda: len(admin(emulator, "syncs")) == 1)
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config(emulator, tmp_path)))
+    first = subprocess.Popen(  # its input stays open, so it holds the store until the test is done
+        [TARGET_COMMAND, "--config", str(config_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_until(lambda: bool(admin(emulator, "definitions")))  # the store was opened before
     store = tmp_path / "store" / "changes.sqlite"
     elsewhere = tmp_path / "second"
     elsewhere.mkdir()
 
-    second = run_target(config(emulator, elsewhere, change_store=str(store)), THREE, elsewhere)
+    try:
+        second = run_target(config(emulator, elsewhere, change_store=str(store)), THREE, elsewhere)
+        lines = "".join(json.dumps(message) + "\n" for message in THREE)
+        stdout, stderr = first.communicate(lines, timeout=60)
+    finally:
+        first.kill()  # if it is still there
 
     assert second.returncode == 1
     assert second.stderr.rstrip().endswith(
         f"change_store {store} is in use by another run of target-eloqua (the file is locked): "
         "runs that share a store must run one after the other"
     )
-    assert finish(first).returncode == 0
+    assert first.returncode == 0, stderr
+    assert json.loads(stdout) == STATE["value"]
     rerun = run_target(config(emulator, tmp_path), THREE, tmp_path)
     assert (rerun.returncode, totals(tmp_path)["unchanged"]) == (0, 3)
 
