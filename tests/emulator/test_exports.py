@@ -117,6 +117,35 @@ def test_accounts_custom_objects_and_activities_export_too(
     )
 
 
+def test_event_registrations_and_campaign_responses_export_what_imports_wrote(bulk: Bulk) -> None:
+    registrations: dict[str, Any] = {
+        "name": "registrations",
+        "fields": {"email": "{{Event[5].Field[501]}}"},
+        "identifierFieldName": "email",
+    }
+    responses: dict[str, Any] = {
+        "name": "campaign members",
+        "fields": {
+            "id": "{{CampaignResponse.Id}}",
+            "member": "{{CampaignResponse.Field(IntegrationReturnValue)}}",
+        },
+        "identifierFieldName": "id",
+    }
+    bulk.load("events/5", registrations, [{"email": "Ann@x.com"}])
+    bulk.load("campaignResponses", responses, [{"id": "2", "member": "M-2"}])
+
+    event = {"name": "x", "fields": {"Email": "{{Event[5].Field[501]}}"}}
+    response = {
+        "name": "x",
+        "fields": {"Id": "{{CampaignResponse.Id}}", "Member": responses["fields"]["member"]},
+        "filter": "'{{CampaignResponse.Id}}' = '2'",
+    }
+    assert bulk.items(export(bulk, "events/5", event) + "/data") == [{"Email": "ann@x.com"}]
+    assert bulk.items(export(bulk, "campaignResponses", response) + "/data") == [
+        {"Id": "2", "Member": "M-2"}
+    ]
+
+
 def test_an_import_syncs_data_is_400_and_an_unknown_syncs_404(bulk: Bulk) -> None:
     sync = bulk.load("contacts", CONTACTS, [{"email": "a@x.com"}])
     refused = bulk.get(sync["uri"] + "/data")

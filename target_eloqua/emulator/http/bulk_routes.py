@@ -41,7 +41,7 @@ _IMPORTS = _ENTITY + r"/(imports)"
 _SYNC_ACTIONS = r"/(accounts|contacts|customObjects/\d+)/(syncActions)"
 """Sync-action definitions, of the entities that have them (email addresses have imports that
 take only sync actions)."""
-_EXPORTED = r"/(accounts|contacts|activities|customObjects/\d+)"
+_EXPORTED = r"/(accounts|contacts|activities|customObjects/\d+|events/\d+|campaignResponses)"
 _LOOKUPS: dict[str, LookupKind] = {
     "contacts/lists": "contactLists",
     "accounts/lists": "accountLists",
