@@ -8,7 +8,8 @@ actions add to, it reads the list's members with a Bulk API export
 those the version did not send (compared as Eloqua compares identifiers), spooled to disk, and
 removes them through a sync-action definition with ``remove`` on the list: the same upload,
 sync and logs as any batch (``batch_job``), each sync at most ``batch_size_rows`` members or
-``max_sync_bytes``. Memory holds a page of members, never the list.
+``max_sync_bytes``. Memory holds a page of members, never the list. With a change store, the
+members removed are forgotten there, so that a later version that sends them adds them back.
 
 https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/Filtering.htm
 https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Reference/Syncs/sync-actions.htm
@@ -81,7 +82,10 @@ class MirrorJob:
             for page in client.export_pages(members_sync, page_size=MEMBERS_PAGE_SIZE):
                 values = [str(item.get(self.identifier.key) or "") for item in page]
                 members += len(values)
-                for value in self.sent.missing(values):
+                missing = self.sent.missing(values)
+                if self.run.changes is not None:  # a member removed is sent again when it returns
+                    self.run.changes.forget(self.mapping.stream, missing)
+                for value in missing:
                     spool.add(None, [value])
                     if self._full(spool):
                         removed += self._remove(spool, destination)
