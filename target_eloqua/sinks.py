@@ -33,14 +33,13 @@ from target_eloqua.loading.rejects import MERGED, MERGED_MESSAGE, RejectTally, u
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool, RowTooLargeError
 from target_eloqua.loading.versions import SentIdentifiers
-from target_eloqua.mapping.definition import definition_body
+from target_eloqua.mapping.definition import MAX_PARTS_PER_SYNC, definition_body
 from target_eloqua.mapping.rows import blank_identifier_reason, format_row, record_to_row
 from target_eloqua.mapping.schemas import fit_to_schema
 from target_eloqua.mapping.streams import StreamMapping
 from target_eloqua.reading.timestamps import DatelikeProperties
 from target_eloqua.reading.typed_records import RecordDecoder
 from target_eloqua.reading.validation import RecordValidator
-from target_eloqua.settings import MAX_PARTS_PER_SYNC
 
 
 def sdk_datelike_properties(schema: dict[str, Any]) -> DatelikeProperties:

@@ -21,6 +21,9 @@ MAX_DEFINITION_NAME_LENGTH = 100
 AUTO_DELETE_DURATION, AUTO_DELETE_SECONDS = "P1D", 24 * 3600
 """Definitions delete themselves a day after creation, so they never pile up in the instance."""
 
+MAX_PARTS_PER_SYNC = 500
+"""Eloqua refuses a 501st data upload to a definition before a sync (since 24D)."""
+
 
 def definition_refusal_problems(
     mapping: StreamMapping, failures: Sequence[Mapping[str, Any]]
