@@ -225,7 +225,7 @@ class BatchJob:
             )
         if too_many_rejects is not None:
             raise too_many_rejects
-        if self.run.verification.enabled and not self.mapping.actions_only:
+        if self.run.verification.enabled and self.mapping.can_be_read_back:
             too_many_rejects = self.run.count_rejects(mismatched=self._verify(sync_record.uri))
             if too_many_rejects is not None:
                 raise too_many_rejects

@@ -147,6 +147,14 @@ class StreamMapping:
         return identifier
 
     @property
+    def can_be_read_back(self) -> bool:
+        """Whether ``verify`` can read the stream's records back: an export of its entity finds
+        them by their identifier, and they write fields (not sync actions only).
+        """
+        rules = rules_of(self.entity)
+        return rules.exported and rules.takes_identifier and not self.actions_only
+
+    @property
     def load_rank(self) -> int:
         """Where the stream loads in a run: where its entity does (``Entity.load_rank``), or
         for sync actions only, just after, so that the records they act on are imported first.
