@@ -134,7 +134,7 @@ class TargetSink(BatchSink):
 
 
 class EloquaSink(TargetSink):
-    """Loads one stream into Eloqua: one drain is one sync, run in the background.
+    """Loads one stream into Eloqua: one drain is one sync at most, run in the background.
 
     Rows are spooled to disk as they arrive; a drain uploads them in parts of at most
     ``max_upload_bytes``. A later record with the same identifier (in any letter case, as
@@ -352,7 +352,7 @@ class EloquaSink(TargetSink):
                     self._write_dry_run(batch)
                 return
             run.syncs.raise_if_failed()
-            if self.mapping.mirror:  # unchanged rows were sent too: their members stay
+            if self.mapping.mirror:  # unchanged rows count as sent: their members stay
                 run.versions.sent(self.mapping, batch.identifiers())
             if not batch.rows_to_upload:  # no sync: the batch is loaded as it is
                 batch.close()
