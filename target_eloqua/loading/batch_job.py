@@ -333,7 +333,7 @@ class BatchJob:
         if not rules_of(self.mapping.entity).logs_count_loaded:
             counts = counts.by_totals()
         matched = 0
-        if self.mapping.definitions_path.endswith("/syncActions"):  # they log no created, updated
+        if self.mapping.sync_action_definitions:  # they log no created, updated
             matched = max(0, counts.processed - counts.rejected - counts.unmatched)
         sync_record = replace(
             sync_record,

@@ -194,7 +194,7 @@ class ImportDefinitions:
             raise DefinitionRefusedError(problems) from error
         uri = str(created["uri"])
         logger.info("Created definition %s for stream '%s'", uri, mapping.stream)
-        if "/syncActions/" in uri:
+        if mapping.sync_action_definitions:
             with self._changed:
                 self._lasting.add(uri)
         return _Definition(uri, self._clock())

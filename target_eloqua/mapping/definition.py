@@ -55,7 +55,7 @@ def definition_body(mapping: StreamMapping) -> dict[str, Any]:
     """The body of the definition the mapping's records are synced with, created at
     ``mapping.definitions_path``.
     """
-    if mapping.definitions_path.endswith("/syncActions"):
+    if mapping.sync_action_definitions:
         return sync_action_definition_body(mapping)
     return import_definition_body(mapping)
 

@@ -162,12 +162,18 @@ class StreamMapping:
         return self.entity.load_rank + (1 if self.actions_only else 0)
 
     @property
+    def sync_action_definitions(self) -> bool:
+        """Whether the stream's definitions are sync-action definitions: for sync actions only,
+        but of email addresses, whose imports take only sync actions.
+        """
+        return self.actions_only and self.entity.kind != "emailAddresses"
+
+    @property
     def definitions_path(self) -> str:
         """The collection the stream's definitions are created in: ``/contacts/imports``, or
-        ``/contacts/syncActions`` for sync actions only (email addresses have imports, which
-        take only sync actions).
+        ``/contacts/syncActions`` (``sync_action_definitions``).
         """
-        if self.actions_only and self.entity.kind != "emailAddresses":
+        if self.sync_action_definitions:
             return f"/{self.entity.path}/syncActions"
         return self.entity.imports_path
 
