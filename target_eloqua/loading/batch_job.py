@@ -101,13 +101,13 @@ class BatchJob:
         try:
             for passes in range(1, MAX_UPLOAD_PASSES + 1):
                 if passes > 1:
-                    self.import_uri = definitions.acquire(
-                        self.mapping, self.client, self.run.stopping
+                    self._stop_if_asked()
+                    self.import_uri = definitions.replace(
+                        self.mapping, self.import_uri, self.client
                     )
                 try:
                     self.staged = self._upload()
                 except OutcomeUnknownError as error:
-                    definitions.release(self.mapping, self.import_uri, reusable=False)
                     self.logger.warning(
                         "Stream '%s': %s; %s is left unsynced%s (upload pass %d of %d)",
                         self.stream,
