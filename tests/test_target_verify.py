@@ -177,6 +177,28 @@ def test_a_record_changed_after_its_sync_is_found_changed(
     assert (summary(tmp_path)["verified"], summary(tmp_path)["mismatched"]) == (2, 1)
 
 
+def test_a_stream_whose_schema_changes_its_columns_is_read_back_column_by_column(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    narrowed = json.loads(json.dumps(SCHEMA))  # without a column in the middle of the row
+    del narrowed["schema"]["properties"]["birthday"]
+    second = {key: value for key, value in person(2).items() if key != "birthday"}
+    messages = [
+        SCHEMA,
+        {"type": "RECORD", "stream": STREAM, "record": person(1)},
+        narrowed,
+        {"type": "RECORD", "stream": STREAM, "record": second},
+        STATE,
+    ]
+    settings = {"verify": "all", "missing_properties": "skip", "max_rejects": 5}
+
+    run = run_target(config(emulator, tmp_path, **settings), messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert verify_lines(tmp_path) == []
+    assert (summary(tmp_path)["verified"], summary(tmp_path)["mismatched"]) == (2, 0)
+
+
 def test_activities_which_no_identifier_finds_are_not_read_back(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:

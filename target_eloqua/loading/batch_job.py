@@ -276,6 +276,7 @@ class BatchJob:
         started = time.monotonic()
         read_back = BatchReadBack(
             self.run.verification.of(self.mapping),
+            self.mapping,
             self.client,
             timeout=float(self.config["sync_timeout_seconds"]),
             poll_interval=float(self.config["poll_interval_seconds"]),
