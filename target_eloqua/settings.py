@@ -15,15 +15,13 @@ from singer_sdk import typing as th
 
 from target_eloqua.credentials import credential_problems
 from target_eloqua.errors import MappingError
+from target_eloqua.mapping.definition import MAX_PARTS_PER_SYNC
 from target_eloqua.mapping.entities import ENTITY_PATTERN
 from target_eloqua.mapping.streams import MAX_FIELDS, parse_stream_mappings
 from target_eloqua.mapping.sync_actions import MAX_SYNC_ACTIONS
 
 MAX_UPLOAD_BYTES = 32_000_000
 """Eloqua answers 404 to a data upload over 32 MB."""
-
-MAX_PARTS_PER_SYNC = 500
-"""Eloqua refuses a 501st data upload before a sync (since 24D)."""
 
 UPDATE_RULES = ["always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule"]
 

@@ -33,14 +33,13 @@ from target_eloqua.loading.rejects import MERGED, MERGED_MESSAGE, RejectTally, u
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool, RowTooLargeError
 from target_eloqua.loading.versions import SentIdentifiers
-from target_eloqua.mapping.definition import definition_body
+from target_eloqua.mapping.definition import MAX_PARTS_PER_SYNC, definition_body
 from target_eloqua.mapping.rows import blank_identifier_reason, format_row, record_to_row
 from target_eloqua.mapping.schemas import fit_to_schema
 from target_eloqua.mapping.streams import StreamMapping
 from target_eloqua.reading.timestamps import DatelikeProperties
 from target_eloqua.reading.typed_records import RecordDecoder
 from target_eloqua.reading.validation import RecordValidator
-from target_eloqua.settings import MAX_PARTS_PER_SYNC
 
 
 def sdk_datelike_properties(schema: dict[str, Any]) -> DatelikeProperties:
@@ -135,7 +134,7 @@ class TargetSink(BatchSink):
 
 
 class EloquaSink(TargetSink):
-    """Loads one stream into Eloqua: one drain is one sync, run in the background.
+    """Loads one stream into Eloqua: one drain is one sync at most, run in the background.
 
     Rows are spooled to disk as they arrive; a drain uploads them in parts of at most
     ``max_upload_bytes``. A later record with the same identifier (in any letter case, as
@@ -353,7 +352,7 @@ class EloquaSink(TargetSink):
                     self._write_dry_run(batch)
                 return
             run.syncs.raise_if_failed()
-            if self.mapping.mirror:  # unchanged rows were sent too: their members stay
+            if self.mapping.mirror:  # unchanged rows count as sent: their members stay
                 run.versions.sent(self.mapping, batch.identifiers())
             if not batch.rows_to_upload:  # no sync: the batch is loaded as it is
                 batch.close()

@@ -194,7 +194,7 @@ class TargetEloqua(Target):
                 raise
         except BaseException as error:
             if not isinstance(error, StoppedBySignal):
-                self.run.syncs.settle(self.run.stopping)
+                self.run.syncs.settle(self.run.stopping, error)
             ending = self.run.ending_error(error)
             self.finish(ending)
             if ending is error:

@@ -297,6 +297,50 @@ def test_with_a_change_store_the_unchanged_members_of_a_version_stay(
     assert members(emulator) == ["bob@x.com", "dee@x.com"]
 
 
+def test_with_a_change_store_a_member_mirror_removed_is_added_again_when_sent_again(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    load_people(emulator, tmp_path, *PEOPLE)
+    config = emulator_config(
+        emulator,
+        streams={"audience": mirrored()},
+        change_store=str(tmp_path / "changes.sqlite"),
+    )
+
+    def version(number: int, *addresses: str) -> list[dict[str, Any]]:
+        return [*emails("audience", *addresses, version=number), activate("audience", number)]
+
+    runs = [
+        run_target(config, version(1, "bob@x.com", "dee@x.com"), tmp_path),
+        run_target(config, version(2, "bob@x.com"), tmp_path),  # dee@x.com leaves the list
+        run_target(config, version(3, "bob@x.com", "dee@x.com"), tmp_path),  # and comes back
+    ]
+
+    assert [run.returncode for run in runs] == [0, 0, 0], runs[-1].stderr
+    assert members(emulator) == ["bob@x.com", "dee@x.com"]
+
+
+def test_mirror_removes_in_syncs_of_at_most_500_uploads(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    people = [f"m{n:05d}@x.co" for n in range(40_000)]  # 78 a part of 1024 bytes: 513 parts
+    joined = {**CONTACTS_BY_EMAIL, "sync_actions": [ADD_TO_NEWSLETTER]}
+    settings: dict[str, Any] = {"batch_size_rows": 100_000, "max_upload_bytes": 1024}
+    loaded = run_target(
+        emulator_config(emulator, streams={"people": joined}), emails("people", *people), tmp_path
+    )
+    assert loaded.returncode == 0, loaded.stderr
+
+    run = run_target(
+        emulator_config(emulator, streams={"audience": mirrored()}, **settings),
+        [*emails("audience", people[0], version=1), activate("audience", 1)],
+        tmp_path,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert members(emulator) == [people[0]]
+
+
 def test_the_activate_version_a_tap_sends_before_a_version_does_not_remove_anything(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:

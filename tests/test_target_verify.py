@@ -13,7 +13,9 @@ from tests.support import (
     admin,
     emulator_config,
     finish,
+    record_message,
     run_target,
+    schema_message,
     start_target,
     wait_until,
 )
@@ -173,6 +175,71 @@ def test_a_record_changed_after_its_sync_is_found_changed(
     assert line["identifier"] == "Person.2@Example.com"
     assert line["differences"] == {"revenue": {"sent": "1500.5", "stored": "99"}}
     assert (summary(tmp_path)["verified"], summary(tmp_path)["mismatched"]) == (2, 1)
+
+
+def test_a_stream_whose_schema_changes_its_columns_is_read_back_column_by_column(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    narrowed = json.loads(json.dumps(SCHEMA))  # without a column in the middle of the row
+    del narrowed["schema"]["properties"]["birthday"]
+    second = {key: value for key, value in person(2).items() if key != "birthday"}
+    messages = [
+        SCHEMA,
+        {"type": "RECORD", "stream": STREAM, "record": person(1)},
+        narrowed,
+        {"type": "RECORD", "stream": STREAM, "record": second},
+        STATE,
+    ]
+    settings = {"verify": "all", "missing_properties": "skip", "max_rejects": 5}
+
+    run = run_target(config(emulator, tmp_path, **settings), messages, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert verify_lines(tmp_path) == []
+    assert (summary(tmp_path)["verified"], summary(tmp_path)["mismatched"]) == (2, 0)
+
+
+def test_activities_which_no_identifier_finds_are_not_read_back(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    attendance = schema_message(
+        "attendance",
+        {
+            **{name: {"type": "string"} for name in ("email", "webinar", "type", "asset_type")},
+            "at": {"type": "string", "format": "date-time"},
+        },
+    )
+    streams = {
+        STREAM: MAPPING,
+        "attendance": {
+            "entity": "activities",
+            "fields": {
+                "email": "{{Activity.Contact.Field(C_EmailAddress)}}",
+                "webinar": "{{Activity.Asset.Name}}",
+                "type": "{{Activity.Type}}",
+                "asset_type": "{{Activity.Asset.Type}}",
+                "at": "{{Activity.CreatedAt}}",
+            },
+        },
+    }
+    attended = {
+        "email": "Person.1@Example.com",
+        "webinar": "Launch",
+        "type": "Attended",
+        "asset_type": "Webinar",
+        "at": "2026-03-01T10:00:00Z",
+    }
+    loaded = [*messages(person(1))[:-1], attendance, record_message("attendance", **attended)]
+
+    run = run_target(
+        config(emulator, tmp_path, streams=streams, verify="all"), [*loaded, STATE], tmp_path
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.states == [STATE["value"]]
+    streams_read = json.loads((tmp_path / "summary.json").read_text())["streams"]
+    assert (streams_read[STREAM]["verified"], streams_read["attendance"]["verified"]) == (1, 0)
+    assert streams_read["attendance"]["created"] == 1
 
 
 def test_sample_reads_back_at_most_verify_sample_size_records_per_stream(

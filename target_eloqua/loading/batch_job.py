@@ -101,13 +101,13 @@ class BatchJob:
         try:
             for passes in range(1, MAX_UPLOAD_PASSES + 1):
                 if passes > 1:
-                    self.import_uri = definitions.acquire(
-                        self.mapping, self.client, self.run.stopping
+                    self._stop_if_asked()
+                    self.import_uri = definitions.replace(
+                        self.mapping, self.import_uri, self.client
                     )
                 try:
                     self.staged = self._upload()
                 except OutcomeUnknownError as error:
-                    definitions.release(self.mapping, self.import_uri, reusable=False)
                     self.logger.warning(
                         "Stream '%s': %s; %s is left unsynced%s (upload pass %d of %d)",
                         self.stream,
@@ -225,7 +225,7 @@ class BatchJob:
             )
         if too_many_rejects is not None:
             raise too_many_rejects
-        if self.run.verification.enabled and not self.mapping.actions_only:
+        if self.run.verification.enabled and self.mapping.can_be_read_back:
             too_many_rejects = self.run.count_rejects(mismatched=self._verify(sync_record.uri))
             if too_many_rejects is not None:
                 raise too_many_rejects
@@ -276,6 +276,7 @@ class BatchJob:
         started = time.monotonic()
         read_back = BatchReadBack(
             self.run.verification.of(self.mapping),
+            self.mapping,
             self.client,
             timeout=float(self.config["sync_timeout_seconds"]),
             poll_interval=float(self.config["poll_interval_seconds"]),
@@ -333,7 +334,7 @@ class BatchJob:
         if not rules_of(self.mapping.entity).logs_count_loaded:
             counts = counts.by_totals()
         matched = 0
-        if self.mapping.definitions_path.endswith("/syncActions"):  # they log no created, updated
+        if self.mapping.sync_action_definitions:  # they log no created, updated
             matched = max(0, counts.processed - counts.rejected - counts.unmatched)
         sync_record = replace(
             sync_record,

@@ -241,6 +241,22 @@ class ChangeStore:
             cursor.executemany("INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?)", rows)
         return len(rows)
 
+    def forget(self, stream: str, keys: Sequence[int]) -> None:
+        """Drop the fingerprints that every scope of the stream holds for ``keys``, in one
+        transaction: the rows of those identifiers are sent again, changed or not.
+        """
+        if not self.writable:
+            raise RuntimeError("a dry run never writes the change store")
+        with self._transaction() as cursor:
+            scopes = [
+                row[0]
+                for row in cursor.execute("SELECT id FROM scopes WHERE stream = ?", (stream,))
+            ]
+            cursor.executemany(
+                "DELETE FROM fingerprints WHERE scope = ? AND key = ?",
+                [(scope, key) for scope in scopes for key in keys],
+            )
+
     def close(self) -> None:
         """Close the file, which releases its lock; later uses raise ``RunStoppedError``."""
         with self._lock:
@@ -369,6 +385,14 @@ class RunChanges:
                 for key, fingerprint in changes.sent.values():
                     in_flight[key] = (fingerprint, changes)
         return changes
+
+    def forget(self, stream: str, identifiers: Iterable[str]) -> None:
+        """Forget what was loaded for these identifiers of the stream: their rows are sent
+        again next time they come, even unchanged (``mirror`` removed their members).
+        """
+        if self.store.writable:
+            keys = [identifier_key(identifier.casefold()) for identifier in identifiers]
+            self.store.forget(stream, keys)
 
     def close(self) -> None:
         """Close the file, releasing its lock."""

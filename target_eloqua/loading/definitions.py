@@ -114,6 +114,18 @@ class ImportDefinitions:
                 definitions.free.append(definition)
             self._changed.notify_all()
 
+    def replace(self, mapping: StreamMapping, uri: str, client: BulkClient) -> str:
+        """A new definition, busy, in place of the busy one at ``uri``, which is dropped (rows
+        no sync took may be staged on it). The drain keeps its place among the stream's
+        ``per_stream``: a drain waiting for a definition must not take it, since a later batch
+        sharing an identifier with this one waits for this one's sync.
+        """
+        with self._changed:
+            definitions = self._of(mapping)
+            definitions.busy.pop(uri, None)
+            definitions.creating += 1
+        return self._create_counted(mapping, client, definitions, busy=True)
+
     def add_sync(self, uri: str, sync_uri: str) -> None:
         """Note a sync of the definition at ``uri``, created or found by this run."""
         with self._changed:
@@ -194,7 +206,7 @@ class ImportDefinitions:
             raise DefinitionRefusedError(problems) from error
         uri = str(created["uri"])
         logger.info("Created definition %s for stream '%s'", uri, mapping.stream)
-        if "/syncActions/" in uri:
+        if mapping.sync_action_definitions:
             with self._changed:
                 self._lasting.add(uri)
         return _Definition(uri, self._clock())

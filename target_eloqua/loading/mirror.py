@@ -7,8 +7,10 @@ actions add to, it reads the list's members with a Bulk API export
 (``EXISTS('{{ContactList[id]}}')``, Oracle's filter), ``MEMBERS_PAGE_SIZE`` at a time, keeps
 those the version did not send (compared as Eloqua compares identifiers), spooled to disk, and
 removes them through a sync-action definition with ``remove`` on the list: the same upload,
-sync and logs as any batch (``batch_job``), each sync at most ``batch_size_rows`` members or
-``max_sync_bytes``. Memory holds a page of members, never the list.
+sync and logs as any batch (``batch_job``), each sync at most ``batch_size_rows`` members,
+``max_sync_bytes`` or 500 uploads. Memory holds a page of members, never the list. With a
+change store, the members removed are forgotten there, so that a later version that sends them
+adds them back.
 
 https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Tutorials/Filtering.htm
 https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Reference/Syncs/sync-actions.htm
@@ -27,6 +29,7 @@ from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool
 from target_eloqua.loading.verify import EXPORT_LIFETIME, READ_BACK_ENDS
 from target_eloqua.loading.versions import SentIdentifiers
+from target_eloqua.mapping.definition import MAX_PARTS_PER_SYNC
 from target_eloqua.mapping.streams import StreamMapping
 from target_eloqua.mapping.sync_actions import SyncAction
 
@@ -81,7 +84,10 @@ class MirrorJob:
             for page in client.export_pages(members_sync, page_size=MEMBERS_PAGE_SIZE):
                 values = [str(item.get(self.identifier.key) or "") for item in page]
                 members += len(values)
-                for value in self.sent.missing(values):
+                missing = self.sent.missing(values)
+                if self.run.changes is not None:  # a member removed is sent again when it returns
+                    self.run.changes.forget(self.mapping.stream, missing)
+                for value in missing:
                     spool.add(None, [value])
                     if self._full(spool):
                         removed += self._remove(spool, destination)
@@ -147,7 +153,9 @@ class MirrorJob:
         return RowSpool([self.identifier.key], config["upload_format"], config["max_upload_bytes"])
 
     def _full(self, spool: RowSpool) -> bool:
+        """Whether the removal takes no more members: as a stream's batch is full."""
         return (
             spool.record_count >= self.max_rows
             or spool.staged_bytes >= self.run.config["max_sync_bytes"]
+            or spool.part_count >= MAX_PARTS_PER_SYNC
         )

@@ -17,6 +17,7 @@ beyond that.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Set
@@ -156,14 +157,23 @@ class SyncPipeline:
         if failure is not None:
             raise failure
 
-    def settle(self, stop: threading.Event) -> None:
-        """After the run failed: let the syncs already handed over end, so that they are
-        reported and the STATE they cover can be written. Their own failures are logged.
+    def settle(self, stop: threading.Event, ending: BaseException) -> None:
+        """After the run failed with ``ending``: let the syncs already handed over end, so that
+        they are reported and the STATE they cover can be written. Their own failures, but
+        ``ending`` and their echoes, are logged: ``ending`` alone ends the run.
         """
-        try:
+        with contextlib.suppress(Exception):
             self.wait(stop)
-        except Exception as error:  # the run's own error is the one that ends it
-            logger.debug("A sync failed while the run was ending: %s", error)
+        with self._lock:
+            jobs = list(self._jobs)
+        for job in jobs:
+            error = job.error if job.done.is_set() else None
+            if (
+                error is not None
+                and error is not ending
+                and not isinstance(error, SyncSkippedError)
+            ):
+                logger.warning("Stream '%s': a sync failed as the run ended: %s", job.stream, error)
 
     def _work(self, job: _Job) -> None:
         try:

@@ -1,5 +1,5 @@
 """What one run shares: its report, definitions, syncs, checkpoints, versions of mirror streams,
-rejects file, stop flag, clients and notes.
+change store, verification, rejects file, stop flag, clients and notes.
 
 The target builds one ``Run`` before it reads any input and hands it to every sink; sinks and their
 batch jobs take all they need from it and never reach back into the target. Nothing here knows

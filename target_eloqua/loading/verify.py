@@ -65,23 +65,26 @@ class Verification:
             checks = self._streams.get(mapping.stream)
             if checks is None:
                 sample = self.sample_size if self.mode == "sample" else None
-                checks = self._streams[mapping.stream] = StreamChecks(mapping, sample)
+                checks = self._streams[mapping.stream] = StreamChecks(sample)
             return checks
 
 
-class StreamChecks:
-    """One stream's checks across its batches: the data type of each field read back (from
-    Eloqua's ``/fields``, asked once), and how many records of the sample are left to read."""
+def read_back_columns(mapping: StreamMapping) -> tuple[Column, ...]:
+    """The columns read back: every mapped field but users linked to accounts, which an export
+    does not read."""
+    return tuple(column for column in mapping.columns if not column.user_link)
 
-    def __init__(self, mapping: StreamMapping, sample_left: int | None) -> None:
-        self.mapping = mapping
+
+class StreamChecks:
+    """One stream's checks across its batches: how many records of the sample are left to
+    read, and the data type of each field read back (from Eloqua's ``/fields``, asked once per
+    mapping: a new SCHEMA may leave a column out, ``missing_properties: skip``)."""
+
+    def __init__(self, sample_left: int | None) -> None:
         self.sample_left = sample_left
         """Records the stream's batches may still read back; None: every one (``all``)."""
-        self.columns = tuple(column for column in mapping.columns if not column.user_link)
-        """The columns read back: every mapped field but users linked to accounts, which an
-        export does not read."""
         self._lock = threading.Lock()
-        self._types: dict[str, str] | None = None
+        self._types: dict[tuple[Column, ...], dict[str, str]] = {}
 
     def claim(self, wanted: int) -> int:
         """How many of ``wanted`` records a batch reads back: all of them with ``verify: all``,
@@ -93,12 +96,14 @@ class StreamChecks:
             self.sample_left -= granted
             return granted
 
-    def data_types(self, client: BulkClient) -> dict[str, str]:
-        """Each column's field statement -> its data type."""
+    def data_types(self, mapping: StreamMapping, client: BulkClient) -> dict[str, str]:
+        """Each read-back column's field statement -> its data type."""
         with self._lock:
-            if self._types is None:
-                self._types = _data_types(self.mapping, self.columns, client)
-            return self._types
+            types = self._types.get(mapping.columns)
+            if types is None:
+                columns = read_back_columns(mapping)
+                types = self._types[mapping.columns] = _data_types(mapping, columns, client)
+            return types
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,13 @@ class Findings:
 
 
 class BatchReadBack:
-    """Reads back the rows of one batch that its sync loaded, group by group."""
+    """Reads back the rows of one batch, loaded with ``mapping``, that its sync loaded, group by
+    group."""
 
     def __init__(
         self,
         checks: StreamChecks,
+        mapping: StreamMapping,
         client: BulkClient,
         *,
         timeout: float,
@@ -123,7 +130,8 @@ class BatchReadBack:
         stop_if_asked: Callable[[], None],
     ) -> None:
         self.checks = checks
-        self.mapping = checks.mapping
+        self.mapping = mapping
+        self.columns = read_back_columns(mapping)
         self.client = client
         self.timeout = timeout
         self.poll_interval = poll_interval
@@ -134,8 +142,8 @@ class BatchReadBack:
         """Each column's statement -> its data type (known once ``findings`` has begun)."""
         self.read_back = [
             (position, column)
-            for position, column in enumerate(self.mapping.columns)
-            if column in checks.columns
+            for position, column in enumerate(mapping.columns)
+            if column in self.columns
         ]
         """Each column read back, with its position in a row."""
         self.identifier = self.mapping.column(self.mapping.identifier)
@@ -156,7 +164,7 @@ class BatchReadBack:
         groups = identifier_filters(self.identifier.field, rows, lambda row: row[1][position])
         running: deque[tuple[list[Row], str]] = deque()
         try:
-            self.types = self.checks.data_types(self.client)
+            self.types = self.checks.data_types(self.mapping, self.client)
             for filter_text, group in groups:
                 self.stop_if_asked()
                 running.append((group, self._start_export(filter_text)))
@@ -184,7 +192,7 @@ class BatchReadBack:
         """Create an export of the records the filter finds, and its sync; the sync's uri."""
         body = {
             "name": f"target-eloqua verify {self.mapping.stream}"[:100],
-            "fields": {column.key: column.field for column in self.checks.columns},
+            "fields": {column.key: column.field for column in self.columns},
             "filter": filter_text,
             "areSystemTimestampsInUTC": True,
             "autoDeleteDuration": EXPORT_LIFETIME,

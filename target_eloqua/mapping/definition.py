@@ -21,6 +21,9 @@ MAX_DEFINITION_NAME_LENGTH = 100
 AUTO_DELETE_DURATION, AUTO_DELETE_SECONDS = "P1D", 24 * 3600
 """Definitions delete themselves a day after creation, so they never pile up in the instance."""
 
+MAX_PARTS_PER_SYNC = 500
+"""Eloqua refuses a 501st data upload to a definition before a sync (since 24D)."""
+
 
 def definition_refusal_problems(
     mapping: StreamMapping, failures: Sequence[Mapping[str, Any]]
@@ -52,7 +55,7 @@ def definition_body(mapping: StreamMapping) -> dict[str, Any]:
     """The body of the definition the mapping's records are synced with, created at
     ``mapping.definitions_path``.
     """
-    if mapping.definitions_path.endswith("/syncActions"):
+    if mapping.sync_action_definitions:
         return sync_action_definition_body(mapping)
     return import_definition_body(mapping)
 

@@ -91,6 +91,11 @@ class EntityRules:
     status codes has none for opportunities, their links or campaign responses:
     https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
     """
+    exported: bool = True
+    """Whether Eloqua exports records of this kind (what ``verify`` reads back with): its
+    export tutorial names activities, accounts, contacts, custom objects, events and campaign
+    responses: https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Tutorials/Export.htm
+    """
 
 
 def _listed(*fields: tuple[str, str, str]) -> tuple[EloquaField, ...]:
@@ -146,6 +151,7 @@ RULES = {
         _UPDATES | _PRIORITY,
         identifier_statement=OPPORTUNITY_ID,
         logs_count_loaded=False,
+        exported=False,
         required=(
             Required("the opportunity id", (OPPORTUNITY_ID,)),
             Required("the name", ("{{Opportunity.Field(Name)}}",)),
@@ -158,6 +164,7 @@ RULES = {
         _PRIORITY,
         takes_identifier=False,
         logs_count_loaded=False,
+        exported=False,
         no_identifier_reason=(
             "a link matches the opportunity on {{Opportunity.Id}} and the contacts on the other "
             "field"
@@ -183,6 +190,7 @@ RULES = {
         "email addresses",
         frozenset({"sync_actions", "actions_only"}),
         identifier_statement=EMAIL_ADDRESS_STATEMENT,
+        exported=False,
         listed_fields=_listed(("EmailAddress", EMAIL_ADDRESS_STATEMENT, "emailAddress")),
     ),
 }

@@ -147,6 +147,14 @@ class StreamMapping:
         return identifier
 
     @property
+    def can_be_read_back(self) -> bool:
+        """Whether ``verify`` can read the stream's records back: an export of its entity finds
+        them by their identifier, and they write fields (not sync actions only).
+        """
+        rules = rules_of(self.entity)
+        return rules.exported and rules.takes_identifier and not self.actions_only
+
+    @property
     def load_rank(self) -> int:
         """Where the stream loads in a run: where its entity does (``Entity.load_rank``), or
         for sync actions only, just after, so that the records they act on are imported first.
@@ -154,12 +162,18 @@ class StreamMapping:
         return self.entity.load_rank + (1 if self.actions_only else 0)
 
     @property
+    def sync_action_definitions(self) -> bool:
+        """Whether the stream's definitions are sync-action definitions: for sync actions only,
+        but of email addresses, whose imports take only sync actions.
+        """
+        return self.actions_only and self.entity.kind != "emailAddresses"
+
+    @property
     def definitions_path(self) -> str:
         """The collection the stream's definitions are created in: ``/contacts/imports``, or
-        ``/contacts/syncActions`` for sync actions only (email addresses have imports, which
-        take only sync actions).
+        ``/contacts/syncActions`` (``sync_action_definitions``).
         """
-        if self.actions_only and self.entity.kind != "emailAddresses":
+        if self.sync_action_definitions:
             return f"/{self.entity.path}/syncActions"
         return self.entity.imports_path
 

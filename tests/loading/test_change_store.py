@@ -213,6 +213,23 @@ def test_fingerprints_are_looked_up_in_chunks_of_any_size(store: ChangeStore) ->
     assert found == {key: -key for key in range(-1500, 1500, 2)}
 
 
+def test_forgotten_identifiers_lose_their_fingerprints_in_every_scope_of_the_stream(
+    store: ChangeStore,
+) -> None:
+    crm = store.open_scope("crm", "old definition", keep=set(), clear=False)
+    store.record(crm, [(1, 10), (2, 20)])
+    newer = store.open_scope("crm", "new definition", keep={crm}, clear=False)
+    store.record(newer, [(1, 11)])
+    other = store.open_scope("erp", "definition", keep=set(), clear=False)
+    store.record(other, [(1, 12)])
+
+    store.forget("crm", [1])
+
+    assert store.fingerprints(crm, [1, 2]) == {2: 20}
+    assert store.fingerprints(newer, [1]) == {}
+    assert store.fingerprints(other, [1]) == {1: 12}
+
+
 MAPPING = StreamMapping(
     stream="crm",
     entity=parse_entity("accounts"),

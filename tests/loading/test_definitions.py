@@ -115,6 +115,25 @@ def test_a_definition_that_may_hold_staged_rows_is_never_reused() -> None:
     assert definitions.acquire(MAPPING, client, NEVER) == "/accounts/imports/2"
 
 
+def test_a_drain_replaces_its_definition_before_a_drain_waiting_for_one_gets_any() -> None:
+    definitions = ImportDefinitions(per_stream=1)
+    client = cast(BulkClient, FakeEloqua())
+    first = definitions.acquire(MAPPING, client, NEVER)
+    later: list[str] = []
+    waiting = threading.Thread(
+        target=lambda: later.append(definitions.acquire(MAPPING, client, NEVER))
+    )
+    waiting.start()
+
+    replaced = definitions.replace(MAPPING, first, client)  # an upload's answer was lost
+    waiting.join(0.5)
+    assert later == []  # the stream's one definition is still the first drain's
+    definitions.release(MAPPING, replaced, reusable=True)
+    waiting.join(5)
+
+    assert (first, replaced, later) == ("/accounts/imports/1", "/accounts/imports/2", [replaced])
+
+
 def test_a_stop_ends_the_wait_for_a_definition() -> None:
     definitions = ImportDefinitions(per_stream=1)
     client = cast(BulkClient, FakeEloqua())

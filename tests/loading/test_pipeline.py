@@ -313,9 +313,27 @@ def test_settling_after_a_failed_run_waits_for_running_syncs_and_writes_their_st
     syncs.checkpoints.hold({"bookmark": 1})
     threading.Timer(0.2, syncs.end, args=("accounts1",)).start()
 
-    syncs.pipeline.settle(NEVER)
+    syncs.pipeline.settle(NEVER, ValueError("bad input"))
 
     assert syncs.states() == [{"bookmark": 1}]
+
+
+def test_settling_logs_the_failures_of_syncs_but_the_runs_own(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    syncs = Syncs()
+    ending = ValueError("the run's own failure")
+    syncs.submit("accounts1", ids=("a",))
+    syncs.submit("accounts2", ids=("a",))  # skipped: it follows accounts1
+    syncs.submit("contacts1", CONTACTS)  # skipped too: it follows every accounts sync
+    syncs.submit("accounts3", ids=("b",))
+    syncs.end("accounts1", failure=ValueError("upload refused"))
+    syncs.end("accounts3", failure=ending)
+
+    syncs.pipeline.settle(NEVER, ending)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["Stream 'accounts': a sync failed as the run ended: upload refused"]
 
 
 def test_a_stop_cuts_the_wait_short() -> None:

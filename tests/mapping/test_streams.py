@@ -175,6 +175,19 @@ def test_an_activity_stream_has_no_identifier_and_never_merges_rows() -> None:
     assert mapping.identifier_may_be_blank is False
 
 
+def test_only_records_an_export_finds_by_identifier_can_be_read_back() -> None:
+    opportunities = {
+        "entity": "opportunities",
+        "identifier": "id",
+        "fields": {"id": "{{Opportunity.Id}}"},
+    }
+
+    assert parse_stream_mapping("crm", ACCOUNT_TUTORIAL_MAPPING).can_be_read_back
+    assert not parse_stream_mapping("webinars", WEBINAR_ACTIVITY).can_be_read_back
+    assert not parse_stream_mapping("deals", opportunities).can_be_read_back
+    assert not parse_stream_mapping("audience", AUDIENCE).can_be_read_back
+
+
 def test_options_and_fields_an_entity_does_not_take_are_reported_at_once() -> None:
     raw = {
         **WEBINAR_ACTIVITY,
