@@ -334,16 +334,18 @@ CONFIG_SCHEMA = th.PropertiesList(
         "max_rejects",
         th.IntegerType,
         default=0,
-        description="Records a run may have rejected (by Eloqua, or for lack of an "
-        "identifier) before it fails (exit 1, no STATE for the records not loaded).",
+        description="Records a run may have rejected (by Eloqua, for lack of an identifier, "
+        "or read back different under verify) before it fails (exit 1, no STATE for the "
+        "records not loaded).",
         minimum=0,
     ),
     th.Property(
         "rejects_path",
         th.StringType,
-        description="JSON Lines file of the run's records not loaded: those rejected (Eloqua's "
-        "status codes, NO_IDENTIFIER) and merged (MERGED), each with stream, identifier, status "
-        "code, message, invalid fields and the record as the tap sent it.",
+        description="JSON Lines file of the run's records not loaded as sent: those rejected "
+        "(Eloqua's status codes, NO_IDENTIFIER), merged (MERGED) and read back different "
+        "(VERIFY), each with stream, identifier, status code, message, invalid fields and the "
+        "record as the tap sent it.",
     ),
     th.Property(
         "verify",

@@ -16,6 +16,7 @@ import requests
 
 from target_eloqua.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorServer
 from target_eloqua.emulator import DEFAULT_PASSWORD as EMULATOR_PASSWORD
+from target_eloqua.loading.report import COUNTERS
 
 ACCOUNT_TUTORIAL_MAPPING: dict[str, Any] = {
     "entity": "accounts",
@@ -211,11 +212,12 @@ def markdown_table(markdown: str, heading: str) -> list[dict[str, str]]:
 
 
 def summary_row(stderr: str, stream: str) -> dict[str, int]:
-    """The stream's numbers in the table that ends a run's log."""
+    """The stream's numbers in the table that ends a run's log (a counter it leaves out is 0)."""
     messages = [line.rsplit(" | ", 1)[-1].split() for line in stderr.splitlines()]
     header = next(words for words in messages if words[:2] == ["stream", "read"])
     row = next(words for words in messages if words[:1] == [stream] and len(words) == len(header))
-    return {name: int(value) for name, value in zip(header[1:], row[1:], strict=True)}
+    shown = {name: int(value) for name, value in zip(header[1:], row[1:], strict=True)}
+    return {name: shown.get(name, 0) for name in COUNTERS}
 
 
 @dataclass(frozen=True)

@@ -97,13 +97,26 @@ def _sync_table(summary: Mapping[str, Any]) -> str:
         return ""
     first = syncs[0][1]
     columns = list(first)
-    numeric = [n for n, c in enumerate(columns, start=1) if isinstance(first[c], int | float)]
-    rows = [[_cell(stream), *(_cell(str(sync[c])) for c in columns)] for stream, sync in syncs]
+    numeric = [n for n, c in enumerate(columns, start=1) if _is_number(first[c])]
+    rows = [[_cell(stream), *(_sync_cell(sync[c]) for c in columns)] for stream, sync in syncs]
     text = "### Syncs\n\n" + _table(["stream", *columns], rows[:MAX_SYNC_ROWS], right=numeric)
     if len(rows) > MAX_SYNC_ROWS:
         more = len(rows) - MAX_SYNC_ROWS
         text += f"\n… and {more} more syncs (a run summary file, `summary_path`, lists them all).\n"
     return text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _sync_cell(value: Any) -> str:
+    """A sync's value as its cell shows it: blank where it has none, yes or no for a flag."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _cell(str(value))
 
 
 def _reject_table(rejects: Mapping[str, RejectTally]) -> str:

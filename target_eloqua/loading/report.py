@@ -264,14 +264,20 @@ class RunReport:
             return self._unfinished_syncs()
 
     def table(self) -> str:
-        """The counters as a small fixed-width table: one row per stream, then the totals."""
-        rows = [["stream", *COUNTERS]]
+        """The counters as a small fixed-width table: one row per stream, then the totals.
+
+        Its columns are ``read`` and the counters that are not 0 in every stream, so that the
+        log stays narrow; the summary (``summary_path``) has them all.
+        """
         with self._lock:
-            for stream, totals in sorted(self.streams.items()):
-                rows.append([stream, *map(str, totals.counters().values())])
+            rows = {stream: totals.counters() for stream, totals in sorted(self.streams.items())}
             if len(self.streams) > 1:
-                rows.append(["total", *map(str, self._totals().values())])
-        return format_table(rows)
+                rows["total"] = self._totals()
+        columns = [c for c in COUNTERS if c == "read" or any(r[c] for r in rows.values())]
+        return format_table(
+            [["stream", *columns]]
+            + [[name, *(str(counts[c]) for c in columns)] for name, counts in rows.items()]
+        )
 
     def summary(
         self,

@@ -79,6 +79,17 @@ def test_each_sync_is_listed_with_its_status() -> None:
     ]
 
 
+def test_a_sync_shows_no_python_values_blank_for_none_and_yes_or_no_for_a_flag() -> None:
+    report = RunReport()
+    report.record_sync("crm", sync("/syncs/1", "success", created=3))
+
+    [row] = markdown_table(summary_markdown(report.summary(exit_code=0), {}), "Syncs")
+
+    assert (row["linked"], row["mirror"]) == ("", "no")
+    assert "None" not in row.values()
+    assert "False" not in row.values()
+
+
 def test_a_long_run_lists_its_first_syncs_and_says_how_many_more_it_had() -> None:
     report = RunReport()
     for n in range(MAX_SYNC_ROWS + 3):
