@@ -197,6 +197,23 @@ def test_no_page_cites_a_document_the_repository_does_not_have(path: Path) -> No
     assert re.findall(r"reference sections? \d|\.\./shared/|design\.md", text, re.IGNORECASE) == []
 
 
+CODE_PATHS = sorted(
+    path
+    for folder in ("target_eloqua", "tests", "bench", "scripts")
+    for path in (ROOT / folder).rglob("*")
+    if path.suffix in (".py", ".sh") and path.name != "test_docs.py"
+)
+
+
+@pytest.mark.parametrize("path", CODE_PATHS, ids=page_name)
+def test_no_code_cites_a_document_the_repository_does_not_have(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    cited = set(re.findall(r"\bdocs/[\w-]+\.md\b|\b[A-Z]+\.md\b", text))
+    missing = [name for name in cited if not (ROOT / name).exists()]
+    assert missing == []
+    assert re.findall(r"reference sections? \d|\.\./shared/|design\.md", text, re.IGNORECASE) == []
+
+
 def test_scripts_the_docs_run_exist() -> None:
     scripts = {
         script

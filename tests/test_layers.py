@@ -80,3 +80,7 @@ def test_a_module_imports_only_its_own_part_and_the_layers_below(module: str) ->
 
 def test_no_module_imports_one_that_imports_it_back() -> None:
     graphlib.TopologicalSorter(GRAPH).prepare()
+
+
+def test_the_top_of_the_package_has_at_most_8_modules() -> None:
+    assert len(list(PACKAGE.glob("*.py"))) <= 8

@@ -96,18 +96,19 @@ class Checkpoints:
 
     def _write_due(self) -> None:
         """The writer thread: write the newest due STATE each time one is, until closed."""
-        while True:
-            with self._changed:
-                self._changed.wait_for(lambda: self._due() or self._closing)
-                state = self._take_due()
-            if state is None:
-                return
+        while (state := self._next_due()) is not None:
             try:
                 self._write_state(state)
             except OSError as error:
                 logger.error("Cannot write STATE to standard output: %s", error)
                 self.write_error = error
                 return
+
+    def _next_due(self) -> dict[str, Any] | None:
+        """Wait for a STATE to be due, and take it; ``None`` once closed with none due."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._due() or self._closing)
+            return self._take_due()
 
     def _due(self) -> bool:
         return bool(self._held) and self._held[0][0] <= self._loaded_below
