@@ -47,6 +47,7 @@ from target_eloqua.loading.metrics import RequestStats
 from target_eloqua.loading.parallel import run_all
 from target_eloqua.loading.report import RunReport, error_text, exit_code_of
 from target_eloqua.loading.run import Run
+from target_eloqua.loading.sdk_log import SDK_FULL_SINK_LINE, demote_sdk_drain_lines
 from target_eloqua.mapping.streams import parse_stream_mappings, unmapped_stream_error
 from target_eloqua.reading.bad_records import RECORD_PROBLEMS, bad_record_error
 from target_eloqua.reading.reader import MessageReader
@@ -85,6 +86,7 @@ class TargetEloqua(Target):
         """
         settings = self.settings_from(config or {}, parse_env=parse_env_config)
         super().__init__(config=settings, parse_env_config=False, **kwargs)
+        demote_sdk_drain_lines(self.logger, self.metrics_logger)
         requests = RequestStats(self.logger)
         on_response = requests.hook()
         connection = Connection(
@@ -358,13 +360,9 @@ class TargetEloqua(Target):
         return True
 
     def _drain_if_full(self, sink: Sink) -> None:
-        """The SDK's drain of a full sink, after a record."""
+        """The SDK's drain of a full sink, after a record, with the SDK's line at DEBUG."""
         if sink.is_full:
-            self.logger.info(
-                "Target sink for '%s' is full. Current size is '%s'. Draining...",
-                sink.stream_name,
-                sink.current_size,
-            )
+            self.logger.debug(SDK_FULL_SINK_LINE, sink.stream_name, sink.current_size)
             self.drain_one(sink)
 
     def _process_record_message(self, message_dict: dict[str, Any]) -> None:

@@ -35,6 +35,8 @@ class MeltanoPipeline:
     emulator: EmulatorServer
     env: dict[str, str]
     summary_path: Path
+    run_log: str = ""
+    """What ``meltano run`` logged."""
 
     def meltano(self, *args: str) -> subprocess.CompletedProcess[str]:
         completed = subprocess.run(
@@ -74,7 +76,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeltanoPipeli
         }
         pipeline = MeltanoPipeline(emulator, env, summary_path)
         pipeline.meltano("install")
-        pipeline.meltano("run", "tap-jsonl", "target-eloqua")
+        pipeline.run_log = pipeline.meltano("run", "tap-jsonl", "target-eloqua").stderr
         yield pipeline
 
 
@@ -134,3 +136,25 @@ def test_the_run_summary_counts_every_sample_account(pipeline: MeltanoPipeline) 
     assert (stream["read"], stream["created"], stream["rejected"]) == (len(SAMPLE), len(SAMPLE), 0)
     [sync] = stream["syncs"]
     assert sync["uri"] == admin(pipeline.emulator, "syncs")[0]["uri"]
+
+
+def test_the_targets_log_tells_the_run_in_lines_a_person_reads(pipeline: MeltanoPipeline) -> None:
+    """Meltano shows a metric's name and value, not its tags: the target's one metric is the
+    sync's duration; the sync has two lines, its creation and its end, and no status between.
+    """
+    said = [
+        line.split(" target-eloqua ", 1)[1].strip()
+        for line in pipeline.run_log.splitlines()
+        if " target-eloqua " in line
+    ]
+    [sync] = admin(pipeline.emulator, "syncs")
+    uri = sync["uri"]
+
+    assert [line.split()[:2] for line in said if line.startswith("METRIC")] == [
+        ["METRIC", "metric_name=job_duration"]
+    ]
+    about_the_sync = [line for line in said if f"sync {uri} " in line]
+    assert len(about_the_sync) == 2, about_the_sync
+    assert about_the_sync[0].startswith(f"Stream 'crm_accounts': created sync {uri} for 5 rows ")
+    assert about_the_sync[1].startswith(f"Stream 'crm_accounts': sync {uri} ended success in ")
+    assert ["crm_accounts", "5", "5"] in [line.split()[:3] for line in said]  # the run's table

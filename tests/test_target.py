@@ -222,7 +222,7 @@ def test_nothing_but_state_reaches_stdout(emulator: EmulatorServer, tmp_path: Pa
 
     [line] = run.stdout.splitlines(keepends=True)
     assert (json.loads(line), line.endswith("\n")) == (STATE, True)
-    assert "Sync /syncs/1 ended success" in run.stderr
+    assert "Stream 'crm_accounts': sync /syncs/1 ended success" in run.stderr
 
 
 def test_number_settings_may_come_as_text_from_environment_variables(

@@ -252,11 +252,11 @@ class BulkClient:
         *,
         timeout: float,
         first_interval: float = 1.0,
-        on_change: Callable[[dict[str, Any], float], None] | None = None,
+        on_poll: Callable[[dict[str, Any], float], None] | None = None,
     ) -> dict[str, Any]:
         """Poll until the sync ends, waiting longer between checks up to ``MAX_POLL_INTERVAL``.
 
-        ``on_change(sync, seconds)`` hears of each new status and how long the wait has lasted.
+        ``on_poll(sync, seconds)`` hears of each status read and how long the wait has lasted.
         """
         started = time.monotonic()
         deadline = started + timeout
@@ -264,10 +264,9 @@ class BulkClient:
         status = None
         while time.monotonic() < deadline:
             sync = self.get_sync(sync_uri)
-            if sync["status"] != status:
-                status = sync["status"]
-                if on_change is not None:
-                    on_change(sync, time.monotonic() - started)
+            status = sync["status"]
+            if on_poll is not None:
+                on_poll(sync, time.monotonic() - started)
             if status in TERMINAL_SYNC_STATUSES:
                 return sync
             time.sleep(max(0.0, min(interval, deadline - time.monotonic())))

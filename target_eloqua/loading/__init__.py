@@ -6,5 +6,5 @@ and ``verify`` reads back what it loaded; ``pipeline`` runs the syncs in the ord
 need, and ``checkpoints`` holds each STATE back until the batches before it are loaded;
 ``change_store`` leaves out rows loaded before; ``versions`` and ``mirror`` keep lists to what a
 version sent; ``definitions``, ``preflight``, ``parallel``, ``report``, ``rejects``, ``metrics``,
-``run_files``, ``dry_run`` and ``github_actions`` serve them.
+``sdk_log``, ``run_files``, ``dry_run`` and ``github_actions`` serve them.
 """

@@ -37,6 +37,12 @@ MAX_UPLOAD_PASSES = 3
 MAX_SYNC_CREATIONS = 3
 """How many times a drain asks for its sync, each time the answer is lost and none was created."""
 
+STILL_RUNNING_FIRST_LINE = 60.0
+"""Seconds of waiting after which a sync not yet ended is logged at INFO as still running."""
+
+STILL_RUNNING_LINE_EVERY = 300.0
+"""Seconds between two such lines of one sync."""
+
 
 @dataclass(frozen=True)
 class Staged:
@@ -45,10 +51,16 @@ class Staged:
     rows: int = 0
     parts: int = 0
     bytes: int = 0
+    seconds: float = 0.0
 
-    def plus(self, part: Part) -> Staged:
-        """These totals with one more part."""
-        return Staged(self.rows + part.rows, self.parts + 1, self.bytes + len(part.body))
+    def plus(self, part: Part, seconds: float) -> Staged:
+        """These totals with one more part, uploaded in ``seconds``."""
+        return Staged(
+            self.rows + part.rows,
+            self.parts + 1,
+            self.bytes + len(part.body),
+            self.seconds + seconds,
+        )
 
 
 class BatchJob:
@@ -164,14 +176,15 @@ class BatchJob:
             self._stop_if_asked()
             started = time.monotonic()
             self.client.upload(self.import_uri, part.body, self.spool.content_type)
-            staged = staged.plus(part)
-            self.logger.info(
+            seconds = time.monotonic() - started
+            staged = staged.plus(part, seconds)
+            self.logger.debug(
                 "Uploaded part %d: %d rows (%d bytes) to %s in %.1f s",
                 staged.parts,
                 part.rows,
                 len(part.body),
                 self.import_uri,
-                time.monotonic() - started,
+                seconds,
             )
             del part  # the next part is built while this one would still be held
         return staged
@@ -189,7 +202,16 @@ class BatchJob:
         sync = self._create_sync()
         staged = self.staged
         self.logger.info(
-            "Created sync %s for %s (%d rows)", sync["uri"], self.import_uri, staged.rows
+            "Stream '%s': created sync %s for %d rows uploaded to %s (%d part%s, %d bytes, "
+            "in %.1f s)",
+            self.stream,
+            sync["uri"],
+            staged.rows,
+            self.import_uri,
+            staged.parts,
+            "" if staged.parts == 1 else "s",
+            staged.bytes,
+            staged.seconds,
         )
         sync_record = SyncRecord(
             sync["uri"],
@@ -215,7 +237,7 @@ class BatchJob:
         finally:
             sync_record = replace(sync_record, seconds=round(time.monotonic() - started, 3))
             self._record_end(sync_record)
-        self.logger.info("%s", ended_line(sync_record))
+        self.logger.info("Stream '%s': %s", self.stream, ended_line(sync_record))
         rejected = 0 if self.mirror else sync_record.rejected
         too_many_rejects = self.run.count_rejects(rejected=rejected)
         if sync_record.status == "error":
@@ -420,32 +442,60 @@ class BatchJob:
             raise RunStoppedError(f"stream '{self.stream}': the run was stopped")
 
     def _wait_for(self, sync_uri: str, row_count: int) -> dict[str, Any]:
-        """Poll the sync to its end, logging each new status before the end (the end has a
-        line of its own) with the drain's row count.
-        """
-
-        def log_status(sync: dict[str, Any], seconds: float) -> None:
-            if sync["status"] not in TERMINAL_SYNC_STATUSES:
-                self.logger.info(
-                    "Sync %s is %s after %.1f s (%d rows)",
-                    sync["uri"],
-                    sync["status"],
-                    seconds,
-                    row_count,
-                )
-
+        """Poll the sync to its end, logging the wait (``SyncWaitLog``)."""
         return self.client.wait_for_sync(
             sync_uri,
             timeout=float(self.config["sync_timeout_seconds"]),
             first_interval=float(self.config["poll_interval_seconds"]),
-            on_change=log_status,
+            on_poll=SyncWaitLog(self.logger, self.stream, row_count),
         )
+
+
+class SyncWaitLog:
+    """Logs the wait for a sync's end (the end has a line of its own): each new status at
+    DEBUG; at INFO only a sync still running after ``STILL_RUNNING_FIRST_LINE`` seconds, and
+    again every ``STILL_RUNNING_LINE_EVERY`` seconds, so that a long sync is not taken for a
+    stalled run.
+    """
+
+    def __init__(self, logger: logging.Logger, stream: str, rows: int) -> None:
+        self.logger = logger
+        self.stream = stream
+        self.rows = rows
+        self.status: str | None = None
+        self.next_line_at = STILL_RUNNING_FIRST_LINE
+
+    def __call__(self, sync: dict[str, Any], seconds: float) -> None:
+        """Hear of the sync's status, read ``seconds`` after the wait began."""
+        status = sync["status"]
+        if status in TERMINAL_SYNC_STATUSES:
+            return
+        if status != self.status:
+            self.status = status
+            self.logger.debug(
+                "Stream '%s': sync %s is %s after %.1f s (%d rows)",
+                self.stream,
+                sync["uri"],
+                status,
+                seconds,
+                self.rows,
+            )
+        if seconds >= self.next_line_at:
+            self.next_line_at = seconds + STILL_RUNNING_LINE_EVERY
+            self.logger.info(
+                "Stream '%s': sync %s is still %s after %.0f s (%d rows)",
+                self.stream,
+                sync["uri"],
+                status,
+                seconds,
+                self.rows,
+            )
 
 
 def ended_line(sync: SyncRecord) -> str:
     """What the log says of an ended sync: its rows, and what Eloqua did with them."""
     line = (
-        f"Sync {sync.uri} ended {sync.status} in {sync.seconds:.1f} s: {sync.rows} rows, "
+        f"sync {sync.uri} ended {sync.status} in {sync.seconds:.1f} s: {sync.rows} rows, "
         f"{sync.created} created, {sync.updated} updated, {sync.rejected} rejected"
     )
     if sync.matched:

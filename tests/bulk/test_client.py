@@ -224,7 +224,7 @@ def test_an_upload_is_repeated_after_429_which_eloqua_did_not_act_on() -> None:
     assert send.call_args.kwargs["data"] == b"a\r\n1\r\n"
 
 
-def test_wait_for_sync_returns_the_terminal_sync_and_tells_each_new_status() -> None:
+def test_wait_for_sync_returns_the_terminal_sync_and_tells_each_status_read() -> None:
     client, send = scripted_client(
         answer(200, {"uri": "/syncs/7", "status": "pending"}),
         answer(200, {"uri": "/syncs/7", "status": "active"}),
@@ -237,12 +237,12 @@ def test_wait_for_sync_returns_the_terminal_sync_and_tells_each_new_status() -> 
         "/syncs/7",
         timeout=5,
         first_interval=0.001,
-        on_change=lambda changed, seconds: heard.append(changed["status"]),
+        on_poll=lambda polled, seconds: heard.append(polled["status"]),
     )
 
     assert sync["status"] == "success"
     assert send.call_count == 4
-    assert heard == ["pending", "active", "success"]
+    assert heard == ["pending", "active", "active", "success"]
 
 
 def test_wait_for_sync_gives_up_at_its_deadline() -> None:
