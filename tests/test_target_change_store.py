@@ -164,6 +164,64 @@ def test_a_rejected_row_is_sent_again_next_run(emulator: EmulatorServer, tmp_pat
     assert (numbers["unchanged"], numbers["rejected"]) == (3, 1)
 
 
+UPDATE_ONLY = {STREAM: {**MAPPING, "import_rule": "updateOnly"}}
+"""The stream's mapping with Eloqua's import rule ``updateOnly``: a row matching no account is
+left alone (``unmatched``)."""
+
+
+def create_accounts(emulator: EmulatorServer, tmp_path: Path, *records: dict[str, Any]) -> None:
+    """Create accounts the way another pipeline would: a stream of its own, no import rule."""
+    other = "erp_accounts"
+    schema = {**SCHEMA, "stream": other}
+    lines = [schema, *({"type": "RECORD", "stream": other, "record": r} for r in records)]
+    run = run_target(config(emulator, tmp_path, streams={other: MAPPING}), lines, tmp_path)
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_row_the_import_rule_left_alone_is_sent_again_once_it_would_match(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    nobody = accounts({"name": "Nobody", "city": "Rome"})
+    first = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), nobody, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (totals(tmp_path)["unmatched"], totals(tmp_path)["uploaded"]) == (1, 1)
+    assert (
+        "Eloqua left 1 of its rows alone (unmatched) and does not say which, so the change "
+        "store records none of the sync's rows: they are sent again next run"
+    ) in first.stderr
+    create_accounts(emulator, tmp_path, {"name": "Nobody", "city": "Paris"})
+    assert cities(emulator) == {"Nobody": "Paris"}
+
+    third = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), nobody, tmp_path)
+
+    assert third.returncode == 0, third.stderr
+    assert third.states == [STATE["value"]]
+    assert cities(emulator) == {"Nobody": "Rome"}
+    numbers = totals(tmp_path)
+    assert (numbers["unchanged"], numbers["uploaded"], numbers["updated"]) == (0, 1, 1)
+    assert numbers["unmatched"] == 0
+
+
+def test_a_row_loaded_beside_unmatched_ones_is_sent_again_when_it_changes_back(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    create_accounts(emulator, tmp_path, {"name": "Acme", "city": "Paris"})
+    acme = {"name": "Acme", "city": "Paris"}
+    nobody = {"name": "Nobody", "city": "Rome"}
+    first = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), accounts(acme), tmp_path)
+    assert (first.returncode, totals(tmp_path)["updated"]) == (0, 1)  # Paris is recorded
+    moved = accounts({"name": "Acme", "city": "Lyon"}, nobody)
+    run = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), moved, tmp_path)
+    assert (run.returncode, totals(tmp_path)["unmatched"]) == (0, 1)
+    assert cities(emulator) == {"Acme": "Lyon"}
+
+    back = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), accounts(acme), tmp_path)
+
+    assert back.returncode == 0, back.stderr
+    assert cities(emulator) == {"Acme": "Paris"}  # the store no longer takes Paris for Eloqua's
+    assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (0, 1)
+
+
 def test_a_changed_mapping_sends_every_row_again(emulator: EmulatorServer, tmp_path: Path) -> None:
     keeping = {STREAM: {**MAPPING, "update_rule": "ifExistingIsNull"}}
     sent = []

@@ -5,7 +5,8 @@ loaded: an 8-byte hash of the row's bytes as uploaded (``RowSpool`` makes it). A
 the rows equal to theirs (``unchanged``); once a sync has ended within the run's policy, its
 batch job records the fingerprints of the rows it loaded, in one transaction, leaving out the rows
 Eloqua rejected and those read back different. A failed sync records nothing, so its rows are
-sent again next run.
+sent again next run; nor does a sync that did not load rows it does not name (``unmatched`` ones,
+say), which also drops what the store held for the identifiers it sent.
 
 Identifiers are kept as 8-byte hashes too (of the identifier as Eloqua compares it, letter case
 folded), so the file holds no value of any record. Two identifiers of a stream that share a hash
@@ -338,6 +339,7 @@ def _store_error(path: Path, error: sqlite3.Error) -> ChangeStoreError:
 class _Scope:
     """A stream's scope, as this run uses it."""
 
+    stream: str
     id: int
     looks_up: bool
     """Whether rows are looked up: not after a refresh, nor in a scope without fingerprints."""
@@ -408,7 +410,7 @@ class RunChanges:
             kept = {s.id for (stream, _), s in self._scopes.items() if stream == mapping.stream}
             scope_id = self.store.open_scope(*name, keep=kept, clear=self.refresh)
             looks_up = not self.refresh and self.store.has_fingerprints(scope_id)
-            scope = self._scopes[name] = _Scope(scope_id, looks_up)
+            scope = self._scopes[name] = _Scope(mapping.stream, scope_id, looks_up)
             return scope
 
     def release(self, changes: BatchChanges) -> None:
@@ -448,6 +450,23 @@ class BatchChanges:
         except ChangeStoreError as error:  # the rows are loaded all the same
             logger.warning("%s; the rows just loaded are sent again next run", error)
             return 0
+
+    def forget_sent(self) -> None:
+        """Drop what the store holds for the identifiers of the rows the batch sent: its sync
+        loaded some of them without saying which, so a fingerprint recorded before may no
+        longer be what Eloqua has (a row changed back to it would be left out).
+        """
+        store = self.run_changes.store
+        if not store.writable:
+            return
+        try:
+            store.forget(self.scope.stream, sorted(key for key, _ in self.sent.values()))
+        except ChangeStoreError as error:
+            logger.warning(
+                "%s; rows just sent may be left out next run if they change back to what was "
+                "loaded before: set change_store_refresh: true for the next run",
+                error,
+            )
 
     def release(self) -> None:
         """The batch's sync has ended (or never will): later rows are compared with the file."""

@@ -293,6 +293,26 @@ def test_only_rows_loaded_are_recorded_and_a_refresh_looks_nothing_up(path: Path
     store.close()
 
 
+def test_a_batch_that_forgets_its_rows_makes_them_be_sent_again_changed_or_not(
+    path: Path,
+) -> None:
+    changes = RunChanges(ChangeStore.open(path, ACME, refresh=False, writable=True), refresh=False)
+    load(changes, ("Acme", "Paris"), ("Beta", "Rome"))
+    changes.close()
+    changes = RunChanges(ChangeStore.open(path, ACME, refresh=False, writable=True), refresh=False)
+    spool = batch(("Acme", "Lyon"), ("Gamma", "Oslo"))  # some of them loaded, not said which
+    sorted_out = changes.sort_out(MAPPING, spool)
+    list(spool.parts())
+
+    sorted_out.forget_sent()
+    sorted_out.release()
+
+    back = batch(("Acme", "Paris"), ("Beta", "Rome"), ("Gamma", "Oslo"))
+    assert changes.sort_out(MAPPING, back).unchanged == 1  # Beta alone: it was not sent
+    assert uploaded(back) == ["Acme,Paris", "Gamma,Oslo"]
+    changes.close()
+
+
 def test_a_row_is_compared_with_a_batch_still_syncing_before_the_file(path: Path) -> None:
     changes = RunChanges(ChangeStore.open(path, ACME, refresh=False, writable=True), refresh=False)
     load(changes, ("Beta", "Rome"))
