@@ -310,9 +310,9 @@ class BatchJob:
 
     def _record_loaded(self, sync_record: SyncRecord) -> None:
         """Record in the change store what the sync, ended within the run's policy, loaded:
-        every row but those Eloqua rejected and those read back different. When Eloqua did not
-        load some rows without naming them (rejects without their row, rows ``unmatched``),
-        nothing is, and the store forgets the rows sent: the whole batch is sent again next run.
+        every row but those Eloqua rejected and those read back different. When Eloqua left
+        rows unloaded without naming them (rejects without their row, rows ``unmatched``), none
+        is, and the store forgets the identifiers sent: the whole batch is sent again next run.
         """
         if self.changes is None:
             return

@@ -5,8 +5,8 @@ loaded: an 8-byte hash of the row's bytes as uploaded (``RowSpool`` makes it). A
 the rows equal to theirs (``unchanged``); once a sync has ended within the run's policy, its
 batch job records the fingerprints of the rows it loaded, in one transaction, leaving out the rows
 Eloqua rejected and those read back different. A failed sync records nothing, so its rows are
-sent again next run; nor does a sync that did not load rows it does not name (``unmatched`` ones,
-say), which also drops what the store held for the identifiers it sent.
+sent again next run; nor does a sync that left rows unloaded without naming them (``unmatched``
+ones, say), which also drops what the store held for the identifiers its batch sent.
 
 Identifiers are kept as 8-byte hashes too (of the identifier as Eloqua compares it, letter case
 folded), so the file holds no value of any record. Two identifiers of a stream that share a hash
