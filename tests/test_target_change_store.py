@@ -12,14 +12,18 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from target_eloqua.emulator import EloquaInstance, EmulatorServer
 from tests.support import (
     COMPANIES,
     COMPANIES_MAPPING,
     TARGET_COMMAND,
+    TargetRun,
     admin,
     emulator_config,
     finish,
+    oauth_config,
     plan_next_syncs,
     run_target,
     start_target,
@@ -164,6 +168,64 @@ def test_a_rejected_row_is_sent_again_next_run(emulator: EmulatorServer, tmp_pat
     assert (numbers["unchanged"], numbers["rejected"]) == (3, 1)
 
 
+UPDATE_ONLY = {STREAM: {**MAPPING, "import_rule": "updateOnly"}}
+"""The stream's mapping with Eloqua's import rule ``updateOnly``: a row matching no account is
+left alone (``unmatched``)."""
+
+
+def create_accounts(emulator: EmulatorServer, tmp_path: Path, *records: dict[str, Any]) -> None:
+    """Create accounts the way another pipeline would: a stream of its own, no import rule."""
+    other = "erp_accounts"
+    schema = {**SCHEMA, "stream": other}
+    lines = [schema, *({"type": "RECORD", "stream": other, "record": r} for r in records)]
+    run = run_target(config(emulator, tmp_path, streams={other: MAPPING}), lines, tmp_path)
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_row_the_import_rule_left_alone_is_sent_again_once_it_would_match(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    nobody = accounts({"name": "Nobody", "city": "Rome"})
+    first = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), nobody, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (totals(tmp_path)["unmatched"], totals(tmp_path)["uploaded"]) == (1, 1)
+    assert (
+        "Eloqua left 1 of its rows alone (unmatched) and does not say which, so the change "
+        "store records none of the sync's rows: they are sent again next run"
+    ) in first.stderr
+    create_accounts(emulator, tmp_path, {"name": "Nobody", "city": "Paris"})
+    assert cities(emulator) == {"Nobody": "Paris"}
+
+    third = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), nobody, tmp_path)
+
+    assert third.returncode == 0, third.stderr
+    assert third.states == [STATE["value"]]
+    assert cities(emulator) == {"Nobody": "Rome"}
+    numbers = totals(tmp_path)
+    assert (numbers["unchanged"], numbers["uploaded"], numbers["updated"]) == (0, 1, 1)
+    assert numbers["unmatched"] == 0
+
+
+def test_a_row_loaded_beside_unmatched_ones_is_sent_again_when_it_changes_back(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    create_accounts(emulator, tmp_path, {"name": "Acme", "city": "Paris"})
+    acme = {"name": "Acme", "city": "Paris"}
+    nobody = {"name": "Nobody", "city": "Rome"}
+    first = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), accounts(acme), tmp_path)
+    assert (first.returncode, totals(tmp_path)["updated"]) == (0, 1)  # Paris is recorded
+    moved = accounts({"name": "Acme", "city": "Lyon"}, nobody)
+    run = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), moved, tmp_path)
+    assert (run.returncode, totals(tmp_path)["unmatched"]) == (0, 1)
+    assert cities(emulator) == {"Acme": "Lyon"}
+
+    back = run_target(config(emulator, tmp_path, streams=UPDATE_ONLY), accounts(acme), tmp_path)
+
+    assert back.returncode == 0, back.stderr
+    assert cities(emulator) == {"Acme": "Paris"}  # the store no longer takes Paris for Eloqua's
+    assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (0, 1)
+
+
 def test_a_changed_mapping_sends_every_row_again(emulator: EmulatorServer, tmp_path: Path) -> None:
     keeping = {STREAM: {**MAPPING, "update_rule": "ifExistingIsNull"}}
     sent = []
@@ -290,23 +352,112 @@ def test_a_second_run_on_a_store_in_use_is_refused_and_the_store_stays_whole(
     assert (rerun.returncode, totals(tmp_path)["unchanged"]) == (0, 3)
 
 
-def test_a_store_written_for_another_instance_is_refused_unless_refreshed(
+SEED_TOKEN = "seed-refresh-token-8Kd4"  # each emulated instance accepts it once
+
+
+def oauth_run(pod: EmulatorServer, tmp_path: Path, store: Path) -> TargetRun:
+    """A run on the instance ``pod`` serves that logs in with OAuth's refresh-token grant, so
+    with no ``company`` set, keeping the rotated tokens in a file per instance.
+    """
+    token_file = tmp_path / f"token-{pod.instance.site_id}.json"
+    settings = oauth_config(
+        pod,
+        refresh_token=SEED_TOKEN,
+        token_file=str(token_file),
+        streams={STREAM: MAPPING},
+        change_store=str(store),
+        summary_path=str(tmp_path / "summary.json"),
+    )
+    return run_target(settings, THREE, tmp_path)
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def test_two_instances_at_one_url_refuse_each_others_store(tmp_path: Path) -> None:
+    acme = EloquaInstance(sync_seconds=0.2, refresh_token=SEED_TOKEN)
+    globex = EloquaInstance(
+        sync_seconds=0.2, site_id=43, company="Globex", refresh_token=SEED_TOKEN
+    )
+    acme_store, globex_store = tmp_path / "acme.sqlite", tmp_path / "globex.sqlite"
+    with EmulatorServer(acme) as pod:
+        url = pod.url
+        assert oauth_run(pod, tmp_path, acme_store).returncode == 0
+
+    with EmulatorServer(globex, port=port_of(url)) as pod:  # another customer on the same pod
+        assert pod.url == url
+        refused = oauth_run(pod, tmp_path, acme_store)
+        assert admin(pod, "records/accounts") == []
+        assert oauth_run(pod, tmp_path, globex_store).returncode == 0
+    with EmulatorServer(acme, port=port_of(url)) as pod:
+        refused_back = oauth_run(pod, tmp_path, globex_store)
+        assert cities(pod) == CITIES
+
+    assert refused.returncode == 1
+    assert (
+        f"was written for the Eloqua instance 'ACME' (site id 42, at {url}), not 'Globex' "
+        f"(site id 43, at {url}): give each instance a store of its own, or set "
+        "change_store_refresh: true to empty this one and take it over"
+    ) in refused.stderr
+    assert refused_back.returncode == 1
+    assert (
+        f"was written for the Eloqua instance 'Globex' (site id 43, at {url}), not 'ACME' "
+        f"(site id 42, at {url})"
+    ) in refused_back.stderr
+
+
+def test_the_store_follows_its_instance_to_another_pod(tmp_path: Path) -> None:
+    instance = EloquaInstance(sync_seconds=0.2)
+    with EmulatorServer(instance) as old_pod:
+        first = run_target(config(old_pod, tmp_path), THREE, tmp_path)
+        assert first.returncode == 0, first.stderr
+        old_url = old_pod.url
+
+    with EmulatorServer(instance) as new_pod:  # the instance moved, with its records
+        pinned = config(new_pod, tmp_path, base_url=new_pod.url)  # /id is asked all the same
+        rerun = run_target(pinned, THREE, tmp_path)
+        asked = [r["path"] for r in admin(new_pod, "requests") if r["method"] == "GET"]
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (3, 0)
+    assert asked.count("/id") == 1
+    assert (
+        "was written for this Eloqua instance (site id 42) when it was 'ACME' at "
+        f"{old_url}; it is now 'ACME' at {new_pod.url}"
+    ) in rerun.stderr
+
+
+def test_a_run_whose_instance_id_does_not_name_is_refused_before_anything_is_sent(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fault = {"method": "GET", "path": "/id", "count": 1, "status": 403}
+    requests.post(f"{emulator.url}/_emulator/faults", json=fault, timeout=10).raise_for_status()
+
+    run = run_target(config(emulator, tmp_path, base_url=emulator.url), THREE, tmp_path)
+
+    assert run.returncode == 1
+    assert (
+        f"change_store is kept per Eloqua instance, and {emulator.url}/id did not tell which "
+        "one this is: Eloqua answered 403"
+    ) in run.stderr
+    assert (admin(emulator, "definitions"), admin(emulator, "records/accounts")) == ([], [])
+
+
+def test_a_store_written_for_another_instance_is_taken_over_with_refresh(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     assert run_target(config(emulator, tmp_path), THREE, tmp_path).returncode == 0
 
-    with EmulatorServer(EloquaInstance(sync_seconds=0.2)) as other:
-        refused = run_target(config(other, tmp_path), THREE, tmp_path)
+    globex = EloquaInstance(sync_seconds=0.2, site_id=43, company="Globex")
+    with EmulatorServer(globex) as other:
+        refused = run_target(config(other, tmp_path, company="Globex"), THREE, tmp_path)
         assert json.loads((tmp_path / "summary.json").read_text())["status"] == "failed"
-        assert admin(other, "records/accounts") == []
-        taken_over = run_target(config(other, tmp_path, change_store_refresh=True), THREE, tmp_path)
+        refresh = config(other, tmp_path, company="Globex", change_store_refresh=True)
+        taken_over = run_target(refresh, THREE, tmp_path)
 
     assert refused.returncode == 1
-    assert (
-        f"was written for the Eloqua instance {emulator.url} (company 'ACME'), not "
-        f"{other.url} (company 'ACME'): give each instance a store of its own, or set "
-        "change_store_refresh: true to empty this one and take it over"
-    ) in refused.stderr
+    assert "was written for the Eloqua instance 'ACME' (site id 42" in refused.stderr
     assert taken_over.returncode == 0, taken_over.stderr
     assert totals(tmp_path)["uploaded"] == 3
     back = run_target(config(emulator, tmp_path), THREE, tmp_path)

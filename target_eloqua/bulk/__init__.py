@@ -9,7 +9,9 @@ from target_eloqua.bulk.auth import (
 )
 from target_eloqua.bulk.client import (
     BulkClient,
-    discover_base_url,
+    Identity,
+    Site,
+    identify,
     request_token,
 )
 from target_eloqua.bulk.errors import (
@@ -33,15 +35,17 @@ __all__ = [
     "EloquaBearerAuth",
     "EloquaConnectionError",
     "EloquaError",
+    "Identity",
     "NotAuthenticatedError",
     "OAuthTokens",
     "OutcomeUnknownError",
     "RetriableAPIError",
     "RetryPolicy",
+    "Site",
     "SyncTimeoutError",
     "TokenRefusedError",
     "UnauthorizedError",
     "UserLogin",
-    "discover_base_url",
+    "identify",
     "request_token",
 ]

@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from http import HTTPStatus
@@ -52,14 +53,32 @@ ResponseHook = Callable[[str, str, int, float], None]
 """Hears of every HTTP answer: method, endpoint (ids as ``{id}``), status code, seconds."""
 
 
-def discover_base_url(
+@dataclass(frozen=True)
+class Site:
+    """An Eloqua instance as ``/id`` names it: its site id, and its name (a login's company)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What ``/id`` tells of a login: the instance (site) it is on, and the pod that serves it."""
+
+    site: Site
+    base_url: str
+
+
+def identify(
     login_url: str,
     auth: EloquaAuth,
     *,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     on_response: ResponseHook | None = None,
-) -> str:
-    """Ask ``{login_url}/id`` which pod the instance lives on, e.g. ``https://secure.p03...``.
+) -> Identity:
+    """Ask ``{login_url}/id`` which instance the login is on, and which pod serves it, e.g.
+    ``https://secure.p03...``
+    (https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/DeterminingBaseURL.html).
 
     Eloqua refuses bad credentials with HTTP 200 and the body ``"Not authenticated."``.
     """
@@ -73,8 +92,9 @@ def discover_base_url(
     body = response.json()
     if not isinstance(body, dict):
         raise NotAuthenticatedError(login_url.rstrip("/"), auth.credentials)
+    site = Site(int(body["site"]["id"]), str(body["site"].get("name") or ""))
     base_url: str = body["urls"]["base"]
-    return base_url.rstrip("/")
+    return Identity(site, base_url.rstrip("/"))
 
 
 def request_token(

@@ -1,7 +1,8 @@
 """Where an Eloqua instance lives, found once, and Bulk API clients that reach it.
 
 Eloqua's instances live on pods (``https://secure.p03.eloqua.com``); ``{login_url}/id`` says which
-one, and is to be asked again after a 401, since an instance may move
+one, and which instance (site) the login is on, and is to be asked again after a 401, since an
+instance may move
 (https://docs.oracle.com/en/cloud/saas/marketing/eloqua-rest-api/DeterminingBaseURL.html). A
 ``Connection`` asks once for all the threads of a run.
 """
@@ -12,7 +13,7 @@ import logging
 import threading
 
 from target_eloqua.bulk.auth import EloquaAuth
-from target_eloqua.bulk.client import BulkClient, ResponseHook, discover_base_url
+from target_eloqua.bulk.client import BulkClient, ResponseHook, Site, identify
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Connection:
         """Told of each answer to a discovery request."""
         self._lock = threading.Lock()
         self._base_url = base_url
+        self._site: Site | None = None
 
     def base_url(self) -> str:
         """The pod's URL, discovered on first use unless it was given."""
@@ -46,6 +48,15 @@ class Connection:
             if self._base_url is None:
                 self._base_url = self._discover()
             return self._base_url
+
+    def site(self) -> Site:
+        """The instance the login is on, as ``/id`` names it: asked once, also when
+        ``base_url`` was given (discovery tells it too).
+        """
+        with self._lock:
+            if self._site is None:
+                self._site = identify(self.login_url, self.auth, on_response=self.on_response).site
+            return self._site
 
     def rediscover_base_url(self, refused_at: str) -> str:
         """Where the instance lives after a 401 at ``refused_at`` (it may have moved): asked of
@@ -66,6 +77,12 @@ class Connection:
         )
 
     def _discover(self) -> str:
-        base_url = discover_base_url(self.login_url, self.auth, on_response=self.on_response)
-        logger.info("Eloqua instance found at %s", base_url)
-        return base_url
+        identity = identify(self.login_url, self.auth, on_response=self.on_response)
+        self._site = identity.site
+        logger.info(
+            "Eloqua instance %r (site id %d) found at %s",
+            identity.site.name,
+            identity.site.id,
+            identity.base_url,
+        )
+        return identity.base_url

@@ -19,6 +19,7 @@ from target_eloqua.emulator.model.instance import (
     DEFAULT_CLIENT_SECRET,
     DEFAULT_COMPANY,
     DEFAULT_PASSWORD,
+    DEFAULT_SITE_ID,
     DEFAULT_SYNC_SECONDS,
     DEFAULT_USERNAME,
     EloquaInstance,
@@ -34,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
     parser.add_argument(
         "--port", type=int, default=0, help="port to bind; 0 picks a free one (default %(default)s)"
+    )
+    parser.add_argument(
+        "--site-id",
+        type=int,
+        default=DEFAULT_SITE_ID,
+        help="the site (instance) id /id gives (default %(default)s)",
     )
     parser.add_argument(
         "--company", default=DEFAULT_COMPANY, help="site name (default %(default)s)"
@@ -89,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     instance = EloquaInstance(
         catalog,
+        site_id=args.site_id,
         company=args.company,
         username=args.username,
         password=args.password,

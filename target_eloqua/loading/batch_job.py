@@ -332,20 +332,30 @@ class BatchJob:
 
     def _record_loaded(self, sync_record: SyncRecord) -> None:
         """Record in the change store what the sync, ended within the run's policy, loaded:
-        every row but those Eloqua rejected and those read back different. When Eloqua's
-        rejects do not all name their row, nothing is: the whole batch is sent again next run.
+        every row but those Eloqua rejected and those read back different. When Eloqua left
+        rows unloaded without naming them (rejects without their row, rows ``unmatched``), none
+        is, and the store forgets the identifiers sent: the whole batch is sent again next run.
         """
         if self.changes is None:
             return
         placed = {i for i in self.rejected_indexes if 1 <= i <= self.spool.uploaded_count}
         if sync_record.rejected > len(placed):
-            self.logger.info(
-                "Sync %s: not every reject names its row, so the change store records none of "
-                "the sync's rows: they are sent again next run",
-                sync_record.uri,
+            unnamed = "not every reject names its row"
+        elif sync_record.unmatched:
+            unnamed = (
+                f"Eloqua left {sync_record.unmatched} of its rows alone (unmatched) and does "
+                "not say which"
             )
+        else:
+            self.changes.record_loaded(self.spool, placed | self.mismatched_indexes)
             return
-        self.changes.record_loaded(self.spool, placed | self.mismatched_indexes)
+        self.logger.info(
+            "Sync %s: %s, so the change store records none of the sync's rows: they are sent "
+            "again next run",
+            sync_record.uri,
+            unnamed,
+        )
+        self.changes.forget_sent()
 
     def _read_logs(self, sync_record: SyncRecord) -> SyncRecord:
         """The ended sync with the counts of its logs, in the report at once. Eloqua's

@@ -5,7 +5,8 @@ loaded: an 8-byte hash of the row's bytes as uploaded (``RowSpool`` makes it). A
 the rows equal to theirs (``unchanged``); once a sync has ended within the run's policy, its
 batch job records the fingerprints of the rows it loaded, in one transaction, leaving out the rows
 Eloqua rejected and those read back different. A failed sync records nothing, so its rows are
-sent again next run.
+sent again next run; nor does a sync that left rows unloaded without naming them (``unmatched``
+ones, say), which also drops what the store held for the identifiers its batch sent.
 
 Identifiers are kept as 8-byte hashes too (of the identifier as Eloqua compares it, letter case
 folded), so the file holds no value of any record. Two identifiers of a stream that share a hash
@@ -16,6 +17,9 @@ Fingerprints are kept under a scope: a stream and the import definition of its m
 and options, hashed), so that a changed mapping sends every row again. The first batch of a stream
 in a run drops the stream's other scopes (an older mapping's fingerprints would be wrong after
 this one loads); with ``change_store_refresh``, it empties its own too.
+
+A store is written for one Eloqua instance, known by the site id that ``/id`` gives: a store of
+another instance is refused (many instances share a pod's URL, and one may move to another pod).
 
 A run holds the file locked from ``open_change_store`` to ``close`` with SQLite's own locking
 (exclusive locking mode): another run on the same file is refused at once, and the operating
@@ -66,25 +70,17 @@ TABLES = (
 
 @dataclass(frozen=True)
 class Instance:
-    """The Eloqua instance a store is written for: its base URL and company (site) name."""
+    """The Eloqua instance a store is written for: its site id, which alone tells instances
+    apart (many share a pod's URL, and an instance may move to another pod), and for messages,
+    its name and the URL of its pod.
+    """
 
+    site_id: int
+    site_name: str
     base_url: str
-    company: str
-
-    @classmethod
-    def of(cls, base_url: str, company: str | None) -> Instance:
-        """The instance a run loads into: its base URL, and its ``company`` setting if any."""
-        return cls(base_url.rstrip("/"), company or "")
-
-    def same_as(self, other: Instance) -> bool:
-        """Whether both name one instance: letter case does not count."""
-        return (self.base_url.lower(), self.company.casefold()) == (
-            other.base_url.lower(),
-            other.company.casefold(),
-        )
 
     def __str__(self) -> str:
-        return f"{self.base_url} (company {self.company!r})" if self.company else self.base_url
+        return f"{self.site_name!r} (site id {self.site_id}, at {self.base_url})"
 
 
 def identifier_key(identifier: str) -> int:
@@ -153,32 +149,63 @@ class ChangeStore:
                 f"version of target-eloqua does not read (it reads layout {SCHEMA_VERSION}): "
                 "give it a new file"
             )
-        written_for = Instance(meta.get("base_url", ""), meta.get("company", ""))
-        if written_for.same_as(instance):
+        if meta.get("site_id") == str(instance.site_id):
+            self._follow(cursor, meta, instance)
             return
+        if "site_id" not in meta:
+            problem = (
+                f"change_store {self.path} was written by an earlier build of target-eloqua, "
+                "which did not record the Eloqua instance's site id"
+            )
+            remedy = "give it a new file"
+        else:
+            written_for = Instance(
+                int(meta["site_id"]), meta.get("site_name", ""), meta.get("base_url", "")
+            )
+            problem = (
+                f"change_store {self.path} was written for the Eloqua instance {written_for}, "
+                f"not {instance}"
+            )
+            remedy = "give each instance a store of its own"
         if not (refresh and self.writable):
             raise ChangeStoreError(
-                f"change_store {self.path} was written for the Eloqua instance {written_for}, "
-                f"not {instance}: give each instance a store of its own, or set "
-                "change_store_refresh: true to empty this one and take it over"
+                f"{problem}: {remedy}, or set change_store_refresh: true to empty this one and "
+                "take it over"
             )
         logger.warning(
-            "change_store %s was written for the Eloqua instance %s: emptied, and taken over "
-            "for %s (change_store_refresh)",
-            self.path,
-            written_for,
-            instance,
+            "%s: emptied, and taken over for %s (change_store_refresh)", problem, instance
         )
         cursor.execute("DELETE FROM fingerprints")
         cursor.execute("DELETE FROM scopes")
+        cursor.execute("DELETE FROM meta")
         self._write_meta(cursor, instance)
+
+    def _follow(self, cursor: sqlite3.Cursor, meta: dict[str, str], instance: Instance) -> None:
+        """Keep the instance's name and pod up to date in the store's own file: an instance
+        may move to another pod (its site id stays).
+        """
+        if (meta.get("site_name"), meta.get("base_url")) == (instance.site_name, instance.base_url):
+            return
+        logger.info(
+            "change_store %s was written for this Eloqua instance (site id %d) when it was "
+            "%r at %s; it is now %r at %s",
+            self.path,
+            instance.site_id,
+            meta.get("site_name"),
+            meta.get("base_url"),
+            instance.site_name,
+            instance.base_url,
+        )
+        if self.writable:
+            self._write_meta(cursor, instance)
 
     @staticmethod
     def _write_meta(cursor: sqlite3.Cursor, instance: Instance) -> None:
         meta = {
             "schema_version": str(SCHEMA_VERSION),
+            "site_id": str(instance.site_id),
+            "site_name": instance.site_name,
             "base_url": instance.base_url,
-            "company": instance.company,
         }
         cursor.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
 
@@ -338,6 +365,7 @@ def _store_error(path: Path, error: sqlite3.Error) -> ChangeStoreError:
 class _Scope:
     """A stream's scope, as this run uses it."""
 
+    stream: str
     id: int
     looks_up: bool
     """Whether rows are looked up: not after a refresh, nor in a scope without fingerprints."""
@@ -408,7 +436,7 @@ class RunChanges:
             kept = {s.id for (stream, _), s in self._scopes.items() if stream == mapping.stream}
             scope_id = self.store.open_scope(*name, keep=kept, clear=self.refresh)
             looks_up = not self.refresh and self.store.has_fingerprints(scope_id)
-            scope = self._scopes[name] = _Scope(scope_id, looks_up)
+            scope = self._scopes[name] = _Scope(mapping.stream, scope_id, looks_up)
             return scope
 
     def release(self, changes: BatchChanges) -> None:
@@ -448,6 +476,23 @@ class BatchChanges:
         except ChangeStoreError as error:  # the rows are loaded all the same
             logger.warning("%s; the rows just loaded are sent again next run", error)
             return 0
+
+    def forget_sent(self) -> None:
+        """Drop what the store holds for the identifiers of the rows the batch sent: its sync
+        loaded some of them without saying which, so a fingerprint recorded before may no
+        longer be what Eloqua has (a row changed back to it would be left out).
+        """
+        store = self.run_changes.store
+        if not store.writable:
+            return
+        try:
+            store.forget(self.scope.stream, sorted(key for key, _ in self.sent.values()))
+        except ChangeStoreError as error:
+            logger.warning(
+                "%s; rows just sent may be left out next run if they change back to what was "
+                "loaded before: set change_store_refresh: true for the next run",
+                error,
+            )
 
     def release(self) -> None:
         """The batch's sync has ended (or never will): later rows are compared with the file."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from target_eloqua.bulk import BulkClient, EloquaError
 from target_eloqua.bulk.connection import Connection
-from target_eloqua.errors import TooManyRejectsError
+from target_eloqua.errors import ChangeStoreError, TooManyRejectsError
 from target_eloqua.loading import run_files
 from target_eloqua.loading.change_store import Instance, RunChanges, open_change_store
 from target_eloqua.loading.checkpoints import Checkpoints
@@ -106,7 +106,15 @@ class Run:
         """
         if self._change_store_path is None:
             return
-        instance = Instance.of(self.connection.base_url(), self.config.get("company"))
+        base_url = self.connection.base_url()
+        try:
+            site = self.connection.site()  # with base_url given, /id is asked for it alone
+        except EloquaError as error:
+            raise ChangeStoreError(
+                "change_store is kept per Eloqua instance, and "
+                f"{self.config['login_url']}/id did not tell which one this is: {error}"
+            ) from error
+        instance = Instance(site.id, site.name, base_url)
         self.changes = open_change_store(
             self._change_store_path,
             instance,

@@ -25,14 +25,16 @@ from target_eloqua.bulk import (
     EloquaBasicAuth,
     EloquaConnectionError,
     EloquaError,
+    Identity,
     NotAuthenticatedError,
     OutcomeUnknownError,
     RetriableAPIError,
     RetryPolicy,
+    Site,
     SyncTimeoutError,
     TokenRefusedError,
     UnauthorizedError,
-    discover_base_url,
+    identify,
     request_token,
 )
 from target_eloqua.bulk.client import endpoint_of
@@ -252,11 +254,14 @@ def test_wait_for_sync_gives_up_at_its_deadline() -> None:
         client.wait_for_sync("/syncs/7", timeout=0.05, first_interval=0.01)
 
 
-def test_discovery_reads_the_pod_base_url() -> None:
-    body = {"urls": {"base": "https://secure.p03.eloqua.com/"}}
+def test_discovery_reads_the_site_and_the_pod_base_url() -> None:
+    body = {
+        "site": {"id": 42, "name": "MyTestInstall"},
+        "urls": {"base": "https://secure.p03.eloqua.com/"},
+    }
     with mock.patch("requests.get", return_value=answer(200, body)) as get:
-        assert discover_base_url("https://login.eloqua.com/", AUTH) == (
-            "https://secure.p03.eloqua.com"
+        assert identify("https://login.eloqua.com/", AUTH) == Identity(
+            Site(42, "MyTestInstall"), "https://secure.p03.eloqua.com"
         )
     assert get.call_args.args == ("https://login.eloqua.com/id",)
     assert get.call_args.kwargs["timeout"]
@@ -267,7 +272,7 @@ def test_discovery_turns_not_authenticated_into_an_error_naming_the_causes() -> 
         mock.patch("requests.get", return_value=answer(200, "Not authenticated.")),
         pytest.raises(NotAuthenticatedError, match="allow-list") as caught,
     ):
-        discover_base_url("https://login.eloqua.com", AUTH)
+        identify("https://login.eloqua.com", AUTH)
     assert "s3cret-password" not in str(caught.value)
 
 

@@ -32,7 +32,7 @@ def first_line(process: subprocess.Popen[str], timeout: float = 10) -> str:
 
 
 def test_prints_its_url_first_serves_id_and_exits_0_on_sigterm() -> None:
-    login = ["--company", "Other", "--username", "bot", "--password", "s3cret"]
+    login = ["--site-id", "43", "--company", "Other", "--username", "bot", "--password", "s3cret"]
     login += ["--client-id", "app", "--client-secret", "app-secret", "--token-seconds", "60"]
     process = start(["--port", "0", "--sync-seconds", "0", *login])
     try:
@@ -42,7 +42,7 @@ def test_prints_its_url_first_serves_id_and_exits_0_on_sigterm() -> None:
 
         response = requests.get(url + "/id", auth=AUTH, timeout=5)
         assert response.json()["urls"]["base"] == url
-        assert response.json()["site"]["name"] == "Other"
+        assert response.json()["site"] == {"id": 43, "name": "Other"}
         grant = {"grant_type": "password", "username": "Other\\bot", "password": "s3cret"}
         token = requests.post(
             url + "/auth/oauth2/token", json=grant, auth=("app", "app-secret"), timeout=5

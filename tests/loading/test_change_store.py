@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import astuple, replace
 from pathlib import Path
 
 import pytest
@@ -26,8 +26,9 @@ from target_eloqua.loading.spool import RowSpool
 from target_eloqua.mapping.entities import parse_entity
 from target_eloqua.mapping.streams import Column, StreamMapping
 
-ACME = Instance("https://secure.p03.eloqua.com", "ACME")
-OTHER = Instance("https://secure.p04.eloqua.com", "Globex")
+ACME = Instance(42, "ACME", "https://secure.p03.eloqua.com")
+GLOBEX = Instance(43, "Globex", "https://secure.p03.eloqua.com")
+"""Another instance on ACME's pod."""
 
 
 @pytest.fixture
@@ -76,26 +77,54 @@ def test_a_store_in_use_is_refused_until_its_run_closes_it(
     )
 
 
-def test_a_store_of_another_instance_is_refused_naming_both(path: Path, store: ChangeStore) -> None:
+def test_a_store_of_another_instance_on_the_same_pod_is_refused_naming_both(
+    path: Path, store: ChangeStore
+) -> None:
     store.close()
 
     with pytest.raises(ChangeStoreError) as refused:
-        ChangeStore.open(path, OTHER, refresh=False, writable=True)
+        ChangeStore.open(path, GLOBEX, refresh=False, writable=True)
 
     assert str(refused.value) == (
-        f"change_store {path} was written for the Eloqua instance "
-        "https://secure.p03.eloqua.com (company 'ACME'), not https://secure.p04.eloqua.com "
-        "(company 'Globex'): give each instance a store of its own, or set "
+        f"change_store {path} was written for the Eloqua instance 'ACME' (site id 42, at "
+        "https://secure.p03.eloqua.com), not 'Globex' (site id 43, at "
+        "https://secure.p03.eloqua.com): give each instance a store of its own, or set "
         "change_store_refresh: true to empty this one and take it over"
     )
 
 
-def test_letter_case_does_not_make_another_instance(path: Path, store: ChangeStore) -> None:
+def test_the_store_follows_its_instance_to_another_pod(path: Path, store: ChangeStore) -> None:
+    store.record(store.open_scope("crm", "definition", keep=set(), clear=False), [(1, 10)])
     store.close()
+    moved = replace(ACME, base_url="https://secure.p06.eloqua.com")
 
-    same = Instance.of("HTTPS://Secure.P03.eloqua.com/", "acme")
+    reopened = ChangeStore.open(path, moved, refresh=False, writable=True)
+    scope = reopened.open_scope("crm", "definition", keep=set(), clear=False)
+    assert reopened.fingerprints(scope, [1]) == {1: 10}
+    reopened.close()
+    with pytest.raises(ChangeStoreError, match=r"'ACME' \(site id 42, at https://secure.p06"):
+        ChangeStore.open(path, GLOBEX, refresh=False, writable=True)
 
-    ChangeStore.open(path, same, refresh=False, writable=True).close()
+
+def test_a_store_of_an_earlier_build_without_a_site_id_is_refused_unless_refreshed(
+    path: Path, store: ChangeStore
+) -> None:
+    store.close()
+    with sqlite3.connect(path) as connection:  # what an earlier build wrote
+        connection.execute("DELETE FROM meta WHERE name IN ('site_id', 'site_name')")
+        connection.execute("INSERT INTO meta VALUES ('company', '')")
+    connection.close()
+
+    with pytest.raises(ChangeStoreError) as refused:
+        ChangeStore.open(path, ACME, refresh=False, writable=True)
+    ChangeStore.open(path, ACME, refresh=True, writable=True).close()
+    ChangeStore.open(path, ACME, refresh=False, writable=True).close()
+
+    assert str(refused.value) == (
+        f"change_store {path} was written by an earlier build of target-eloqua, which did not "
+        "record the Eloqua instance's site id: give it a new file, or set "
+        "change_store_refresh: true to empty this one and take it over"
+    )
 
 
 def test_a_refresh_empties_another_instances_store_and_takes_it_over(
@@ -104,11 +133,11 @@ def test_a_refresh_empties_another_instances_store_and_takes_it_over(
     store.record(store.open_scope("crm", "definition", keep=set(), clear=False), [(1, 10)])
     store.close()
 
-    taken = ChangeStore.open(path, OTHER, refresh=True, writable=True)
+    taken = ChangeStore.open(path, GLOBEX, refresh=True, writable=True)
     scope = taken.open_scope("crm", "definition", keep=set(), clear=False)
     assert taken.fingerprints(scope, [1]) == {}
     taken.close()
-    with pytest.raises(ChangeStoreError, match="was written for the Eloqua instance https"):
+    with pytest.raises(ChangeStoreError, match="was written for the Eloqua instance 'Globex'"):
         ChangeStore.open(path, ACME, refresh=False, writable=True)
 
 
@@ -181,7 +210,7 @@ def test_a_run_killed_in_a_transaction_leaves_the_store_as_it_was(path: Path) ->
         from pathlib import Path
         from target_eloqua.loading.change_store import ChangeStore, Instance
 
-        store = ChangeStore.open(Path({str(path)!r}), Instance({ACME.base_url!r}, "ACME"),
+        store = ChangeStore.open(Path({str(path)!r}), Instance(*{astuple(ACME)!r}),
                                  refresh=False, writable=True)
         scope = store.open_scope("crm", "definition", keep=set(), clear=False)
         store.record(scope, [(1, 10)])
@@ -291,6 +320,26 @@ def test_only_rows_loaded_are_recorded_and_a_refresh_looks_nothing_up(path: Path
     keys = [identifier_key(name) for name in ("acme", "beta", "gamma")]
     assert store.fingerprints(scope, keys) == {}  # the refresh emptied the stream's scope
     store.close()
+
+
+def test_a_batch_that_forgets_its_rows_makes_them_be_sent_again_changed_or_not(
+    path: Path,
+) -> None:
+    changes = RunChanges(ChangeStore.open(path, ACME, refresh=False, writable=True), refresh=False)
+    load(changes, ("Acme", "Paris"), ("Beta", "Rome"))
+    changes.close()
+    changes = RunChanges(ChangeStore.open(path, ACME, refresh=False, writable=True), refresh=False)
+    spool = batch(("Acme", "Lyon"), ("Gamma", "Oslo"))  # some of them loaded, not said which
+    sorted_out = changes.sort_out(MAPPING, spool)
+    list(spool.parts())
+
+    sorted_out.forget_sent()
+    sorted_out.release()
+
+    back = batch(("Acme", "Paris"), ("Beta", "Rome"), ("Gamma", "Oslo"))
+    assert changes.sort_out(MAPPING, back).unchanged == 1  # Beta alone: it was not sent
+    assert uploaded(back) == ["Acme,Paris", "Gamma,Oslo"]
+    changes.close()
 
 
 def test_a_row_is_compared_with_a_batch_still_syncing_before_the_file(path: Path) -> None:

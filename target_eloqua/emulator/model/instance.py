@@ -56,7 +56,7 @@ DEFAULT_CLIENT_ID = "emulator-client"
 DEFAULT_CLIENT_SECRET = "emulator-secret"  # noqa: S105 - documented default, not a secret
 DEFAULT_SYNC_SECONDS = 1.0
 
-SITE_ID = 42
+DEFAULT_SITE_ID = 42
 API_USER_ID = 7
 ACTIVE_AFTER = 0.2
 """Fraction of a sync's duration that it spends ``pending`` before it turns ``active``."""
@@ -129,6 +129,7 @@ class EloquaInstance:
         self,
         catalog: Catalog | None = None,
         *,
+        site_id: int = DEFAULT_SITE_ID,
         company: str = DEFAULT_COMPANY,
         username: str = DEFAULT_USERNAME,
         password: str = DEFAULT_PASSWORD,
@@ -142,6 +143,8 @@ class EloquaInstance:
         callback_sender: CallbackSender | None = None,
     ) -> None:
         self.catalog = catalog if catalog is not None else load_catalog()
+        self.site_id = site_id
+        """The instance's id, which ``/id`` gives with its name (the company of its login)."""
         self.sync_seconds = sync_seconds
         """Base duration of syncs created from now on."""
         self.seconds_per_record = seconds_per_record
@@ -200,7 +203,7 @@ class EloquaInstance:
         username = self.credentials.username
         first, _, last = username.partition(".")
         return {
-            "site": {"id": SITE_ID, "name": self.credentials.company},
+            "site": {"id": self.site_id, "name": self.credentials.company},
             "user": {
                 "id": API_USER_ID,
                 "username": username,
