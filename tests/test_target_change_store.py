@@ -275,6 +275,28 @@ def test_a_failed_sync_records_nothing_and_its_rows_go_again(
     assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (2, 1)
 
 
+def test_a_row_of_a_failed_sync_is_sent_again_when_it_changes_back(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    assert run_target(config(emulator, tmp_path), THREE, tmp_path).returncode == 0  # Paris
+    plan_next_syncs(emulator, status="error")
+    moved = accounts({"name": "Acme", "city": "Lyon"})
+    assert run_target(config(emulator, tmp_path), moved, tmp_path).returncode == 1
+    # A sync that ends 'error' may have loaded some of its rows: this one, say.
+    [acme] = [
+        a for a in admin(emulator, "records/accounts") if a["fields"]["M_CompanyName"] == "Acme"
+    ]
+    edit = {"fields": {"M_City": "Lyon"}}
+    url = f"{emulator.url}/_emulator/records/accounts/{acme['id']}"
+    requests.patch(url, json=edit, timeout=10).raise_for_status()
+
+    back = run_target(config(emulator, tmp_path), THREE, tmp_path)
+
+    assert back.returncode == 0, back.stderr
+    assert cities(emulator) == CITIES  # Paris again: the store had forgotten it
+    assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (2, 1)
+
+
 def test_a_row_read_back_different_is_sent_again_next_run(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:

@@ -198,6 +198,8 @@ class BatchJob:
         reports what Eloqua did.
         """
         self._stop_if_asked()
+        if self.changes is not None:
+            self.changes.forget_replaced()
         started = time.monotonic()
         sync = self._create_sync()
         staged = self.staged
@@ -334,7 +336,8 @@ class BatchJob:
         """Record in the change store what the sync, ended within the run's policy, loaded:
         every row but those Eloqua rejected and those read back different. When Eloqua left
         rows unloaded without naming them (rejects without their row, rows ``unmatched``), none
-        is, and the store forgets the identifiers sent: the whole batch is sent again next run.
+        is (the store forgot what they replaced before the sync): the whole batch is sent again
+        next run.
         """
         if self.changes is None:
             return
@@ -355,7 +358,6 @@ class BatchJob:
             sync_record.uri,
             unnamed,
         )
-        self.changes.forget_sent()
 
     def _read_logs(self, sync_record: SyncRecord) -> SyncRecord:
         """The ended sync with the counts of its logs, in the report at once. Eloqua's

@@ -4,9 +4,11 @@ A local SQLite file keeps, per stream, a fingerprint of each identifier's row as
 loaded: an 8-byte hash of the row's bytes as uploaded (``RowSpool`` makes it). A drain leaves out
 the rows equal to theirs (``unchanged``); once a sync has ended within the run's policy, its
 batch job records the fingerprints of the rows it loaded, in one transaction, leaving out the rows
-Eloqua rejected and those read back different. A failed sync records nothing, so its rows are
-sent again next run; nor does a sync that left rows unloaded without naming them (``unmatched``
-ones, say), which also drops what the store held for the identifiers its batch sent.
+Eloqua rejected and those read back different. Before a sync starts, the store forgets the
+fingerprints its rows replace: a sync may load some rows and then fail, and a row changed back to
+what was loaded before must not be left out. So a failed sync leaves its rows unknown to the
+store, and they are sent again next run; as does a sync that left rows unloaded without naming
+them (``unmatched`` ones, say), which records none of its rows.
 
 Identifiers are kept as 8-byte hashes too (of the identifier as Eloqua compares it, letter case
 folded), so the file holds no value of any record. Two identifiers of a stream that share a hash
@@ -406,6 +408,8 @@ class RunChanges:
                 unchanged.append(sequence)
             else:
                 changes.sent[sequence] = (key, fingerprint)
+                if key in expected:
+                    changes.replaced.append(key)
         spool.leave_out(unchanged)
         changes.unchanged = len(unchanged)
         if self.store.writable:
@@ -460,6 +464,9 @@ class BatchChanges:
         """Rows left out of the batch's uploads: Eloqua has them as they are."""
         self.sent: dict[int, tuple[int, int]] = {}
         """The rows sent with an identifier: sequence in the batch -> (key, fingerprint)."""
+        self.replaced: list[int] = []
+        """The keys of the rows sent whose earlier row the store holds, or a batch still syncing
+        sent: their fingerprints are forgotten before the batch's sync starts."""
 
     def record_loaded(self, spool: RowSpool, not_loaded: Set[int]) -> int:
         """Record the fingerprints of the rows the batch's sync loaded: every row uploaded
@@ -477,20 +484,20 @@ class BatchChanges:
             logger.warning("%s; the rows just loaded are sent again next run", error)
             return 0
 
-    def forget_sent(self) -> None:
-        """Drop what the store holds for the identifiers of the rows the batch sent: its sync
-        loaded some of them without saying which, so a fingerprint recorded before may no
-        longer be what Eloqua has (a row changed back to it would be left out).
+    def forget_replaced(self) -> None:
+        """Drop the fingerprints of the rows the batch's sync is about to replace: a sync that
+        fails may have loaded some of them, and a row changed back to what was loaded before
+        must then be sent, not left out. Called before the sync starts.
         """
         store = self.run_changes.store
-        if not store.writable:
+        if not store.writable or not self.replaced:
             return
         try:
-            store.forget(self.scope.stream, sorted(key for key, _ in self.sent.values()))
+            store.forget(self.scope.stream, sorted(self.replaced))
         except ChangeStoreError as error:
             logger.warning(
-                "%s; rows just sent may be left out next run if they change back to what was "
-                "loaded before: set change_store_refresh: true for the next run",
+                "%s; if this sync fails, rows of it changed back to what was loaded before may "
+                "be left out next run: set change_store_refresh: true for the next run",
                 error,
             )
 

@@ -322,18 +322,18 @@ def test_only_rows_loaded_are_recorded_and_a_refresh_looks_nothing_up(path: Path
     store.close()
 
 
-def test_a_batch_that_forgets_its_rows_makes_them_be_sent_again_changed_or_not(
+def test_a_batch_about_to_sync_forgets_the_rows_it_replaces_so_a_failed_sync_sends_them_again(
     path: Path,
 ) -> None:
     changes = RunChanges(ChangeStore.open(path, ACME, refresh=False, writable=True), refresh=False)
     load(changes, ("Acme", "Paris"), ("Beta", "Rome"))
     changes.close()
     changes = RunChanges(ChangeStore.open(path, ACME, refresh=False, writable=True), refresh=False)
-    spool = batch(("Acme", "Lyon"), ("Gamma", "Oslo"))  # some of them loaded, not said which
+    spool = batch(("Acme", "Lyon"), ("Gamma", "Oslo"))  # its sync then fails, Lyon loaded
     sorted_out = changes.sort_out(MAPPING, spool)
     list(spool.parts())
 
-    sorted_out.forget_sent()
+    sorted_out.forget_replaced()
     sorted_out.release()
 
     back = batch(("Acme", "Paris"), ("Beta", "Rome"), ("Gamma", "Oslo"))
