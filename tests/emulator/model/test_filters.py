@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from target_eloqua.emulator.model.entities import CONTACTS
@@ -16,6 +18,7 @@ from target_eloqua.emulator.model.filters import (
     select,
 )
 from target_eloqua.emulator.model.records import RecordStore
+from target_eloqua.emulator.model.timestamps import WriteTime
 
 EMAIL = "'{{Contact.Field(C_EmailAddress)}}'"
 COUNTRY = "'{{Contact.Field(C_Country)}}'"
@@ -41,7 +44,7 @@ def parse(text: str) -> object:
 
 
 def store() -> RecordStore:
-    contacts = RecordStore(CONTACTS)
+    contacts = RecordStore(CONTACTS, WriteTime(datetime(2026, 1, 1, tzinfo=UTC)))
     for email, country in [
         ("a@x.com", "BE"),
         ("b@x.com", "FR"),
