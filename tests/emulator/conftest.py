@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
 
 from target_eloqua.emulator import EloquaInstance, EmulatorServer
+from target_eloqua.emulator.model.entities import Entity
+from target_eloqua.emulator.model.importer import Upload
 
 AUTH = ("ACME\\API.User", "emulator")
 ROOT = "/api/bulk/2.0"
 CLIENT = ("emulator-client", "emulator-secret")
+STARTED_AT = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
+"""The wall time the fixtures' instance starts at (noon in Eastern time, winter: UTC-5)."""
 
 
 class FakeClock:
@@ -88,6 +93,16 @@ class Bulk:
         return items
 
 
+def load_rows(
+    instance: EloquaInstance, entity: Entity, body: dict[str, Any], rows: list[dict[str, str]]
+) -> None:
+    """Import the rows into the model through a new definition and its sync, brought to its end
+    (at once on an instance whose syncs take no time)."""
+    definition = instance.create_import(entity, body)
+    instance.stage(entity, definition.id, Upload(rows))
+    instance.sync(instance.create_sync({"syncedInstanceUri": definition.uri}).id)
+
+
 def admin(server: EmulatorServer, path: str) -> Any:
     """GET an admin endpoint; its items."""
     response = requests.get(f"{server.url}/_emulator/{path}", timeout=10)
@@ -106,7 +121,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def instance(clock: FakeClock) -> EloquaInstance:
-    return EloquaInstance(sync_seconds=1.0, clock=clock)
+    return EloquaInstance(sync_seconds=1.0, clock=clock, started_at=STARTED_AT)
 
 
 @pytest.fixture

@@ -230,6 +230,28 @@ def test_invalid_definition_is_400_with_failures(
     assert bulk.items(f"/{entity}/imports") == []
 
 
+@pytest.mark.parametrize(
+    ("entity", "body", "statement"),
+    [
+        ("contacts", CONTACTS, "{{Contact.Field(C_DateModified)}}"),
+        ("contacts", CONTACTS, "{{Contact.CreatedAt}}"),
+        ("accounts", ACCOUNTS, "{{Account.Field(M_DateCreated)}}"),
+        ("accounts", ACCOUNTS, "{{Account.UpdatedAt}}"),
+        ("customObjects/9", PURCHASES, "{{CustomObject[9].UpdatedAt}}"),
+    ],
+)
+def test_an_import_may_not_write_system_timestamps(
+    bulk: Bulk, entity: str, body: dict[str, Any], statement: str
+) -> None:
+    response = bulk.post(
+        f"/{entity}/imports", json={**body, "fields": {**body["fields"], "at": statement}}
+    )
+    assert response.status_code == 400
+    assert response.json()["failures"] == [
+        {"field": "fields.at", "value": statement, "constraint": "Must not name a read-only field."}
+    ]
+
+
 def test_identifier_failure_quotes_eloquas_rule(bulk: Bulk) -> None:
     response = bulk.post("/accounts/imports", json=_with(ACCOUNTS, identifierFieldName="nope"))
     [failure] = response.json()["failures"]

@@ -81,6 +81,84 @@ def test_a_filter_selects_and_a_broken_one_is_400_with_failures(bulk: Bulk) -> N
     assert failure["constraint"].startswith("The emulator supports only")
 
 
+SYSTEM_TIMESTAMPS: dict[str, Any] = {
+    "name": "audit",
+    "fields": {
+        "Email": "{{Contact.Field(C_EmailAddress)}}",
+        "Mod": "{{Contact.Field(C_DateModified)}}",
+        "Cre": "{{Contact.Field(C_DateCreated)}}",
+        "Id": "{{Contact.Id}}",
+    },
+}
+
+
+def test_an_imported_contact_is_exported_with_its_system_timestamps(bulk: Bulk) -> None:
+    bulk.load("contacts", CONTACTS, [{"email": "a@x.com"}])  # its sync ends at 17:00:01 UTC
+    in_utc = {**SYSTEM_TIMESTAMPS, "areSystemTimestampsInUTC": True}
+
+    eastern = bulk.items(export(bulk, "contacts", SYSTEM_TIMESTAMPS) + "/data")
+    utc = bulk.items(export(bulk, "contacts", in_utc) + "/data")
+
+    assert eastern == [
+        {
+            "Email": "a@x.com",
+            "Mod": "2026-01-15 12:00:01.000",
+            "Cre": "2026-01-15 12:00:01.000",
+            "Id": "1",
+        }
+    ]
+    assert utc == [
+        {
+            "Email": "a@x.com",
+            "Mod": "2026-01-15 17:00:01.000",
+            "Cre": "2026-01-15 17:00:01.000",
+            "Id": "1",
+        }
+    ]
+
+
+def test_a_filter_on_the_date_modified_reads_back_what_changed_since(bulk: Bulk) -> None:
+    bulk.load("contacts", CONTACTS, [{"email": "a@x.com"}, {"email": "b@x.com"}])
+    bulk.load("contacts", CONTACTS, [{"email": "b@x.com", "first": "Bea"}])  # an hour later
+    since = {
+        **SYSTEM_TIMESTAMPS,
+        "filter": "'{{Contact.Field(C_DateModified)}}' > '2026-01-15 18:00:00'",
+        "areSystemTimestampsInUTC": True,
+    }
+
+    assert bulk.items(export(bulk, "contacts", since) + "/data") == [
+        {
+            "Email": "b@x.com",
+            "Mod": "2026-01-15 18:00:01.000",
+            "Cre": "2026-01-15 17:00:01.000",
+            "Id": "2",
+        }
+    ]
+
+
+def test_custom_object_records_have_their_created_and_updated_at(bulk: Bulk) -> None:
+    purchases = {
+        "name": "p",
+        "fields": {"o": "{{CustomObject[9].Field[101]}}", "p": "{{CustomObject[9].Field[107]}}"},
+        "identifierFieldName": "o",
+    }
+    bulk.load("customObjects/9", purchases, [{"o": "1", "p": "Pen"}, {"o": "2", "p": "Ink"}])
+    bulk.load("customObjects/9", purchases, [{"o": "2", "p": "Paper"}])
+    body = {
+        "name": "purchases",
+        "fields": {
+            "Order": "{{CustomObject[9].Field[101]}}",
+            "Created": "{{CustomObject[9].CreatedAt}}",
+            "Updated": "{{CustomObject[9].UpdatedAt}}",
+        },
+        "filter": "'{{CustomObject[9].UpdatedAt}}' >= '2026-01-15 13:00:01'",
+    }
+
+    assert bulk.items(export(bulk, "customObjects/9", body) + "/data") == [
+        {"Order": "2", "Created": "2026-01-15 12:00:01.000", "Updated": "2026-01-15 13:00:01.000"}
+    ]
+
+
 def test_a_contact_list_filter_selects_its_members(bulk: Bulk) -> None:
     in_list = {
         **CONTACTS,

@@ -283,10 +283,18 @@ def _targets(
         except StatementError as exc:
             failures.append(Failure(f"fields.{key}", as_text(statement), str(exc)))
             continue
-        if target.field is not None and target.field.read_only and target.kind == "field":
+        if _read_only(target):
             failures.append(Failure(f"fields.{key}", statement, READ_ONLY_RULE))
         targets[key] = target
     return targets
+
+
+def _read_only(target: Target) -> bool:
+    """Whether an import may not write to the target: a read-only field (system timestamps
+    ``C_DateCreated`` and ``C_DateModified`` among them), or ``CreatedAt`` or ``UpdatedAt``."""
+    if target.kind in ("createdAt", "updatedAt"):
+        return True
+    return target.field is not None and target.field.read_only and target.kind == "field"
 
 
 def _name_failures(name: object) -> list[Failure]:

@@ -11,6 +11,10 @@ limits and the 24A note on retention):
 - a sync of the definition takes a snapshot of the records the filter selects, which
   ``GET /syncs/{id}/data`` then reads, at most 50,000 a page, every value as text.
 
+System timestamps (``C_DateModified``, ``{{CustomObject[9].CreatedAt}}``, ...: see
+``timestamps``) are exported in UTC when the definition has ``areSystemTimestampsInUTC: true``,
+else in the instance's time zone, and filters compare them in that same time zone.
+
 The emulator's choices where Oracle shows no example: each value read back is in the form
 ``export_text`` gives it (dates ``YYYY-MM-DD HH:MM:SS.fff``, numbers as plain decimals, booleans
 ``true``/``false``, email addresses in lower case); rows come oldest record first; an export
@@ -28,7 +32,7 @@ import decimal
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from target_eloqua.emulator.model.catalog import Catalog
@@ -43,10 +47,29 @@ from target_eloqua.emulator.model.definitions import (
 )
 from target_eloqua.emulator.model.entities import ACCOUNTS, Entity
 from target_eloqua.emulator.model.errors import Failure, ValidationError
-from target_eloqua.emulator.model.filters import FilterError, Node, parse_filter, select
+from target_eloqua.emulator.model.filters import (
+    FilterError,
+    MomentOf,
+    Node,
+    Operand,
+    parse_filter,
+    select,
+)
 from target_eloqua.emulator.model.records import ID, RecordStores, StoredRecord
-from target_eloqua.emulator.model.statements import ACTIVITY_ATTRIBUTES, StatementError, resolve
+from target_eloqua.emulator.model.statements import (
+    ACTIVITY_ATTRIBUTES,
+    StatementError,
+    Target,
+    resolve,
+)
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, SyncCounts
+from target_eloqua.emulator.model.timestamps import (
+    Stamp,
+    export_form,
+    local_moment,
+    shown_in,
+    stamp_of,
+)
 
 MAX_EXPORT_FIELDS = 250
 DEFAULT_RETENTION = "PT6H"
@@ -96,12 +119,14 @@ _ACTIVITY = re.compile(r"\{\{Activity\.(?:Field\((\w+)\)|([\w.]+))\}\}")
 @dataclass(frozen=True)
 class ExportColumn:
     """What one key of an export reads: the value a record keeps under ``name`` (``Id``: the
-    record id), on the record itself or on its account (``{{Contact.Account.Field(X)}}``)."""
+    record id) or its system timestamp ``stamp``, on the record itself or on its account
+    (``{{Contact.Account.Field(X)}}``)."""
 
     key: str
     name: str
     data_type: str
     on_account: bool = False
+    stamp: Stamp | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +185,8 @@ def accept_export(catalog: Catalog, entity: Entity, body: Mapping[str, Any]) -> 
     if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_LENGTH:
         failures.append(Failure("name", as_text(name), NAME_RULE))
     columns = _columns(catalog, entity, body.get("fields"), failures)
-    node = _filter(catalog, entity, body.get("filter"), failures)
+    zone = shown_in(as_bool(body.get("areSystemTimestampsInUTC")) is True)
+    node = _filter(catalog, entity, body.get("filter"), zone, failures)
     failures += _option_failures(body)
     if failures:
         raise ValidationError(failures)
@@ -182,7 +208,8 @@ def run_export(
     limit = definition.properties.get("maxRecords")
     if isinstance(limit, int):
         records = records[:limit]
-    readers = [_reader(column, stores) for column in definition.columns]
+    zone = shown_in(definition.properties.get("areSystemTimestampsInUTC") is True)
+    readers = [_reader(column, stores, zone) for column in definition.columns]
     rows = tuple(tuple(read(record) for read in readers) for record in records)
     exported = ExportedRows(tuple(column.key for column in definition.columns), rows)
     logs = (
@@ -203,12 +230,16 @@ def export_text(data_type: str, text: str) -> str:
 
 
 def _export_date(text: str) -> str:
+    moment = _stored_moment(text)
+    return text if moment is None else export_form(moment)
+
+
+def _stored_moment(text: str) -> datetime | None:
+    """The moment a stored date names, as a wall-clock time (in UTC if it had an offset)."""
     moment = read_date(text)
-    if moment is None:
-        return text
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
+    if moment is not None and moment.tzinfo is not None:
+        return local_moment(moment, UTC)
+    return moment
 
 
 def _export_number(text: str) -> str:
@@ -237,17 +268,28 @@ _EXPORT_FORMS: Mapping[str, Callable[[str], str]] = {
 }
 
 
-def _reader(column: ExportColumn, stores: RecordStores) -> Callable[[StoredRecord], str]:
-    """A function of a record that gives the column's text."""
+def _reader(
+    column: ExportColumn, stores: RecordStores, zone: tzinfo
+) -> Callable[[StoredRecord], str]:
+    """A function of a record that gives the column's text (system timestamps in ``zone``)."""
+    read = _own_reader(column, zone)
+    if not column.on_account:
+        return read
+    accounts = stores.accounts
+
+    def on_account(record: StoredRecord) -> str:
+        account = accounts.get(record.account_id) if record.account_id is not None else None
+        return read(account) if account else ""
+
+    return on_account
+
+
+def _own_reader(column: ExportColumn, zone: tzinfo) -> Callable[[StoredRecord], str]:
+    """A function of a record that gives the text of the column's value on that record."""
     name, data_type = column.name, column.data_type
-    if column.on_account:
-        accounts = stores.accounts
-
-        def on_account(record: StoredRecord) -> str:
-            account = accounts.get(record.account_id) if record.account_id is not None else None
-            return export_text(data_type, account.fields.get(name, "")) if account else ""
-
-        return on_account
+    if column.stamp is not None:
+        moment_of = _stamp_moment(column.stamp, zone)
+        return lambda record: export_form(moment) if (moment := moment_of(record)) else ""
     if name == ID:
         return lambda record: str(record.id)
     if name == CONTACT_ID:  # an activity's contact, the entity its record is mapped to
@@ -255,6 +297,16 @@ def _reader(column: ExportColumn, stores: RecordStores) -> Callable[[StoredRecor
     if data_type == "string":
         return lambda record: record.fields.get(name, "")
     return lambda record: export_text(data_type, record.fields.get(name, ""))
+
+
+def _stamp_moment(stamp: Stamp, zone: tzinfo) -> MomentOf:
+    """A function of a record that gives its system timestamp as a wall-clock time in ``zone``."""
+
+    def moment_of(record: StoredRecord) -> datetime | None:
+        moment = record.created_at if stamp == "created" else record.modified_at
+        return local_moment(moment, zone) if moment is not None else None
+
+    return moment_of
 
 
 def _columns(
@@ -284,11 +336,20 @@ def _column(catalog: Catalog, entity: Entity, key: str, statement: object) -> Ex
         target = resolve(catalog, entity, statement)
     except StatementError:
         return None
-    if target.kind in ("id", "externalId"):
-        return ExportColumn(key, target.name, "number" if target.kind == "id" else "string")
-    if target.field is None or target.kind == "user":
+    if target.field is None:
+        return _system_column(key, entity, target)
+    if target.kind == "user":
         return None
-    return ExportColumn(key, target.name, target.field.data_type, target.kind == "account")
+    on_account = target.kind == "account"
+    stamp = stamp_of(ACCOUNTS.kind if on_account else entity.kind, target.name)
+    return ExportColumn(key, target.name, target.field.data_type, on_account, stamp)
+
+
+def _system_column(key: str, entity: Entity, target: Target) -> ExportColumn:
+    """The column of a system statement: ``Id``, ``ExternalId``, ``CreatedAt`` or
+    ``UpdatedAt``."""
+    data_type = {"id": "number", "externalId": "string"}.get(target.kind, "date")
+    return ExportColumn(key, target.name, data_type, stamp=stamp_of(entity.kind, target.name))
 
 
 def _activity_column(key: str, statement: str) -> ExportColumn | None:
@@ -305,18 +366,26 @@ def _activity_column(key: str, statement: str) -> ExportColumn | None:
     return ExportColumn(key, name, ACTIVITY_PATHS[path])
 
 
-def _filter(catalog: Catalog, entity: Entity, text: object, failures: list[Failure]) -> Node | None:
+def _filter(
+    catalog: Catalog, entity: Entity, text: object, zone: tzinfo, failures: list[Failure]
+) -> Node | None:
+    """The filter's nodes (None without one); system timestamps are compared in ``zone``."""
     if text is None:
         return None
     if not isinstance(text, str):
         failures.append(Failure("filter", as_text(text), "Must be a string value."))
         return None
 
-    def field_name(statement: str) -> str:
+    def operand_of(statement: str) -> Operand:
         column = _column(catalog, entity, "filter", statement)
         if column is None or column.on_account:
             raise FilterError(FILTER_FIELD_RULE)
-        return column.name
+        if column.stamp is not None:
+            return Operand(column.name, _stamp_moment(column.stamp, zone), zone)
+        if column.data_type == "date":
+            name = column.name
+            return Operand(name, lambda record: _stored_moment(record.fields.get(name, "")))
+        return Operand(column.name)
 
     def list_exists(kind: str, list_id: int) -> bool:
         pool = catalog.contact_lists if kind == "ContactList" else catalog.account_lists
@@ -324,7 +393,7 @@ def _filter(catalog: Catalog, entity: Entity, text: object, failures: list[Failu
         return entity.kind == expected and any(item.id == list_id for item in pool)
 
     try:
-        return parse_filter(text, field_name, list_exists) if text.strip() else None
+        return parse_filter(text, operand_of, list_exists) if text.strip() else None
     except FilterError as error:
         failures.append(Failure("filter", text, str(error)))
         return None

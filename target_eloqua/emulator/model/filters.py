@@ -9,18 +9,27 @@ exported entity (contact lists for contacts, account lists for accounts).
 
 The emulator takes the comparisons ``=`` and ``~`` (SQL Server's LIKE: ``%`` any text, ``_`` one
 character, ``[...]`` one of a set), both in any letter case as Eloqua's database compares text,
-on fields of the exported entity and its ``Id``; ``EXISTS`` on a contact or account list;
-``AND``, ``OR`` and parentheses. Anything else Eloqua takes (``!=``, ``<``, ``NOT``, ``STATUS``,
-contact filters and segments) is refused with a failure that says so, rather than read wrongly.
+on fields of the exported entity and its ``Id``; on date fields (the system timestamps among
+them), ``=``, ``>``, ``>=``, ``<`` and ``<=``, which compare the moments the field and the value
+name, the field as the export gives it (so a system timestamp in UTC when the definition has
+``areSystemTimestampsInUTC: true``, else in the instance's time zone; see ``timestamps``) and a
+value with an offset turned to that time zone; ``EXISTS`` on a contact or account list; ``AND``,
+``OR`` and parentheses. Anything else Eloqua takes (``!=``, ``~`` on dates, ``<`` on other fields,
+``NOT``, ``STATUS``, contact filters and segments) is refused with a failure that says so, rather
+than read wrongly.
 """
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
+from target_eloqua.emulator.model.checks import read_date
 from target_eloqua.emulator.model.records import ID, RecordStore, StoredRecord
+from target_eloqua.emulator.model.timestamps import local_moment
 
 MAX_FILTER_LENGTH = 1000
 
@@ -29,13 +38,24 @@ SYNTAX_RULE = (
     "Must be comparisons '{{field statement}}' = 'value' or ~ 'pattern', or "
     "EXISTS('{{ContactList[id]}}'), joined by AND and OR, with parentheses."
 )
-UNSUPPORTED_RULE = "The emulator supports only =, ~, EXISTS, AND, OR and parentheses: not {what}."
+UNSUPPORTED_RULE = (
+    "The emulator supports only =, ~, EXISTS, AND, OR and parentheses, and >, >=, < and <= on "
+    "date fields: not {what}."
+)
+DATE_RULE = "Must compare a date field with a date."
 ONE_EXISTS_RULE = "Must use EXISTS at most once."
 LIST_RULE = "Must name an existing {kind} of the exported entity."
 
 _TOKEN = re.compile(r"\s*(?:(?P<quoted>'[^']*')|(?P<op><>|!=|<=|>=|[=~<>()])|(?P<word>[A-Za-z]+))")
 _LIST = re.compile(r"\{\{(ContactList|AccountList|ContactFilter|ContactSegment)\[(\d+)\]\}\}")
 _LIST_NAMES = {"ContactList": "contact list", "AccountList": "account list"}
+_COMPARISONS: Mapping[str, Callable[[datetime, datetime], bool]] = {
+    "=": operator.eq,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
 
 
 class FilterError(ValueError):
@@ -59,6 +79,17 @@ class Like:
 
 
 @dataclass(frozen=True)
+class Compares:
+    """``'{{date statement}}' > 'value'`` (or ``>=``, ``<``, ``<=``, ``=``): ``moment`` reads a
+    record's moment, ``value`` is the moment compared with (None: a blank value, which ``=``
+    finds records without a moment by)."""
+
+    moment: MomentOf
+    operator: str
+    value: datetime | None
+
+
+@dataclass(frozen=True)
 class InList:
     """``EXISTS('{{ContactList[id]}}')`` or an account list."""
 
@@ -75,21 +106,34 @@ class AnyOf:
     parts: tuple[Node, ...]
 
 
-Node = Equals | Like | InList | AllOf | AnyOf
+Node = Equals | Like | Compares | InList | AllOf | AnyOf
 
-FieldName = Callable[[str], str]
-"""The name under which records keep a statement's value (``Id`` for the record id); raises
-``FilterError`` for a statement a filter may not name."""
+MomentOf = Callable[[StoredRecord], datetime | None]
+"""A record's moment in a date field, as a wall-clock time in the time zone the export shows it."""
+
+
+@dataclass(frozen=True)
+class Operand:
+    """What a filter's field statement compares: the name under which records keep its value
+    (``Id`` for the record id) and, for a date field, each record's moment, in ``zone``."""
+
+    name: str
+    moment: MomentOf | None = None
+    zone: tzinfo = UTC
+
+
+OperandOf = Callable[[str], Operand]
+"""What a statement compares; raises ``FilterError`` for a statement a filter may not name."""
 
 ListExists = Callable[[str, int], bool]
 """Whether a list of this kind (``ContactList``, ``AccountList``) with this id may be named."""
 
 
-def parse_filter(text: str, field_name: FieldName, list_exists: ListExists) -> Node:
+def parse_filter(text: str, operand_of: OperandOf, list_exists: ListExists) -> Node:
     """The filter ``text`` as a tree of nodes; FilterError says what is wrong with it."""
     if len(text) > MAX_FILTER_LENGTH:
         raise FilterError(LENGTH_RULE)
-    parser = _Parser(list(_tokens(text)), field_name, list_exists)
+    parser = _Parser(list(_tokens(text)), operand_of, list_exists)
     node = parser.any_of()
     if parser.position != len(parser.tokens):
         raise FilterError(SYNTAX_RULE)
@@ -132,14 +176,24 @@ def _ids(node: Node, store: RecordStore) -> set[int]:
         if node.value.strip():
             return {record.id for record in store.matching(node.name, node.value)}
         return {r.id for r in store if node.name != ID and not r.fields.get(node.name, "").strip()}
-    if isinstance(node, Like):
-        return {r.id for r in store if node.pattern.fullmatch(_value(r, node.name))}
-    if isinstance(node, InList):
-        return {record.id for record in store if node.list_id in record.lists}
+    if isinstance(node, Like | Compares | InList):
+        return {record.id for record in store if _selects(node, record)}
     sets = [_ids(part, store) for part in node.parts]
     if isinstance(node, AllOf):
         return set.intersection(*sets)
     return set.union(*sets)
+
+
+def _selects(node: Like | Compares | InList, record: StoredRecord) -> bool:
+    """Whether a comparison or a list selects the record."""
+    if isinstance(node, Like):
+        return node.pattern.fullmatch(_value(record, node.name)) is not None
+    if isinstance(node, InList):
+        return node.list_id in record.lists
+    moment = node.moment(record)
+    if node.value is None or moment is None:
+        return node.value is moment
+    return _COMPARISONS[node.operator](moment, node.value)
 
 
 def _value(record: StoredRecord, name: str) -> str:
@@ -158,13 +212,28 @@ def _tokens(text: str) -> Iterator[str]:
         yield match.group(match.lastgroup or "word")
 
 
+def _compares_dates(moment_of: MomentOf, zone: tzinfo, comparison: str, text: str) -> Compares:
+    """A comparison of a date field with a value: a date (with an offset or ``Z``, turned to the
+    field's time ``zone``), or a blank that ``=`` finds blank fields by."""
+    if comparison == "=" and not text.strip():
+        return Compares(moment_of, comparison, None)
+    moment = read_date(text)
+    if moment is None:
+        raise FilterError(DATE_RULE)
+    if moment.tzinfo is None and text.strip().upper().endswith("Z"):
+        moment = moment.replace(tzinfo=UTC)
+    if moment.tzinfo is not None:
+        moment = local_moment(moment, zone)
+    return Compares(moment_of, comparison, moment)
+
+
 class _Parser:
     """Recursive descent over the tokens: OR binds loosest, then AND."""
 
-    def __init__(self, tokens: list[str], field_name: FieldName, list_exists: ListExists) -> None:
+    def __init__(self, tokens: list[str], operand_of: OperandOf, list_exists: ListExists) -> None:
         self.tokens = tokens
         self.position = 0
-        self.field_name = field_name
+        self.operand_of = operand_of
         self.list_exists = list_exists
         self.exists_seen = False
 
@@ -192,16 +261,22 @@ class _Parser:
             raise FilterError(UNSUPPORTED_RULE.format(what=piece.upper()))
         if not piece.startswith("'"):
             raise FilterError(SYNTAX_RULE)
-        name = self.field_name(piece[1:-1])
-        operator = self._next()
+        operand = self.operand_of(piece[1:-1])
+        comparison = self._next()
         value = self._next()
         if not value.startswith("'"):
             raise FilterError(SYNTAX_RULE)
-        if operator == "=":
-            return Equals(name, value[1:-1])
-        if operator == "~":
-            return Like(name, like_pattern(value[1:-1]))
-        raise FilterError(UNSUPPORTED_RULE.format(what=operator))
+        if operand.moment is not None and comparison in _COMPARISONS:
+            return _compares_dates(operand.moment, operand.zone, comparison, value[1:-1])
+        if comparison == "=":
+            return Equals(operand.name, value[1:-1])
+        if comparison == "~" and operand.moment is None:
+            return Like(operand.name, like_pattern(value[1:-1]))
+        if comparison == "~":
+            raise FilterError(UNSUPPORTED_RULE.format(what="~ on a date field"))
+        if comparison in _COMPARISONS:
+            raise FilterError(UNSUPPORTED_RULE.format(what=f"{comparison} on other fields"))
+        raise FilterError(UNSUPPORTED_RULE.format(what=comparison))
 
     def _exists(self) -> Node:
         if self.exists_seen:

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from target_eloqua.emulator.model.activities import ActivityImport
@@ -48,6 +48,13 @@ from target_eloqua.emulator.model.opportunity_links import OpportunityLinkImport
 from target_eloqua.emulator.model.records import RecordStores
 from target_eloqua.emulator.model.sync_actions import SyncActionRun, accept_sync_actions
 from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
+from target_eloqua.emulator.model.timestamps import (
+    WriteTime,
+    format_timestamp,
+    moment_of,
+    stamp_of,
+    ticks_of,
+)
 
 DEFAULT_COMPANY = "ACME"
 DEFAULT_USERNAME = "API.User"
@@ -64,7 +71,10 @@ MAX_UPLOADS_PER_SYNC = 500
 
 SYNCED_INSTANCE_RULE = "Must reference an existing import or export definition."
 EXPORT_SYNC_RULE = "Must be the id of an export sync: import syncs have no data to retrieve."
-RECORD_FIELDS_RULE = "Must be an object of internal field names of the entity and text values."
+RECORD_FIELDS_RULE = (
+    "Must be an object of internal field names of the entity (not its system timestamps) and "
+    "text values."
+)
 CALLBACK_RULE = "Must be a string value."
 UPLOADS_RULE = "At most 500 data uploads may be staged before a sync."
 
@@ -91,6 +101,7 @@ class SyncPlan:
 class _State:
     """Everything ``reset()`` forgets."""
 
+    stores: RecordStores
     definitions: dict[int, ImportDefinition] = field(default_factory=dict)
     exports: dict[int, ExportDefinition] = field(default_factory=dict)
     exported: dict[int, ExportedRows] = field(default_factory=dict)
@@ -101,7 +112,6 @@ class _State:
     unfinished: set[int] = field(default_factory=set)
     """The ids of the syncs not yet ended, pending or active."""
     plans: deque[SyncPlan] = field(default_factory=deque)
-    stores: RecordStores = field(default_factory=RecordStores)
     definition_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     sync_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     export_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -123,6 +133,10 @@ class EloquaInstance:
     ``callbackUrl`` also has a timer that brings it up to date at its end, so the callback is made
     without polling; the call itself goes through ``callback_sender`` (``EmulatorServer`` gives one
     that POSTs).
+
+    Timestamps (of definitions, syncs, and records' system timestamps) are the wall time at
+    construction (``started_at``, now unless given) plus the time ``clock`` says has passed since:
+    a test that gives both controls every timestamp.
     """
 
     def __init__(
@@ -135,6 +149,7 @@ class EloquaInstance:
         password: str = DEFAULT_PASSWORD,
         sync_seconds: float = DEFAULT_SYNC_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        started_at: datetime | None = None,
         seconds_per_record: float = 0.0,
         client_id: str = DEFAULT_CLIENT_ID,
         client_secret: str = DEFAULT_CLIENT_SECRET,
@@ -162,7 +177,9 @@ class EloquaInstance:
         self._lock = threading.RLock()
         # Timestamps are wall time at construction plus clock time elapsed since, in 100 ns ticks.
         self._clock_origin = clock()
-        self._wall_origin_ticks = time.time_ns() // 100
+        self._wall_origin_ticks = (
+            time.time_ns() // 100 if started_at is None else ticks_of(started_at)
+        )
         self._state = self._fresh_state()
 
     @property
@@ -492,10 +509,13 @@ class EloquaInstance:
             if catalog is None or record is None:
                 raise NotFoundError(f"{entity.path} record {record_id}")
             if not isinstance(values, dict) or not all(
-                catalog.find(str(name)) is not None and isinstance(value, str)
+                catalog.find(str(name)) is not None
+                and stamp_of(entity.kind, str(name)) is None
+                and isinstance(value, str)
                 for name, value in values.items()
             ):
                 raise ValidationError([Failure("fields", as_text(values), RECORD_FIELDS_RULE)])
+            self._state.stores.write_time.now = self._write_time(self._clock())
             store.write(record, dict(values))
             return record.to_json(entity.kind)
 
@@ -593,6 +613,7 @@ class EloquaInstance:
             run: ImportRun = SyncActionRun.run
         else:
             run = _IMPORTS.get(definition.entity.kind, run_import)
+        self._state.stores.write_time.now = self._write_time(sync.ends_at)
         return run(definition, uploads, self._state.stores, self.catalog, sync.id)
 
     def _export(self, sync: Sync) -> Outcome:
@@ -636,14 +657,24 @@ class EloquaInstance:
 
     def _fresh_state(self) -> _State:
         """State with nothing in it but the campaign responses of the catalog."""
-        return _State(stores=RecordStores(self.catalog.campaign_responses.items))
+        write_time = WriteTime(self._write_time(self._clock()))
+        return _State(RecordStores(write_time, self.catalog.campaign_responses.items))
 
     def _now(self) -> str:
         return self._timestamp(self._clock())
 
     def _timestamp(self, clock_reading: float) -> str:
+        return format_timestamp(self._ticks(clock_reading))
+
+    def _write_time(self, clock_reading: float) -> datetime:
+        """The moment records written at a clock reading are stamped with (in UTC): to the
+        millisecond, as exports give it, so that a filter on a value read back names it."""
+        ticks = self._ticks(clock_reading)
+        return moment_of(ticks - ticks % 10_000)
+
+    def _ticks(self, clock_reading: float) -> int:
         elapsed_ticks = round((clock_reading - self._clock_origin) * 10_000_000)
-        return format_timestamp(self._wall_origin_ticks + elapsed_ticks)
+        return self._wall_origin_ticks + elapsed_ticks
 
 
 Definition = TypeVar("Definition", ImportDefinition, ExportDefinition)
@@ -661,14 +692,3 @@ def _definition_at(
         return None
     found = definitions.get(int(definition_id))
     return found if found is not None and found.entity == entity else None
-
-
-def format_timestamp(ticks: int) -> str:
-    """Eloqua's timestamp form for a count of 100 ns ticks since the Unix epoch.
-
-    >>> format_timestamp(16257948103187286)
-    '2021-07-09T01:40:10.3187286Z'
-    """
-    seconds, fraction = divmod(ticks, 10_000_000)
-    moment = datetime.fromtimestamp(seconds, tz=UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction:07d}Z"

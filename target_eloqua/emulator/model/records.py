@@ -6,11 +6,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from target_eloqua.emulator.model.catalog import User
 from target_eloqua.emulator.model.entities import Entity, EntityKind
+from target_eloqua.emulator.model.timestamps import (
+    SYSTEM_TIMESTAMPS,
+    WriteTime,
+    format_timestamp,
+    ticks_of,
+)
 
 ID = "Id"
 """The system ``{{X.Id}}`` identifier: the record's id, not a stored field."""
@@ -46,9 +53,18 @@ class StoredRecord:
     the contact an activity is of."""
     linked_contacts: tuple[int, ...] = ()
     """The ids of the contacts an opportunity is linked to."""
+    created_at: datetime | None = None
+    """When the record was created (in UTC): its system timestamp ``C_DateCreated``,
+    ``M_DateCreated`` or ``CreatedAt`` (see ``timestamps``)."""
+    modified_at: datetime | None = None
+    """When the record was last written (in UTC): ``C_DateModified``, ``M_DateModified`` or
+    ``UpdatedAt``."""
 
     def to_json(self, kind: EntityKind) -> dict[str, Any]:
         body: dict[str, Any] = {"id": self.id, "fields": dict(self.fields)}
+        if kind in SYSTEM_TIMESTAMPS:
+            body["createdAt"] = _api_form(self.created_at)
+            body["updatedAt"] = _api_form(self.modified_at)
         entity = self.mapped_entity
         if kind == "accounts":
             body["linkedUsers"] = [user.to_json() for user in self.linked_users]
@@ -69,6 +85,10 @@ class StoredRecord:
         elif kind in ("customObjects", "events"):
             body["mappedEntity"] = {"type": entity[0], "id": entity[1]} if entity else None
         return body
+
+
+def _api_form(moment: datetime | None) -> str | None:
+    return format_timestamp(ticks_of(moment)) if moment is not None else None
 
 
 class ValueIndex(dict[str, int | list[int]]):
@@ -98,11 +118,15 @@ class RecordStore:
     Records are mutable and live behind the instance's lock; readers get JSON snapshots. Values are
     kept as the text the import carried (a blank value as ""). Lookups by a field value go through
     an index built the first time that field is matched on and kept up to date by every write
-    after, so that a sync of n rows costs O(n).
+    after, so that a sync of n rows costs O(n). Every record created or written is stamped with
+    ``write_time``'s moment: created once, modified at each write.
     """
 
-    def __init__(self, entity: Entity, ids: Iterator[int] | None = None) -> None:
+    def __init__(
+        self, entity: Entity, write_time: WriteTime, ids: Iterator[int] | None = None
+    ) -> None:
         self.entity = entity
+        self.write_time = write_time
         self._records: dict[int, StoredRecord] = {}
         self._ids = ids if ids is not None else itertools.count(1)
         self._indexes: dict[str, ValueIndex] = {}
@@ -140,6 +164,7 @@ class RecordStore:
         """A new record with these field values (the dict becomes the record's own), and the
         next id unless given one."""
         record = StoredRecord(next(self._ids) if record_id is None else record_id, values)
+        record.created_at = record.modified_at = self.write_time.now
         self._records[record.id] = record
         for name, index in self._indexes.items():
             if name in values:
@@ -147,7 +172,9 @@ class RecordStore:
         return record
 
     def write(self, record: StoredRecord, values: dict[str, str]) -> None:
-        """Set these field values on the record, keeping the indexes right."""
+        """Set these field values on the record, keeping the indexes right; the record is
+        modified now, whether its values changed or not (as Eloqua counts it updated)."""
+        record.modified_at = self.write_time.now
         for name, index in self._indexes.items():
             new = values.get(name)
             old = record.fields.get(name)
@@ -174,11 +201,17 @@ class RecordStores:
     opportunities and campaign responses, made on first use; and the external assets
     activities named."""
 
-    def __init__(self, campaign_responses: Iterable[tuple[int, Mapping[str, str]]] = ()) -> None:
-        """``campaign_responses`` are those the instance starts with (id -> field values):
-        Eloqua makes campaign responses itself, imports only write to them."""
-        self.accounts = RecordStore(Entity("accounts"))
-        self.contacts = RecordStore(Entity("contacts"))
+    def __init__(
+        self,
+        write_time: WriteTime,
+        campaign_responses: Iterable[tuple[int, Mapping[str, str]]] = (),
+    ) -> None:
+        """``write_time`` is the moment records are stamped with when written, which the
+        instance moves on; ``campaign_responses`` are those the instance starts with (id ->
+        field values): Eloqua makes campaign responses itself, imports only write to them."""
+        self.write_time = write_time
+        self.accounts = RecordStore(Entity("accounts"), write_time)
+        self.contacts = RecordStore(Entity("contacts"), write_time)
         self._others: dict[Entity, RecordStore] = {}
         self._custom_object_ids = itertools.count(1)
         self.assets: dict[tuple[str, str], int] = {}
@@ -196,5 +229,5 @@ class RecordStores:
         if entity not in self._others:
             # Custom object records share one id sequence, as Eloqua's data card ids do.
             ids = self._custom_object_ids if entity.kind == "customObjects" else None
-            self._others[entity] = RecordStore(entity, ids)
+            self._others[entity] = RecordStore(entity, self.write_time, ids)
         return self._others[entity]

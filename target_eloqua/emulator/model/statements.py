@@ -9,9 +9,19 @@ from typing import Literal
 
 from target_eloqua.emulator.model.catalog import SMALL_TEXT_LENGTH, Catalog, Field, FieldCatalog
 from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity, fields_of
+from target_eloqua.emulator.model.timestamps import CREATED_AT, SYSTEM_TIMESTAMPS, UPDATED_AT
 
 TargetKind = Literal[
-    "field", "id", "externalId", "user", "account", "contact", "activity", "opportunity"
+    "field",
+    "id",
+    "externalId",
+    "createdAt",
+    "updatedAt",
+    "user",
+    "account",
+    "contact",
+    "activity",
+    "opportunity",
 ]
 
 NO_SUCH_FIELD = "Must be a valid statement naming an existing field."
@@ -24,6 +34,13 @@ _STATEMENT = re.compile(
 )
 _NAMED = re.compile(r"Field\(([^(){}\[\]]+)\)")
 _BY_ID = re.compile(r"Field\[(\d+)\]")
+_SYSTEM_NAMES: dict[TargetKind, str] = {
+    "externalId": "ExternalId",
+    "createdAt": CREATED_AT,
+    "updatedAt": UPDATED_AT,
+}
+"""The names that system statements other than ``Id`` are kept or read under."""
+_TIMESTAMP_KINDS: dict[str, TargetKind] = {CREATED_AT: "createdAt", UPDATED_AT: "updatedAt"}
 _RELATED: dict[str, tuple[str, TargetKind]] = {
     "Account": ("User.", "user"),
     "Contact": ("Account.", "account"),
@@ -79,7 +96,8 @@ class StatementError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """What one statement writes to. ``field`` is None for ``Id`` and ``ExternalId`` (also of a
+    """What one statement writes to (or, in an export, reads). ``field`` is None for the system
+    statements ``Id``, ``ExternalId``, ``CreatedAt`` and ``UpdatedAt`` (and for the ``Id`` of a
     contact an activity or an opportunity link names)."""
 
     kind: TargetKind
@@ -87,11 +105,11 @@ class Target:
 
     @property
     def name(self) -> str:
-        """The internal name the value is stored or matched under (``Id`` or ``ExternalId`` for
-        those)."""
+        """The internal name the value is stored or matched under (``Id``, ``ExternalId``,
+        ``CreatedAt`` or ``UpdatedAt`` for those)."""
         if self.field is not None:
             return self.field.internal_name
-        return "ExternalId" if self.kind == "externalId" else "Id"
+        return _SYSTEM_NAMES.get(self.kind, "Id")
 
 
 def resolve(catalog: Catalog, entity: Entity, statement: str) -> Target:
@@ -115,7 +133,9 @@ def resolve(catalog: Catalog, entity: Entity, statement: str) -> Target:
       ``{{Opportunity.Contact.Id}}``, ``{{Opportunity.Contact.Field(X)}}`` or
       ``{{Opportunity.Account.Field(X)}}``.
 
-    ``Id`` and ``ExternalId`` are system statements: ``/fields`` does not list them.
+    ``Id``, ``ExternalId``, ``CreatedAt`` and ``UpdatedAt`` (accounts, contacts, custom objects and
+    events: the records' system timestamps, read-only) are system statements: ``/fields`` does not
+    list them.
     """
     match = _STATEMENT.fullmatch(statement)
     if match is None:
@@ -133,10 +153,8 @@ def resolve(catalog: Catalog, entity: Entity, statement: str) -> Target:
         return Target("field", listed)
     if entity.kind == "opportunities":
         raise StatementError(NO_SUCH_FIELD)
-    if rest == "Id":
-        return Target("id")
-    if rest == "ExternalId" and entity.kind == "customObjects":
-        return Target("externalId")
+    if (system := _system_target(entity.kind, rest)) is not None:
+        return system
     related = _RELATED.get(root)
     if related is not None and rest.startswith(related[0]):
         prefix, kind = related
@@ -144,6 +162,18 @@ def resolve(catalog: Catalog, entity: Entity, statement: str) -> Target:
         return _field_target(kind, other, rest.removeprefix(prefix), by_id=False)
     by_id = entity.kind in ("customObjects", "events")
     return _field_target("field", fields, rest, by_id=by_id)
+
+
+def _system_target(kind: str, rest: str) -> Target | None:
+    """The system statement ``Id``, ``ExternalId`` (custom objects), ``CreatedAt`` or
+    ``UpdatedAt`` (entities with system timestamps), if ``rest`` is one of the entity's."""
+    if rest == "Id":
+        return Target("id")
+    if rest == "ExternalId" and kind == "customObjects":
+        return Target("externalId")
+    if rest in _TIMESTAMP_KINDS and kind in SYSTEM_TIMESTAMPS:
+        return Target(_TIMESTAMP_KINDS[rest])
+    return None
 
 
 def _activity_target(catalog: Catalog, rest: str) -> Target:

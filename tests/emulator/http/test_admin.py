@@ -49,12 +49,23 @@ def test_records_have_the_documented_shapes(bulk: Bulk, server: EmulatorServer) 
         "globalSubscription": None,
         "bounced": False,
         "accountId": None,
+        "createdAt": "2026-01-15T17:00:01.0000000Z",  # when its sync ended
+        "updatedAt": "2026-01-15T17:00:01.0000000Z",
     }
-    assert account == {"id": 1, "fields": {"M_CompanyName": "Acme"}, "linkedUsers": [], "lists": []}
+    assert account == {
+        "id": 1,
+        "fields": {"M_CompanyName": "Acme"},
+        "linkedUsers": [],
+        "lists": [],
+        "createdAt": "2026-01-15T18:00:01.0000000Z",
+        "updatedAt": "2026-01-15T18:00:01.0000000Z",
+    }
     assert purchase == {
         "id": 1,
         "fields": {"Order_Number1": "1", "Product1": "Pen"},
         "mappedEntity": None,
+        "createdAt": "2026-01-15T19:00:01.0000000Z",
+        "updatedAt": "2026-01-15T19:00:01.0000000Z",
     }
     assert (
         requests.get(server.url + "/_emulator/records/customObjects/5", timeout=5).status_code
@@ -283,7 +294,13 @@ def test_a_stored_record_can_be_changed_as_a_user_would(bulk: Bulk, server: Emul
     assert changed.status_code == 200
     assert changed.json()["fields"] == {"C_EmailAddress": "a@x.com", "C_FirstName": "Zed"}
     assert admin(server, "records/contacts")[0]["fields"]["C_FirstName"] == "Zed"
+    assert (changed.json()["createdAt"], changed.json()["updatedAt"]) == (
+        "2026-01-15T17:00:01.0000000Z",  # when the import's sync ended
+        "2026-01-15T18:00:00.0000000Z",  # an hour after the instance started: now
+    )
     unknown_field = requests.patch(url, json={"fields": {"Nope": "x"}}, timeout=5)
     assert unknown_field.status_code == 400
+    system_timestamp = requests.patch(url, json={"fields": {"C_DateModified": "x"}}, timeout=5)
+    assert system_timestamp.status_code == 400
     missing = requests.patch(url[:-1] + "7", json={"fields": {}}, timeout=5)
     assert missing.status_code == 404

@@ -90,6 +90,18 @@ def test_default_catalog_has_contacts_a_custom_object_priorities_and_lists() -> 
         assert any(f.large_text for f in fields.fields)
 
 
+def test_default_catalog_lists_the_system_timestamps_as_read_only_dates() -> None:
+    catalog = load_catalog()
+    for fields, names in (
+        (catalog.contacts, ("C_DateCreated", "C_DateModified")),
+        (catalog.accounts, ("M_DateCreated", "M_DateModified")),
+    ):
+        for name in names:
+            field = fields.find(name)
+            assert field is not None
+            assert (field.data_type, field.read_only) == ("date", True)
+
+
 def test_text_fields_know_their_length_but_do_not_show_it() -> None:
     catalog = load_catalog()
     [purchases] = catalog.custom_objects
@@ -114,10 +126,16 @@ def test_text_fields_know_their_length_but_do_not_show_it() -> None:
         (ACCOUNTS, "{{Account.User.Field(CRMOSCUserId)}}", "user", "CRMOSCUserId"),
         (CONTACTS, "{{Contact.Field(C_EmailAddress)}}", "field", "C_EmailAddress"),
         (CONTACTS, "{{Contact.Id}}", "id", "Id"),
+        (CONTACTS, "{{Contact.CreatedAt}}", "createdAt", "CreatedAt"),
+        (CONTACTS, "{{Contact.Field(C_DateModified)}}", "field", "C_DateModified"),
+        (ACCOUNTS, "{{Account.UpdatedAt}}", "updatedAt", "UpdatedAt"),
+        (ACCOUNTS, "{{Account.Field(M_DateCreated)}}", "field", "M_DateCreated"),
         (CONTACTS, "{{Contact.Account.Field(M_CompanyName)}}", "account", "M_CompanyName"),
         (Entity("customObjects", 9), "{{CustomObject[9].Field[103]}}", "field", "Amount1"),
         (Entity("customObjects", 9), "{{CustomObject[9].Id}}", "id", "Id"),
         (Entity("customObjects", 9), "{{CustomObject[9].ExternalId}}", "externalId", "ExternalId"),
+        (Entity("customObjects", 9), "{{CustomObject[9].UpdatedAt}}", "updatedAt", "UpdatedAt"),
+        (Entity("events", 5), "{{Event[5].CreatedAt}}", "createdAt", "CreatedAt"),
         (Entity("events", 5), "{{Event[5].Field[501]}}", "field", "Email_Address1"),
         (Entity("events", 5), "{{Event[5].Id}}", "id", "Id"),
         (Entity("activities"), "{{Activity.Type}}", "activity", "ActivityType"),
@@ -169,6 +187,8 @@ def test_statements_resolve_against_the_catalog(
         (Entity("activities"), "{{Activity.Score}}", "existing field"),
         (Entity("activities"), "{{Activity.Contact.Field(Nope)}}", "existing field"),
         (Entity("opportunities"), "{{Opportunity.Field(OpportunityName)}}", "existing field"),
+        (Entity("opportunities"), "{{Opportunity.UpdatedAt}}", "existing field"),
+        (Entity("activities"), "{{Activity.UpdatedAt}}", "existing field"),
         (Entity("opportunityContacts"), "{{Opportunity.Field(Name)}}", "existing field"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -9,9 +10,8 @@ import pytest
 from target_eloqua.emulator import EloquaInstance, NotFoundError, ValidationError
 from target_eloqua.emulator.model.entities import ACCOUNTS, ACTIVITIES, CONTACTS, Entity
 from target_eloqua.emulator.model.exports import export_text
-from target_eloqua.emulator.model.importer import Upload
 from target_eloqua.emulator.model.instance import SyncPlan
-from tests.emulator.conftest import FakeClock
+from tests.emulator.conftest import FakeClock, load_rows
 
 CONTACT_IMPORT = {
     "name": "c",
@@ -22,24 +22,18 @@ CONTACT_IMPORT = {
     },
     "identifierFieldName": "email",
 }
+ACCOUNT_IMPORT = {
+    "name": "a",
+    "fields": {"n": "{{Account.Field(M_CompanyName)}}"},
+    "identifierFieldName": "n",
+}
 
 
 def loaded(rows: list[dict[str, str]]) -> EloquaInstance:
     """An instance with an account Acme and these contact rows imported."""
     instance = EloquaInstance(sync_seconds=0, clock=FakeClock())
-    account = instance.create_import(
-        ACCOUNTS,
-        {
-            "name": "a",
-            "fields": {"n": "{{Account.Field(M_CompanyName)}}"},
-            "identifierFieldName": "n",
-        },
-    )
-    instance.stage(ACCOUNTS, account.id, Upload([{"n": "Acme"}]))
-    instance.sync(instance.create_sync({"syncedInstanceUri": account.uri}).id)
-    contacts = instance.create_import(CONTACTS, CONTACT_IMPORT)
-    instance.stage(CONTACTS, contacts.id, Upload(rows))
-    instance.sync(instance.create_sync({"syncedInstanceUri": contacts.uri}).id)
+    load_rows(instance, ACCOUNTS, ACCOUNT_IMPORT, [{"n": "Acme"}])
+    load_rows(instance, CONTACTS, CONTACT_IMPORT, rows)
     return instance
 
 
@@ -224,3 +218,106 @@ def test_an_import_sync_has_no_data() -> None:
     instance = loaded([{"email": "a@x.com"}])
     with pytest.raises(ValidationError, match="export sync"):
         instance.sync_data(1)
+
+
+WINTER = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
+"""Noon in Eastern time (UTC-5)."""
+SUMMER = datetime(2026, 7, 15, 16, 0, tzinfo=UTC)
+"""Noon in Eastern time on daylight saving time (UTC-4)."""
+PURCHASES = Entity("customObjects", 9)
+PURCHASE_IMPORT = {
+    "name": "p",
+    "fields": {
+        "order": "{{CustomObject[9].Field[101]}}",
+        "product": "{{CustomObject[9].Field[107]}}",
+    },
+    "identifierFieldName": "order",
+}
+
+
+def created_then_modified(started_at: datetime) -> EloquaInstance:
+    """An account Acme and a contact of it, and a purchase, imported when the instance starts;
+    the contact and the purchase imported again an hour later."""
+    clock = FakeClock()
+    instance = EloquaInstance(sync_seconds=0, clock=clock, started_at=started_at)
+    load_rows(instance, ACCOUNTS, ACCOUNT_IMPORT, [{"n": "Acme"}])
+    for _ in range(2):
+        load_rows(instance, CONTACTS, CONTACT_IMPORT, [{"email": "a@x.com", "company": "Acme"}])
+        load_rows(instance, PURCHASES, PURCHASE_IMPORT, [{"order": "1", "product": "Pen"}])
+        clock.advance(3600)
+    return instance
+
+
+@pytest.mark.parametrize(
+    ("started_at", "in_utc", "created", "modified"),
+    [
+        (WINTER, False, "2026-01-15 12:00:00.000", "2026-01-15 13:00:00.000"),
+        (WINTER, True, "2026-01-15 17:00:00.000", "2026-01-15 18:00:00.000"),
+        (SUMMER, False, "2026-07-15 12:00:00.000", "2026-07-15 13:00:00.000"),
+        (SUMMER, True, "2026-07-15 16:00:00.000", "2026-07-15 17:00:00.000"),
+    ],
+)
+def test_system_timestamps_are_in_eastern_time_unless_the_export_asks_for_utc(
+    started_at: datetime, in_utc: bool, created: str, modified: str
+) -> None:
+    instance = created_then_modified(started_at)
+    flag = {"areSystemTimestampsInUTC": in_utc}
+    contact_fields = {
+        "created": "{{Contact.Field(C_DateCreated)}}",
+        "modified": "{{Contact.Field(C_DateModified)}}",
+        "createdAt": "{{Contact.CreatedAt}}",
+        "updatedAt": "{{Contact.UpdatedAt}}",
+        "accountCreated": "{{Contact.Account.Field(M_DateCreated)}}",
+    }
+    account_fields = {
+        "created": "{{Account.Field(M_DateCreated)}}",
+        "modified": "{{Account.Field(M_DateModified)}}",
+        "updatedAt": "{{Account.UpdatedAt}}",
+    }
+    purchase_fields = {
+        "createdAt": "{{CustomObject[9].CreatedAt}}",
+        "updatedAt": "{{CustomObject[9].UpdatedAt}}",
+    }
+
+    assert exported(instance, CONTACTS, {"fields": contact_fields, **flag}) == [
+        {
+            "created": created,
+            "modified": modified,
+            "createdAt": created,
+            "updatedAt": modified,
+            "accountCreated": created,
+        }
+    ]
+    assert exported(instance, ACCOUNTS, {"fields": account_fields, **flag}) == [
+        {"created": created, "modified": created, "updatedAt": created}
+    ]
+    assert exported(instance, PURCHASES, {"fields": purchase_fields, **flag}) == [
+        {"createdAt": created, "updatedAt": modified}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("in_utc", "since", "selected"),
+    [
+        # Contact 1 was last modified at 18:00 UTC (13:00 Eastern), contact 2 at 17:00 (12:00).
+        (False, "2026-01-15 12:30:00", ["1"]),
+        (True, "2026-01-15 12:30:00", ["1", "2"]),
+        (True, "2026-01-15 17:30:00", ["1"]),
+        (False, "2026-01-15T17:30:00Z", ["1"]),
+    ],
+)
+def test_a_filter_compares_system_timestamps_in_the_time_zone_the_export_gives_them(
+    in_utc: bool, since: str, selected: list[str]
+) -> None:
+    clock = FakeClock()
+    instance = EloquaInstance(sync_seconds=0, clock=clock, started_at=WINTER)
+    load_rows(instance, CONTACTS, CONTACT_IMPORT, [{"email": "a@x.com"}, {"email": "b@x.com"}])
+    clock.advance(3600)
+    load_rows(instance, CONTACTS, CONTACT_IMPORT, [{"email": "a@x.com", "first": "Ann"}])
+
+    body = {
+        "fields": {"id": "{{Contact.Id}}"},
+        "filter": f"'{{{{Contact.Field(C_DateModified)}}}}' > '{since}'",
+        "areSystemTimestampsInUTC": in_utc,
+    }
+    assert [row["id"] for row in exported(instance, CONTACTS, body)] == selected

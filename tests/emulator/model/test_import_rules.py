@@ -4,6 +4,7 @@ from a memo shared by the sync's rows, and relations replaced rather than change
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from target_eloqua.emulator.model.checks import (
 from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS
 from target_eloqua.emulator.model.importer import Upload
 from target_eloqua.emulator.model.records import RecordStore
+from target_eloqua.emulator.model.timestamps import WriteTime
 from tests.emulator.conftest import FakeClock
 
 JANE, OMAR, LEE = "754a1a4baadb4ace991ee", "754a1a4baadb4ace991ea", "81c3f0d2e7a94b1c8d2f0"
@@ -164,7 +166,7 @@ def test_list_memberships_and_email_groups_change_per_record() -> None:
 
 
 def test_an_index_follows_values_shared_by_several_records_and_changed() -> None:
-    store = RecordStore(ACCOUNTS)
+    store = RecordStore(ACCOUNTS, WriteTime(datetime(2026, 1, 1, tzinfo=UTC)))
     first = store.create({"M_City": "Paris"})
     assert store.matching("M_City", "paris") == [first]  # the index is made here
     second, third = store.create({"M_City": "PARIS"}), store.create({"M_City": "Lyon"})

@@ -9,7 +9,6 @@ from target_eloqua.emulator.model.checks import parses_as_date
 from target_eloqua.emulator.model.definitions import duration_seconds
 from target_eloqua.emulator.model.entities import ACCOUNTS, CONTACTS, Entity
 from target_eloqua.emulator.model.importer import Upload
-from target_eloqua.emulator.model.instance import format_timestamp
 from tests.emulator.conftest import FakeClock
 
 CONTACT_IMPORT = {
@@ -49,10 +48,6 @@ def test_non_durations_do_not_parse(text: object) -> None:
 )
 def test_dates_parse_as_eloquas_upload_parser_does(text: str, valid: bool) -> None:
     assert parses_as_date(text) is valid
-
-
-def test_format_timestamp_has_seven_fractional_digits() -> None:
-    assert format_timestamp(16257948103187286) == "2021-07-09T01:40:10.3187286Z"
 
 
 def test_the_model_raises_its_own_errors() -> None:
