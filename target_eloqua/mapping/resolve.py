@@ -151,6 +151,12 @@ def _find_field(
     )
 
 
+SYSTEM_TIMESTAMPS = ("CreatedAt", "UpdatedAt")
+"""System statements that Eloqua sets itself: when a record was created and last modified.
+https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Reference/system-timestamps.htm
+"""
+
+
 def _own_field(
     entity: Entity, statement: Statement, catalog: FieldCatalog
 ) -> tuple[EloquaField | None, str | None]:
@@ -158,7 +164,8 @@ def _own_field(
     if (listed := catalog.by_statement(statement.text)) is not None:
         return _writable(listed)
     if (data_type := entity.system_field_type(statement.path)) is not None:
-        return EloquaField(statement.path, statement.text, data_type, read_only=False), None
+        read_only = statement.path in SYSTEM_TIMESTAMPS and entity.kind != "campaignResponses"
+        return _writable(EloquaField(statement.path, statement.text, data_type, read_only))
     return None, _no_such_field(entity, statement.path, catalog)
 
 

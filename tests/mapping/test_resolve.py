@@ -164,11 +164,21 @@ def test_every_field_problem_names_stream_property_and_field() -> None:
     ]
 
 
+@pytest.mark.parametrize("statement", ["{{Account.CreatedAt}}", "{{Account.UpdatedAt}}"])
+def test_a_system_timestamp_is_refused_as_eloqua_sets_it(statement: str) -> None:
+    raw = {"identifier": "name", "fields": {"name": "M_CompanyName", "seen": statement}}
+
+    assert problems("crm", raw) == [
+        f"stream 'crm', property 'seen', field '{statement}': {statement.strip('{}')[8:]} is "
+        "read-only in Eloqua and cannot be imported"
+    ]
+
+
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
         ({"id": "M_Is_Partner1"}, "Eloqua does not match records on boolean fields"),
-        ({"id": "{{Account.CreatedAt}}"}, "Eloqua does not match records on date fields"),
+        ({"id": "M_Last_Activity_Date1"}, "Eloqua does not match records on date fields"),
         (
             {"id": "{{Account.User.Field(CRMOSCUserId)}}"},
             "it is not a field of the stream's own entity",
