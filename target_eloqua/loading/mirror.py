@@ -11,7 +11,8 @@ compares identifiers; a member without a value was not sent), and removes them t
 sync-action definition matching on the id with ``remove`` on the list: the same upload, sync and
 logs as any batch (``batch_job``), each sync at most ``batch_size_rows`` members,
 ``max_sync_bytes`` or 500 uploads. Removing by id removes exactly the members read, also those
-without a value or sharing one. Memory holds a page of members, never the list. With a
+without a value or sharing one. The members removed are those Eloqua's logs count; those it did
+not remove are logged as a warning. Memory holds a page of members, never the list. With a
 change store, the identifiers of the members removed are forgotten there, so that a later
 version that sends them adds them back.
 
@@ -30,6 +31,7 @@ from target_eloqua.bulk import BulkClient
 from target_eloqua.bulk.logs import problem_messages
 from target_eloqua.errors import SyncFailedError
 from target_eloqua.loading.batch_job import BatchJob
+from target_eloqua.loading.report import SyncRecord
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool
 from target_eloqua.loading.verify import EXPORT_LIFETIME, READ_BACK_ENDS
@@ -109,12 +111,13 @@ class MirrorJob:
             spool.close()
             client.close()
         self.logger.info(
-            "Stream '%s': %s had %d members, %d of them sent by this version; %d removed",
+            "Stream '%s': %s had %d members, %d of them sent by this version; %d removed%s",
             self.mapping.stream,
             destination,
             members,
             members - leaving,
             removed,
+            f", {leaving - removed} not removed" if removed < leaving else "",
         )
 
     def _not_sent(self, page: Sequence[dict[str, Any]]) -> list[str]:
@@ -152,8 +155,9 @@ class MirrorJob:
         return sync_uri
 
     def _remove(self, spool: RowSpool, destination: str) -> int:
-        """Remove the spooled members from the list by their id, in one sync; how many there
-        were."""
+        """Remove the spooled members from the list by their id, in one sync; how many Eloqua
+        removed.
+        """
         removal = removal_mapping(self.mapping, destination)
         client = self.run.new_client(self.mapping.stream)
         try:
@@ -166,7 +170,11 @@ class MirrorJob:
         )
         job.stage()
         job.sync()
-        return spool.uploaded_count
+        assert job.ended is not None  # sync() returns once the sync has ended
+        warning = not_removed_warning(self.mapping.stream, destination, job.ended)
+        if warning:
+            self.logger.warning("%s", warning)
+        return job.ended.list_removed
 
     def _new_spool(self) -> RowSpool:
         config = self.run.config
@@ -191,4 +199,18 @@ def removal_mapping(mapping: StreamMapping, destination: str) -> StreamMapping:
         columns=(Column(ID_KEY, ID_KEY, record_id_statement(mapping.entity)),),
         sync_actions=(SyncAction("remove", destination),),
         mirror=False,
+    )
+
+
+def not_removed_warning(stream: str, destination: str, sync: SyncRecord) -> str | None:
+    """What to warn of when a removal sync did not remove every member it was given, and
+    where Eloqua's rejects of it are; ``None`` when it did.
+    """
+    if sync.list_removed >= sync.rows and sync.status != "warning":
+        return None
+    return (
+        f"Stream '{stream}': {sync.rows - sync.list_removed} of the {sync.rows} members to "
+        f"remove from {destination} were not removed: sync {sync.uri} ended {sync.status} "
+        f"({sync.rejected} rejected, {sync.unmatched} matching no record); Eloqua's rejects "
+        f"of it are at {sync.uri}/rejects"
     )
