@@ -206,7 +206,7 @@ def not_removed_warning(stream: str, destination: str, sync: SyncRecord) -> str 
     """What to warn of when a removal sync did not remove every member it was given, and
     where Eloqua's rejects of it are; ``None`` when it did.
     """
-    if sync.list_removed >= sync.rows and sync.status != "warning":
+    if sync.list_removed >= sync.rows:
         return None
     return (
         f"Stream '{stream}': {sync.rows - sync.list_removed} of the {sync.rows} members to "

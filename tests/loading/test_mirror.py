@@ -61,8 +61,9 @@ def test_a_removal_that_left_members_in_the_list_says_how_many_and_where_the_rej
     )
 
 
-def test_a_removal_that_removed_every_member_warns_of_nothing() -> None:
+@pytest.mark.parametrize("status", ["success", "warning"])
+def test_a_removal_that_removed_every_member_warns_of_nothing(status: str) -> None:
     assert (
-        not_removed_warning("audience", "{{ContactList[101]}}", removal("success", list_removed=3))
+        not_removed_warning("audience", "{{ContactList[101]}}", removal(status, list_removed=3))
         is None
     )
