@@ -531,3 +531,73 @@ def test_the_actions_of_custom_object_records_reach_their_linked_contacts(
 
     assert run.returncode == 0, run.stderr
     assert members(emulator, 102) == ["bob@x.com"]
+
+
+BY_CRM_ID = audience(
+    ADD_TO_NEWSLETTER, mirror=True, identifier="crm_id", fields={"crm_id": "ContactIDExt"}
+)
+"""A mirror stream matching contacts on their ContactIDExt, not their email address."""
+
+
+def fill_newsletter_with_crm_ids(
+    emulator: EmulatorServer, tmp_path: Path, crm_ids: dict[str, str | None]
+) -> None:
+    """Contacts with these email addresses and ContactIDExt (None: none), in the Newsletter."""
+    people = {
+        "entity": "contacts",
+        "identifier": "email",
+        "fields": {"email": "C_EmailAddress", "crm_id": "ContactIDExt"},
+        "sync_actions": [ADD_TO_NEWSLETTER],
+    }
+    messages = [
+        schema_message("people", {**EMAIL, "crm_id": {"type": ["string", "null"]}}),
+        *(record_message("people", email=e, crm_id=c) for e, c in crm_ids.items()),
+    ]
+    run = run_target(emulator_config(emulator, streams={"people": people}), messages, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert members(emulator) == sorted(crm_ids)
+
+
+def crm_id_version(*crm_ids: str) -> list[dict[str, Any]]:
+    """A version of the stream that sends these ContactIDExt, ACTIVATE_VERSION, then STATE."""
+    return [
+        schema_message("audience", {"crm_id": {"type": "string"}}, ["crm_id"]),
+        *(record_message("audience", crm_id=crm_id) for crm_id in crm_ids),
+        activate("audience", 1),
+        state(1),
+    ]
+
+
+def test_mirror_removes_a_member_without_the_identifier_and_counts_what_eloqua_removed(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fill_newsletter_with_crm_ids(
+        emulator, tmp_path, {"ann@x.com": "C1", "bob@x.com": None, "cy@x.com": "C3"}
+    )
+
+    run = run_audience(emulator, tmp_path, BY_CRM_ID, crm_id_version("C1"))
+
+    assert run.returncode == 0, run.stderr
+    assert members(emulator) == ["ann@x.com"]
+    assert run.states == [{"position": 1}]
+    assert (
+        "Stream 'audience': {{ContactList[101]}} had 3 members, 1 of them sent by this "
+        "version; 2 removed\n" in run.stderr
+    )
+    assert "were not removed" not in run.stderr
+    counts = summary_of(tmp_path, "audience")
+    assert (counts["list_removed"], counts["rejected"]) == (2, 0)
+
+
+def test_mirror_removes_every_member_sharing_an_identifier_the_version_did_not_send(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fill_newsletter_with_crm_ids(
+        emulator, tmp_path, {"ann@x.com": "C1", "cy@x.com": "C3", "dee@x.com": "c3"}
+    )
+
+    run = run_audience(emulator, tmp_path, BY_CRM_ID, crm_id_version("C1"))
+
+    assert run.returncode == 0, run.stderr
+    assert members(emulator) == ["ann@x.com"]
+    assert summary_of(tmp_path, "audience")["list_removed"] == 2

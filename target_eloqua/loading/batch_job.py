@@ -100,6 +100,8 @@ class BatchJob:
         """The positions of the rows read back different from what was sent (``verify``)."""
         self.changes = changes
         """What the change store knows of the batch (with ``change_store``)."""
+        self.ended: SyncRecord | None = None
+        """The sync once it has ended, with what Eloqua did with the batch."""
 
     def stage(self) -> None:
         """Upload the batch to its definition's staging area, at once.
@@ -239,6 +241,7 @@ class BatchJob:
         finally:
             sync_record = replace(sync_record, seconds=round(time.monotonic() - started, 3))
             self._record_end(sync_record)
+            self.ended = sync_record
         self.logger.info("Stream '%s': %s", self.stream, ended_line(sync_record))
         rejected = 0 if self.mirror else sync_record.rejected
         too_many_rejects = self.run.count_rejects(rejected=rejected)

@@ -200,6 +200,12 @@ def list_destinations(actions: Sequence[SyncAction]) -> list[str]:
     ]
 
 
+def record_id_statement(entity: Entity) -> str:
+    """The statement of the Eloqua id of the entity's records (``{{Contact.Id}}``), which every
+    sync-action definition but an email address's may match on (``IDENTIFIERS``)."""
+    return f"{{{{{entity.prefix}.Id}}}}"
+
+
 def identifier_type(statement: str) -> str:
     """The data type Eloqua compares a sync-action identifier's values as."""
     if statement.endswith(".Id}}"):

@@ -109,6 +109,34 @@ def test_rows_that_match_no_record_are_unmatched_and_bad_ones_rejected(bulk: Bul
     assert (reject["recordIndex"], reject["statusCode"]) == (3, "ELQ-00002")
 
 
+def test_contacts_are_removed_from_a_list_by_their_eloqua_id(
+    bulk: Bulk, server: EmulatorServer
+) -> None:
+    bulk.load("contacts", CONTACTS, EMAILS)
+    act(
+        bulk,
+        "contacts",
+        contact_actions({"action": "add", "destination": "{{ContactList[101]}}"}),
+        EMAILS,
+    )
+    by_id = {
+        "name": "leavers",
+        "fields": {"id": "{{Contact.Id}}"},
+        "identifierFieldName": "id",
+        "syncActions": [{"action": "remove", "destination": "{{ContactList[101]}}"}],
+    }
+
+    sync = act(bulk, "contacts", by_id, [{"id": "2"}, {"id": "3"}, {"id": "99"}, {"id": "x"}])
+
+    assert sync["status"] == "warning"
+    counts = bulk.log_counts(sync)
+    assert (counts["ELQ-00118"], counts["ELQ-00034"], counts["ELQ-00040"]) == (2, 1, 1)
+    [reject] = bulk.items(sync["uri"] + "/rejects")
+    assert (reject["recordIndex"], reject["statusCode"]) == (4, "ELQ-00040")
+    lists = {email: c["lists"] for email, c in contacts_by_email(server).items()}
+    assert lists == {"ann@x.com": [101], "bob@x.com": [], "cy@x.com": []}
+
+
 def test_accounts_go_to_account_lists(bulk: Bulk, server: EmulatorServer) -> None:
     bulk.load(
         "accounts",

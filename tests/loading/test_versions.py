@@ -40,6 +40,7 @@ def test_identifiers_are_compared_as_eloqua_compares_them() -> None:
 
     assert emails.count == 2
     assert emails.missing(["Ann@X.com ", "bob@x.com", "cy@x.com"]) == ["cy@x.com"]
+    assert emails.missing(["", "ann@x.com"]) == [""]  # a member without one was not sent
     assert ids.missing(["7.0", "012", "13"]) == ["13"]
     emails.close()
     ids.close()
