@@ -255,15 +255,16 @@ class TargetEloqua(Target):
             ctx.exit(1)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Check the settings against their JSON Schema, then beyond it (``setting_problems``)."""
+        """Check the settings against their JSON Schema and beyond it (``setting_problems``),
+        every problem told at once.
+        """
         # SDK hook (PluginBase._validate_config): the SDK's checks are those of the schema
         # alone, and an error about a secret setting would quote its value, which is hidden.
         try:
             errors = super()._validate_config(raise_errors=True)
         except ConfigValidationError as error:
             errors = [self._without_secrets(message) for message in error.errors]
-        if not errors:
-            errors = setting_problems(self.config)
+        errors += setting_problems(self.config, schema_errors=errors)
         if errors and raise_errors:
             raise ConfigValidationError("Config validation failed", errors=errors)
         return errors
