@@ -514,8 +514,9 @@ def test_a_mapped_property_the_schema_lacks_stops_the_run_before_any_upload(
     assert "property 'sektor'" in error
 
 
+@pytest.mark.parametrize("records", [1, 0], ids=["stops-at-the-first-record", "input-ends"])
 def test_a_field_typo_a_property_typo_and_an_unmapped_stream_are_told_in_one_run(
-    emulator: EmulatorServer, tmp_path: Path
+    emulator: EmulatorServer, tmp_path: Path, records: int
 ) -> None:
     typos = companies_mapping()
     typos["fields"] |= {"city": "M_Ctiy", "titel": "M_Industry"}
@@ -531,7 +532,7 @@ def test_a_field_typo_a_property_typo_and_an_unmapped_stream_are_told_in_one_run
         {"type": "STATE", "value": STATE},
         schema("companies", "city", "title"),
         schema("orders"),
-        record(id="A1", name="Acme", city="Paris", title="CEO"),
+        *[record(id="A1", name="Acme", city="Paris", title="CEO")] * records,
         {"type": "STATE", "value": STATE},
     ]
 
