@@ -33,6 +33,8 @@ from target_eloqua.bulk.token_file import TokenFileError, read_refresh_token, wr
 LOGIN_SETTINGS = ("company", "username", "password")
 OAUTH_ONLY_SETTINGS = ("client_secret", "refresh_token", "token_file")
 URL_SETTINGS = ("login_url", "base_url")
+CREDENTIAL_SETTINGS = ("client_id", *LOGIN_SETTINGS, *OAUTH_ONLY_SETTINGS, *URL_SETTINGS)
+"""Every setting ``credential_problems`` reads."""
 
 logger = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ table and meltano.yml repeat.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from singer_sdk import typing as th
 
-from target_eloqua.credentials import credential_problems
+from target_eloqua.credentials import CREDENTIAL_SETTINGS, credential_problems
 from target_eloqua.errors import MappingError
 from target_eloqua.mapping.definition import MAX_PARTS_PER_SYNC
 from target_eloqua.mapping.entities import ENTITY_PATTERN
@@ -414,6 +414,20 @@ def read_number_text(settings: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _batch_size_problems(config: Mapping[str, Any]) -> list[str]:
+    batch_size = config.get("batch_size_rows")
+    if batch_size is not None and batch_size < 1:
+        return [f"batch_size_rows must be at least 1, not {batch_size}"]
+    return []
+
+
+def _report_file_problems(config: Mapping[str, Any]) -> list[str]:
+    summary, rejects = config.get("summary_path"), config.get("rejects_path")
+    if summary and rejects and Path(summary).resolve() == Path(rejects).resolve():
+        return ["summary_path and rejects_path must be different files"]
+    return []
+
+
 def _change_store_problems(config: Mapping[str, Any]) -> list[str]:
     """A change store that is a file of its own; a refresh with a store to rebuild."""
     store = config.get("change_store")
@@ -427,21 +441,50 @@ def _change_store_problems(config: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def setting_problems(config: Mapping[str, Any]) -> list[str]:
+SETTING_CHECKS: tuple[tuple[tuple[str, ...], Callable[[Mapping[str, Any]], list[str]]], ...] = (
+    (CREDENTIAL_SETTINGS, credential_problems),
+    (("batch_size_rows",), _batch_size_problems),
+    (("summary_path", "rejects_path"), _report_file_problems),
+    (
+        ("change_store", "change_store_refresh", "summary_path", "rejects_path"),
+        _change_store_problems,
+    ),
+)
+"""The checks beyond the schema, each with the settings it reads."""
+
+
+def setting_problems(config: Mapping[str, Any], schema_errors: Sequence[str] = ()) -> list[str]:
     """What the schema cannot say: credentials that make a login and go only over https, a
     batch of one row or more, files that are not one another, a change store to refresh, stream
     mappings that can work.
+
+    A check is left out when the schema refused a setting it reads, and so is a stream the
+    schema refused (``schema_errors``): the schema's error says what is wrong with it, and the
+    check could not read it. The others run, so that every problem is told in one round.
     """
-    problems = credential_problems(config)
-    batch_size = config.get("batch_size_rows")
-    if batch_size is not None and batch_size < 1:
-        problems.append(f"batch_size_rows must be at least 1, not {batch_size}")
-    summary, rejects = config.get("summary_path"), config.get("rejects_path")
-    if summary and rejects and Path(summary).resolve() == Path(rejects).resolve():
-        problems.append("summary_path and rejects_path must be different files")
-    problems += _change_store_problems(config)
-    try:
-        parse_stream_mappings(config.get("streams") or {})
-    except MappingError as error:
-        problems += error.problems
+    problems = [
+        problem
+        for settings, check in SETTING_CHECKS
+        if not any(_schema_refused(schema_errors, name) for name in settings)
+        for problem in check(config)
+    ]
+    streams = config.get("streams")
+    if isinstance(streams, Mapping):  # anything else, the schema refused
+        checked = {
+            name: mapping
+            for name, mapping in streams.items()
+            if not _schema_refused(schema_errors, "streams", name)
+        }
+        try:
+            parse_stream_mappings(checked)
+        except MappingError as error:
+            problems += error.problems
     return problems
+
+
+def _schema_refused(schema_errors: Sequence[str], *path: str) -> bool:
+    """Whether one of the SDK's schema errors is about the setting at ``path``, or something
+    in it: the SDK ends each error with where it is, ``in config['streams']['crm']...``.
+    """
+    where = "in config" + "".join(f"[{key!r}]" for key in path)
+    return any(error.endswith(where) or f"{where}[" in error for error in schema_errors)

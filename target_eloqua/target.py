@@ -36,7 +36,6 @@ from target_eloqua.credentials import eloqua_auth
 from target_eloqua.errors import (
     EXPLAINED_FAILURES,
     BadInputError,
-    MappingError,
     RecordBeforeSchemaError,
     StateNotWrittenError,
     StoppedBySignal,
@@ -82,7 +81,7 @@ class TargetEloqua(Target):
     ) -> None:
         """Read the settings, open the change store (with ``change_store``), then check every
         stream mapping against Eloqua (and create each stream's import definition) before any
-        input is read.
+        input is read; a mapping that does not work refuses the run (``Run.refused``).
         """
         settings = self.settings_from(config or {}, parse_env=parse_env_config)
         super().__init__(config=settings, parse_env_config=False, **kwargs)
@@ -111,13 +110,15 @@ class TargetEloqua(Target):
         self.message_reader.state_handler = self._hold_state
         self.message_reader.activate_version_handler = self._activate_version
         self.run.open_change_store()
-        try:
-            self.run.settle_mappings(parse_stream_mappings(self.config["streams"]))
-        except MappingError as error:
-            raise ConfigValidationError(
-                "The stream mappings do not work with this Eloqua", errors=error.problems
-            ) from error
-        self.run.open_rejects_file()
+        self.run.settle_mappings(parse_stream_mappings(self.config["streams"]))
+        if self.run.mapping_problems:
+            self.logger.info(
+                "The stream mappings do not work with this Eloqua: the run loads nothing, and "
+                "stops at the first RECORD (or the end of the input) with their problems and "
+                "those of the SCHEMAs before it"
+            )
+        else:
+            self.run.open_rejects_file()
 
     @classmethod
     def settings_from(cls, config: dict[str, Any], *, parse_env: bool) -> dict[str, Any]:
@@ -205,10 +206,10 @@ class TargetEloqua(Target):
         self.finish()
 
     def process_endofpipe(self) -> None:
-        """At the end of the input, load what is buffered (unless a SCHEMA did not fit) and
-        wait for every sync (the SDK's end of input), then write the last STATE.
+        """At the end of the input, load what is buffered (unless the run is refused) and wait
+        for every sync (the SDK's end of input), then write the last STATE.
         """
-        self._stop_on_schema_problems()
+        self._stop_if_refused()
         super().process_endofpipe()
         self.run.versions.end_of_input()  # held versions: emptied as allowed, or refused
         self.run.syncs.wait(self.run.stopping)
@@ -222,12 +223,13 @@ class TargetEloqua(Target):
 
         Reading stopped at the bad line, so that STATE came before it and covers only records
         read before it, which are now loaded; the tap's next run starts from there. A failure
-        of this load is logged; the bad input stays the run's error, its first cause, unless a
-        SCHEMA read before it did not fit: that came first, and is the run's error then.
+        of this load is logged; the bad input stays the run's error, its first cause, unless
+        the run was refused before it (its mappings, a SCHEMA read before it): that came
+        first, and is the run's error then.
         """
-        if self.run.schema_problems:
+        if self.run.refused:
             self.logger.error("%s", bad_input)
-            self._stop_on_schema_problems()
+            self._stop_if_refused()
         self.logger.info(
             "Bad input: loading the records read before it, with the STATE that came before it; "
             "then the run stops"
@@ -257,15 +259,16 @@ class TargetEloqua(Target):
             ctx.exit(1)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Check the settings against their JSON Schema, then beyond it (``setting_problems``)."""
+        """Check the settings against their JSON Schema and beyond it (``setting_problems``),
+        every problem told at once.
+        """
         # SDK hook (PluginBase._validate_config): the SDK's checks are those of the schema
         # alone, and an error about a secret setting would quote its value, which is hidden.
         try:
             errors = super()._validate_config(raise_errors=True)
         except ConfigValidationError as error:
             errors = [self._without_secrets(message) for message in error.errors]
-        if not errors:
-            errors = setting_problems(self.config)
+        errors += setting_problems(self.config, schema_errors=errors)
         if errors and raise_errors:
             raise ConfigValidationError("Config validation failed", errors=errors)
         return errors
@@ -299,9 +302,9 @@ class TargetEloqua(Target):
         newer records of the same stream, which an upsert would then overwrite with older
         values (meltano/sdk#3237).
 
-        A SCHEMA that does not fit the config (a mapped property missing, no mapping) loads
-        nothing more: the run stops before its next record, or at the end of the input, with
-        the problems of every SCHEMA read until then.
+        A SCHEMA that does not fit the config (a mapped property missing, no mapping) refuses
+        the run: it loads nothing more, and stops before its next record, or at the end of the
+        input, with the problems of every SCHEMA read until then (and of the mappings).
         """
         if schema is None:
             return super().get_sink(stream_name, record=record)
@@ -314,18 +317,25 @@ class TargetEloqua(Target):
         if sink is not replaced:
             assert isinstance(sink, TargetSink)  # the classes get_sink_class gives
             self.sinks.append(sink)
-            if replaced is not None and not self.run.schema_problems:
+            if replaced is not None and not self.run.refused:
                 self.drain_one(replaced)
         self._route_raw_records(stream_name, sink)
-        if self.run.schema_problems:  # every record takes the SDK's way, which stops the run
+        if self.run.refused:  # every record takes the SDK's way, which stops the run
             self.message_reader.raw_record_handlers.clear()
         return sink
 
-    def _stop_on_schema_problems(self) -> None:
-        """Stop the run if the SCHEMAs read so far do not fit the config, with every problem."""
+    def _stop_if_refused(self) -> None:
+        """Stop the run if it is refused (its mappings do not work with Eloqua, or the SCHEMAs
+        read so far do not fit them), with every problem, one line each.
+        """
+        if not self.run.refused:
+            return
+        causes = []
+        if self.run.mapping_problems:
+            causes.append("The stream mappings do not work with this Eloqua")
         if self.run.schema_problems:
-            problems = list(dict.fromkeys(self.run.schema_problems))  # a SCHEMA may come again
-            raise ConfigValidationError("SCHEMAs that do not fit the config", errors=problems)
+            causes.append("SCHEMAs that do not fit the config")
+        raise ConfigValidationError("; ".join(causes), errors=self.run.problems())
 
     def _route_raw_records(self, stream_name: str, sink: Sink) -> None:
         """Have the reader hand the stream's records to its sink undecoded
@@ -369,7 +379,7 @@ class TargetEloqua(Target):
         """The SDK's handling of a record, with a record it cannot load named by its place."""
         # SDK hook (Target._process_record_message): the SDK's errors about a bad record do not
         # say where in the input it is.
-        self._stop_on_schema_problems()
+        self._stop_if_refused()
         try:
             super()._process_record_message(message_dict)
         except RECORD_PROBLEMS as error:
@@ -419,7 +429,7 @@ class TargetEloqua(Target):
         ``_sdc_deleted_at`` (a column this target never loads); ``process_activate_version_messages:
         false`` ignores them.
         """
-        self._stop_on_schema_problems()
+        self._stop_if_refused()
         stream = message["stream"]
         if not self.config.get("process_activate_version_messages", True):
             self.run.note_once("ACTIVATE_VERSION ignored (process_activate_version_messages)")
@@ -444,10 +454,12 @@ class TargetEloqua(Target):
         before their syncs have ended.
 
         A dry run loads nothing, so it writes no STATE: an orchestrator must not take it for a
-        load.
+        load; nor does a refused run, from the moment it is refused.
         """
         if self.run.dry_run:
             self.run.note_once("Dry run: STATE not written")
+        elif self.run.refused:
+            self.run.note_once("STATE not written: the run stops on the problems of its config")
         elif state:  # an empty STATE says nothing: the SDK writes none either
             self.run.checkpoints.hold(state)
 

@@ -136,6 +136,73 @@ def test_a_bad_config_fails_readably_before_reading_input(
     assert CREDENTIALS["password"] not in stderr
 
 
+def error_lines(stderr: str) -> list[str]:
+    """The messages of the lines logged at ERROR, in order."""
+    return [line.rsplit(" | ", 1)[-1] for line in stderr.splitlines() if "| ERROR" in line]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        pytest.param(
+            {
+                **CREDENTIALS,
+                "streams": {
+                    "crm_accounts": {"identifier": "id", "fields": {"id": 5}},
+                    "crm_contacts": {"identifier": "id", "fields": {"email": "C_EmailAddress"}},
+                },
+                "upload_format": "xml",
+                "batch_size_rows": 0,
+            },
+            {
+                "5 is not of type 'string' in config['streams']['crm_accounts']['fields']['id']",
+                "'xml' is not one of ['csv', 'json'] in config['upload_format']",
+                "batch_size_rows must be at least 1, not 0",
+                "stream 'crm_contacts', property 'id': the identifier is not among 'fields'",
+            },
+            id="schema-and-settings",
+        ),
+        pytest.param(
+            {
+                **CREDENTIALS,
+                "streams": {
+                    "crm_accounts": {**STREAMS["crm_accounts"], "mirror": "yes"},
+                    "crm_contacts": {"identifier": "id", "fields": {"email": "C_EmailAddress"}},
+                },
+                "batch_size_rows": "ten",
+                "summary_path": 5,
+                "rejects_path": 5,
+                "login_url": 5,
+            },
+            {
+                "'yes' is not of type 'boolean', 'null' in config['streams']['crm_accounts']"
+                "['mirror']",
+                "'ten' is not of type 'integer', 'null' in config['batch_size_rows']",
+                "5 is not of type 'string', 'null' in config['summary_path']",
+                "5 is not of type 'string', 'null' in config['rejects_path']",
+                "5 is not of type 'string', 'null' in config['login_url']",
+                "stream 'crm_contacts', property 'id': the identifier is not among 'fields'",
+            },
+            id="checks-of-refused-settings-left-out",
+        ),
+    ],
+)
+def test_schema_errors_and_the_problems_beyond_the_schema_are_told_together(
+    tmp_path: Path, config: dict[str, Any], expected: set[str]
+) -> None:
+    returncode, stdout, stderr = run_with_open_stdin(
+        "--config", str(write_config(tmp_path, config))
+    )
+
+    assert returncode == 1
+    assert stdout == ""
+    *problems, last = error_lines(stderr)
+    assert set(problems) == expected
+    assert len(problems) == len(expected)
+    assert last == "Config validation failed"
+    assert "Traceback" not in stderr
+
+
 def test_the_change_store_must_be_a_file_of_its_own(tmp_path: Path) -> None:
     run = tmp_path / "out" / "run.json"
     config = {**CREDENTIALS, "streams": STREAMS, "change_store": str(run)}

@@ -454,7 +454,7 @@ def test_a_stream_whose_schema_lacks_the_identifier_stops_before_its_records(
     assert data_uploads(emulator) == []
 
 
-def test_a_user_field_eloqua_does_not_have_stops_the_run_before_any_input(
+def test_a_user_field_eloqua_does_not_have_stops_the_run_before_any_upload(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     mapping = companies_mapping(link_users=True)
@@ -512,6 +512,52 @@ def test_a_mapped_property_the_schema_lacks_stops_the_run_before_any_upload(
     error = json.loads((tmp_path / "s.json").read_text())["error"]
     assert "property 'titel'" in error
     assert "property 'sektor'" in error
+
+
+@pytest.mark.parametrize("records", [1, 0], ids=["stops-at-the-first-record", "input-ends"])
+def test_a_field_typo_a_property_typo_and_an_unmapped_stream_are_told_in_one_run(
+    emulator: EmulatorServer, tmp_path: Path, records: int
+) -> None:
+    typos = companies_mapping()
+    typos["fields"] |= {"city": "M_Ctiy", "titel": "M_Industry"}
+    rejects, summary = tmp_path / "rejects.jsonl", tmp_path / "summary.json"
+    rejects.write_text('{"stream": "companies", "status_code": "ELQ-00040"}\n')
+    config = emulator_config(
+        emulator,
+        streams={"companies": typos},
+        rejects_path=str(rejects),
+        summary_path=str(summary),
+    )
+    messages = [
+        {"type": "STATE", "value": STATE},
+        schema("companies", "city", "title"),
+        schema("orders"),
+        *[record(id="A1", name="Acme", city="Paris", title="CEO")] * records,
+        {"type": "STATE", "value": STATE},
+    ]
+
+    run = run_target(config, messages, tmp_path)
+
+    assert run.returncode == 1
+    errors = [line.rsplit(" | ", 1)[-1] for line in run.stderr.splitlines() if "| ERROR" in line]
+    assert errors == [
+        "stream 'companies', property 'city', field 'M_Ctiy': no field of accounts matches (did "
+        "you mean M_City or M_Country?); GET /api/bulk/2.0/accounts/fields lists their internal "
+        "names and statements",
+        "stream 'companies', property 'titel': mapped to M_Industry, but not in the stream's "
+        "schema (set missing_properties: skip to load the stream without it); its closest "
+        "properties: title",
+        errors[2],
+        "Config validation failed",
+    ]
+    assert errors[2].startswith("stream 'orders' has no mapping.")
+    assert run.states == []
+    assert admin(emulator, "definitions") == []
+    assert admin(emulator, "syncs") == []
+    assert {request["method"] for request in admin(emulator, "requests")} == {"GET"}
+    assert rejects.read_text() == '{"stream": "companies", "status_code": "ELQ-00040"}\n'
+    error = json.loads(summary.read_text())["error"]
+    assert error.splitlines()[1:] == errors[:3]
 
 
 def test_with_skip_a_field_the_schema_lacks_keeps_its_value_in_eloqua(

@@ -3,8 +3,8 @@
 Each stream's mapping is checked against, and completed from, the fields Eloqua lists and the
 lists and email groups its sync actions name; then, in a real run, each stream's definition is
 created, which lets Eloqua check what ``/fields`` does not show. Every problem of every stream
-is gathered into one ``MappingError``. The Bulk API client and the pure mapping functions only:
-nothing of Singer.
+is gathered, one line each, for the run to tell with those of the SCHEMAs. The Bulk API client
+and the pure mapping functions only: nothing of Singer.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from target_eloqua.bulk import BulkClient, EloquaAPIError
-from target_eloqua.errors import DefinitionRefusedError, MappingError
+from target_eloqua.errors import DefinitionRefusedError
 from target_eloqua.loading.definitions import ImportDefinitions
 from target_eloqua.mapping.entities import Entity
 from target_eloqua.mapping.fields import FieldCatalog
@@ -26,20 +26,18 @@ def settle_with_eloqua(
     mappings: Mapping[str, StreamMapping],
     client: BulkClient,
     definitions: ImportDefinitions | None,
-) -> dict[str, StreamMapping]:
-    """The mappings, completed and checked against the fields Eloqua lists; with
-    ``definitions`` (a real run), the import definition of each is created too.
+) -> tuple[dict[str, StreamMapping], list[str]]:
+    """The mappings completed and checked against the fields Eloqua lists, and every problem
+    found in the others; with ``definitions`` (a real run), the import definition of each is
+    created too.
 
-    Raises ``MappingError`` with every problem found: the definitions of the streams whose
-    fields check out are created even when other streams have problems, so that what Eloqua
-    refuses in them is told in the same round.
+    The definitions of the streams whose fields check out are created even when other streams
+    have problems, so that what Eloqua refuses in them is told in the same round.
     """
     resolved, problems = resolve_with_eloqua(mappings, client)
     if definitions is not None:
         problems += create_definitions(resolved, definitions, client)
-    if problems:
-        raise MappingError(problems)
-    return resolved
+    return resolved, problems
 
 
 def resolve_with_eloqua(

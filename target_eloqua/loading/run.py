@@ -77,27 +77,48 @@ class Run:
         self.verification = Verification(config["verify"], config["verify_sample_size"])
         """What ``verify`` reads back, and what each stream's checks keep between batches."""
         self.mappings: dict[str, StreamMapping] = {}
-        """Each stream's mapping, once ``settle_mappings`` has checked it against Eloqua."""
+        """Each stream's mapping, once ``settle_mappings`` has checked it against Eloqua (as
+        the config gives it, for a stream whose mapping Eloqua refused: see ``refused``).
+        """
+        self.mapping_problems: list[str] = []
+        """Why stream mappings do not work with this Eloqua (``settle_mappings``)."""
         self.schema_problems: list[str] = []
         """Why streams cannot load under the SCHEMAs read (a mapped property missing, no
-        mapping): the target stops the run on them before its next record.
+        mapping).
         """
         self._lock = threading.Lock()
         self._notes: set[str] = set()
         self._rejected_counted = 0
         self._mismatched_counted = 0
 
+    @property
+    def refused(self) -> bool:
+        """Whether the run loads nothing more: a mapping does not work with Eloqua, or a SCHEMA
+        read does not fit the config. The target stops it before its next record, or at the
+        end of the input, with every problem (``problems``).
+
+        Before its first record, a run refused for its mappings still reads the SCHEMAs, and
+        holds them against the mappings (those Eloqua refused as the config gives them), so
+        that their problems are told in the same round.
+        """
+        return bool(self.mapping_problems or self.schema_problems)
+
+    def problems(self) -> list[str]:
+        """Every problem that refuses the run, each once (a SCHEMA may come again)."""
+        return list(dict.fromkeys(self.mapping_problems + self.schema_problems))
+
     def settle_mappings(self, configured: Mapping[str, StreamMapping]) -> None:
         """Check the stream mappings against Eloqua, and complete them from its fields; in a
-        real run, create each stream's import definition too (see ``preflight``). Raises
-        ``MappingError`` with every problem found.
+        real run, create each stream's import definition too (see ``preflight``). The problems
+        found refuse the run (``mapping_problems``).
         """
         client = self.new_client()
         try:
             definitions = self.definitions if self.dry_run is None else None
-            self.mappings = settle_with_eloqua(configured, client, definitions)
+            settled, self.mapping_problems = settle_with_eloqua(configured, client, definitions)
         finally:
             client.close()
+        self.mappings = {stream: settled.get(stream, m) for stream, m in configured.items()}
 
     def open_change_store(self) -> None:
         """Open the change store (with ``change_store``) for this run before anything is sent,

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-import pytest
-
 from target_eloqua.bulk import BulkClient, EloquaAPIError
-from target_eloqua.errors import MappingError
 from target_eloqua.loading.definitions import ImportDefinitions
 from target_eloqua.loading.preflight import settle_with_eloqua
 from target_eloqua.mapping.streams import parse_stream_mappings
@@ -50,7 +47,10 @@ def test_mappings_are_completed_from_the_fields_and_priorities_eloqua_lists() ->
     eloqua = FakeEloqua()
     raw = {"identifier": "id", "fields": {"id": "CompanyIDExt"}, "import_priority": "High"}
 
-    [mapping] = settle_with_eloqua(mappings(a=raw), cast(BulkClient, eloqua), None).values()
+    settled, problems = settle_with_eloqua(mappings(a=raw), cast(BulkClient, eloqua), None)
+
+    assert problems == []
+    [mapping] = settled.values()
 
     assert mapping.columns[0].field == "{{Account.Field(CompanyIDExt)}}"
     assert mapping.import_priority == "/imports/priorities/1"
@@ -62,19 +62,20 @@ def test_problems_of_unknown_entities_and_of_fields_come_out_together() -> None:
     unknown = {"entity": "customObjects/7", "identifier": "id", "fields": {"id": "X"}}
     misspelt = {"identifier": "id", "fields": {"id": "CompanyIDExtt"}}
 
-    with pytest.raises(MappingError) as caught:
-        settle_with_eloqua(
-            mappings(a=unknown, b=unknown, c=misspelt), cast(Any, FakeEloqua()), None
-        )
+    settled, problems = settle_with_eloqua(
+        mappings(a=unknown, b=unknown, c=misspelt), cast(Any, FakeEloqua()), None
+    )
 
-    assert caught.value.problems[:2] == [
+    assert settled == {}
+    assert problems[:2] == [
         f"stream '{s}': Eloqua has no customObjects/7 (GET /api/bulk/2.0/customObjects/7/fields "
         "answered 404)"
         for s in ("a", "b")
     ]
-    assert caught.value.problems[2].startswith(
+    assert problems[2].startswith(
         "stream 'c', property 'id', field 'CompanyIDExtt': no field of accounts matches"
     )
+    assert len(problems) == 3
 
 
 def test_every_refused_definition_is_told_with_the_field_problems_of_other_streams() -> None:
@@ -83,16 +84,15 @@ def test_every_refused_definition_is_told_with_the_field_problems_of_other_strea
     misspelt = {"identifier": "id", "fields": {"id": "CompanyIDExtt"}}
     eloqua = FakeEloqua()
 
-    with pytest.raises(MappingError) as caught:
-        settle_with_eloqua(
-            mappings(good=good, bad=bad, misspelt=misspelt),
-            cast(Any, eloqua),
-            ImportDefinitions(),
-        )
+    _, problems = settle_with_eloqua(
+        mappings(good=good, bad=bad, misspelt=misspelt),
+        cast(Any, eloqua),
+        ImportDefinitions(),
+    )
 
-    assert [problem.split(":")[0] for problem in caught.value.problems] == [
+    assert [problem.split(":")[0] for problem in problems] == [
         "stream 'misspelt', property 'id', field 'CompanyIDExtt'",
         "stream 'bad', property 'notes', field '{{Account.Field(M_Account_Notes1)}}'",
     ]
-    assert caught.value.problems[1].endswith("Eloqua refused it: identifierFieldName: No.")
+    assert problems[1].endswith("Eloqua refused it: identifierFieldName: No.")
     assert [name.split()[1] for name in eloqua.created] == ["good"]
