@@ -445,8 +445,8 @@ def test_the_store_follows_its_instance_to_another_pod(tmp_path: Path) -> None:
     assert (totals(tmp_path)["unchanged"], totals(tmp_path)["uploaded"]) == (3, 0)
     assert asked.count("/id") == 1
     assert (
-        "was written for this Eloqua instance (site id 42) when it was 'ACME' at "
-        f"{old_url}; it is now 'ACME' at {new_pod.url}"
+        "was written for this Eloqua instance ('ACME', site id 42) when it was at "
+        f"{old_url}; it is now at {new_pod.url}"
     ) in rerun.stderr
 
 

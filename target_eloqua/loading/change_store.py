@@ -20,8 +20,9 @@ and options, hashed), so that a changed mapping sends every row again. The first
 in a run drops the stream's other scopes (an older mapping's fingerprints would be wrong after
 this one loads); with ``change_store_refresh``, it empties its own too.
 
-A store is written for one Eloqua instance, known by the site id that ``/id`` gives: a store of
-another instance is refused (many instances share a pod's URL, and one may move to another pod).
+A store is written for one Eloqua instance, known by the site id and name that ``/id`` gives: a
+store of another instance is refused (many instances share a pod's URL, and one may move to
+another pod).
 
 A run holds the file locked from ``open_change_store`` to ``close`` with SQLite's own locking
 (exclusive locking mode): another run on the same file is refused at once, and the operating
@@ -72,9 +73,9 @@ TABLES = (
 
 @dataclass(frozen=True)
 class Instance:
-    """The Eloqua instance a store is written for: its site id, which alone tells instances
-    apart (many share a pod's URL, and an instance may move to another pod), and for messages,
-    its name and the URL of its pod.
+    """The Eloqua instance a store is written for: its site id and name, which tell instances
+    apart (many share a pod's URL, an instance may move to another pod, and emulators and real
+    instances may share an id), and for messages, the URL of its pod.
     """
 
     site_id: int
@@ -151,7 +152,10 @@ class ChangeStore:
                 f"version of target-eloqua does not read (it reads layout {SCHEMA_VERSION}): "
                 "give it a new file"
             )
-        if meta.get("site_id") == str(instance.site_id):
+        if (meta.get("site_id"), meta.get("site_name")) == (
+            str(instance.site_id),
+            instance.site_name,
+        ):
             self._follow(cursor, meta, instance)
             return
         if "site_id" not in meta:
@@ -183,19 +187,18 @@ class ChangeStore:
         self._write_meta(cursor, instance)
 
     def _follow(self, cursor: sqlite3.Cursor, meta: dict[str, str], instance: Instance) -> None:
-        """Keep the instance's name and pod up to date in the store's own file: an instance
-        may move to another pod (its site id stays).
+        """Keep the instance's pod up to date in the store's own file: an instance may move to
+        another pod (its site id and name stay).
         """
-        if (meta.get("site_name"), meta.get("base_url")) == (instance.site_name, instance.base_url):
+        if meta.get("base_url") == instance.base_url:
             return
         logger.info(
-            "change_store %s was written for this Eloqua instance (site id %d) when it was "
-            "%r at %s; it is now %r at %s",
+            "change_store %s was written for this Eloqua instance (%r, site id %d) when it was "
+            "at %s; it is now at %s",
             self.path,
-            instance.site_id,
-            meta.get("site_name"),
-            meta.get("base_url"),
             instance.site_name,
+            instance.site_id,
+            meta.get("base_url"),
             instance.base_url,
         )
         if self.writable:

@@ -93,6 +93,16 @@ def test_a_store_of_another_instance_on_the_same_pod_is_refused_naming_both(
     )
 
 
+def test_a_store_of_a_site_with_the_same_id_and_another_name_is_refused(
+    path: Path, store: ChangeStore
+) -> None:
+    store.close()
+    emulated = replace(ACME, site_name="Emulated", base_url="http://127.0.0.1:8000")
+
+    with pytest.raises(ChangeStoreError, match=r"not 'Emulated' \(site id 42, at http://127"):
+        ChangeStore.open(path, emulated, refresh=False, writable=True)
+
+
 def test_the_store_follows_its_instance_to_another_pod(path: Path, store: ChangeStore) -> None:
     store.record(store.open_scope("crm", "definition", keep=set(), clear=False), [(1, 10)])
     store.close()
