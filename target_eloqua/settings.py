@@ -488,3 +488,32 @@ def _schema_refused(schema_errors: Sequence[str], *path: str) -> bool:
     """
     where = "in config" + "".join(f"[{key!r}]" for key in path)
     return any(error.endswith(where) or f"{where}[" in error for error in schema_errors)
+
+
+def shape_errors(
+    value: Any, schema: Mapping[str, Any], path: tuple[str | int, ...] = ()
+) -> list[str]:
+    """Where the config has something else than the object its schema wants, worded as the
+    SDK words schema errors: its validator fills in defaults, and fails on such a value.
+    """
+    if "properties" in schema or "additionalProperties" in schema:
+        if not isinstance(value, Mapping):
+            nullable = value is None and "null" in schema.get("type", ())
+            return [] if nullable or not path else [f"{value!r} is not of type 'object'{_at(path)}"]
+        errors = []
+        for key, item in value.items():
+            subschema = schema.get("properties", {}).get(key, schema.get("additionalProperties"))
+            if isinstance(subschema, dict):
+                errors += shape_errors(item, subschema, (*path, key))
+        return errors
+    if isinstance(schema.get("items"), dict) and isinstance(value, list):
+        return [
+            error
+            for index, item in enumerate(value)
+            for error in shape_errors(item, schema["items"], (*path, index))
+        ]
+    return []
+
+
+def _at(path: tuple[str | int, ...]) -> str:
+    return " in config" + "".join(f"[{key!r}]" for key in path)

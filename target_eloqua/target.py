@@ -55,6 +55,7 @@ from target_eloqua.settings import (
     SECRET_SETTINGS,
     read_number_text,
     setting_problems,
+    shape_errors,
 )
 from target_eloqua.sinks import EloquaSink, SkippedStreamSink, TargetSink
 
@@ -264,8 +265,10 @@ class TargetEloqua(Target):
         """
         # SDK hook (PluginBase._validate_config): the SDK's checks are those of the schema
         # alone, and an error about a secret setting would quote its value, which is hidden.
+        errors = shape_errors(self.config, self.config_jsonschema)
         try:
-            errors = super()._validate_config(raise_errors=True)
+            if not errors:  # the SDK's validator fails on them
+                errors = super()._validate_config(raise_errors=True)
         except ConfigValidationError as error:
             errors = [self._without_secrets(message) for message in error.errors]
         errors += setting_problems(self.config, schema_errors=errors)

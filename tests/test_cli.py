@@ -185,6 +185,21 @@ def error_lines(stderr: str) -> list[str]:
             },
             id="checks-of-refused-settings-left-out",
         ),
+        pytest.param(
+            {
+                **CREDENTIALS,
+                "streams": {
+                    "crm_accounts": "M_CompanyName",
+                    "crm_contacts": {**STREAMS["crm_accounts"], "sync_actions": ["add"]},
+                },
+            },
+            {
+                "'M_CompanyName' is not of type 'object' in config['streams']['crm_accounts']",
+                "'add' is not of type 'object' in config['streams']['crm_contacts']"
+                "['sync_actions'][0]",
+            },
+            id="a-stream-mapping-that-is-not-an-object",
+        ),
     ],
 )
 def test_schema_errors_and_the_problems_beyond_the_schema_are_told_together(
