@@ -28,13 +28,12 @@ from dataclasses import replace
 from typing import Any
 
 from target_eloqua.bulk import BulkClient
-from target_eloqua.bulk.logs import problem_messages
 from target_eloqua.errors import SyncFailedError
 from target_eloqua.loading.batch_job import BatchJob
 from target_eloqua.loading.report import SyncRecord
 from target_eloqua.loading.run import Run
 from target_eloqua.loading.spool import RowSpool
-from target_eloqua.loading.verify import EXPORT_LIFETIME, READ_BACK_ENDS
+from target_eloqua.loading.verify import export_failure, start_export
 from target_eloqua.loading.versions import SentIdentifiers
 from target_eloqua.mapping.definition import MAX_PARTS_PER_SYNC
 from target_eloqua.mapping.streams import Column, StreamMapping
@@ -132,25 +131,23 @@ class MirrorJob:
 
     def _export_members(self, destination: str, client: BulkClient) -> str:
         """Export the list's members' ids and identifiers; the ended export sync's uri."""
-        body = {
-            "name": f"target-eloqua mirror {self.mapping.stream}"[:100],
-            "fields": self.member_fields,
-            "filter": f"EXISTS('{destination}')",
-            "autoDeleteDuration": EXPORT_LIFETIME,
-            "dataRetentionDuration": EXPORT_LIFETIME,
-        }
-        definition = client.create_export(f"/{self.mapping.entity.path}/exports", body)
-        sync_uri = str(client.sync_export(definition["uri"])["uri"])
-        ended = client.wait_for_sync(
+        sync_uri = start_export(
+            client,
+            self.mapping.entity,
+            f"target-eloqua mirror {self.mapping.stream}",
+            self.member_fields,
+            f"EXISTS('{destination}')",
+        )
+        failure = export_failure(
+            client,
             sync_uri,
             timeout=float(self.run.config["sync_timeout_seconds"]),
-            first_interval=float(self.run.config["poll_interval_seconds"]),
+            poll_interval=float(self.run.config["poll_interval_seconds"]),
         )
-        if ended["status"] not in READ_BACK_ENDS:
-            said = "; ".join(problem_messages(client.list_items(f"{sync_uri}/logs")))
+        if failure is not None:
             raise SyncFailedError(
                 f"stream '{self.mapping.stream}': export sync {sync_uri}, reading the members "
-                f"of {destination}, ended '{ended['status']}'" + (f": {said}" if said else "")
+                f"of {destination}, {failure}"
             )
         return sync_uri
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from target_eloqua.bulk import BulkClient, EloquaError
 from target_eloqua.bulk.logs import problem_messages
 from target_eloqua.errors import VerifyFailedError
 from target_eloqua.loading.spool import RowSpool
-from target_eloqua.mapping.entities import ACCOUNTS, parse_statement
+from target_eloqua.mapping.entities import ACCOUNTS, Entity, parse_statement
 from target_eloqua.mapping.fields import FieldCatalog
 from target_eloqua.mapping.readback import identifier_filters, identity, same_value
 from target_eloqua.mapping.streams import Column, StreamMapping
@@ -40,6 +40,7 @@ EXPORT_LIFETIME = "PT1H"
 """How long the export definitions and their data stay in Eloqua: the least Eloqua allows."""
 
 READ_BACK_ENDS = frozenset({"success", "warning"})
+"""The ends of an export sync that read its records."""
 
 Row = tuple[int, list[str]]
 """A row to check: its position in the batch's uploads (``recordIndex``) and its values."""
@@ -189,32 +190,28 @@ class BatchReadBack:
         return sorted([index for index in drawn if index not in rejected][:granted])
 
     def _start_export(self, filter_text: str) -> str:
-        """Create an export of the records the filter finds, and its sync; the sync's uri."""
-        body = {
-            "name": f"target-eloqua verify {self.mapping.stream}"[:100],
-            "fields": {column.key: column.field for column in self.columns},
-            "filter": filter_text,
-            "areSystemTimestampsInUTC": True,
-            "autoDeleteDuration": EXPORT_LIFETIME,
-            "dataRetentionDuration": EXPORT_LIFETIME,
-        }
-        definition = self.client.create_export(f"/{self.mapping.entity.path}/exports", body)
+        """Start an export of the records the filter finds; its sync's uri."""
         self.exports += 1
-        sync_uri: str = self.client.sync_export(definition["uri"])["uri"]
-        return sync_uri
+        return start_export(
+            self.client,
+            self.mapping.entity,
+            f"target-eloqua verify {self.mapping.stream}",
+            {column.key: column.field for column in self.columns},
+            filter_text,
+            utc_timestamps=True,
+        )
 
     def _compare(
         self, spool: RowSpool, sync_uri: str, group: list[Row], export_sync: str
     ) -> Findings:
         """Wait for the group's export, and compare each row with the record read back."""
-        ended = self.client.wait_for_sync(
-            export_sync, timeout=self.timeout, first_interval=self.poll_interval
+        failure = export_failure(
+            self.client, export_sync, timeout=self.timeout, poll_interval=self.poll_interval
         )
-        if ended["status"] not in READ_BACK_ENDS:
-            said = "; ".join(problem_messages(self.client.list_items(f"{export_sync}/logs")))
+        if failure is not None:
             raise VerifyFailedError(
                 f"stream '{self.mapping.stream}': export sync {export_sync}, reading back what "
-                f"sync {sync_uri} loaded, ended '{ended['status']}'" + (f": {said}" if said else "")
+                f"sync {sync_uri} loaded, {failure}"
             )
         stored = self._read(export_sync, {self._key(values) for _, values in group})
         verified, mismatches = 0, []
@@ -316,3 +313,36 @@ def _data_types(
             field = catalogs[entity].by_statement(column.field)
         types[column.field] = field.data_type if field is not None else "string"
     return types
+
+
+def start_export(
+    client: BulkClient,
+    entity: Entity,
+    name: str,
+    fields: Mapping[str, str],
+    filter_text: str,
+    *,
+    utc_timestamps: bool = False,
+) -> str:
+    """Create an export of the entity's records the filter finds, living ``EXPORT_LIFETIME``,
+    and start its sync; the sync's uri.
+    """
+    body: dict[str, Any] = {"name": name[:100], "fields": fields, "filter": filter_text}
+    if utc_timestamps:
+        body["areSystemTimestampsInUTC"] = True
+    body["autoDeleteDuration"] = body["dataRetentionDuration"] = EXPORT_LIFETIME
+    definition = client.create_export(f"/{entity.path}/exports", body)
+    return str(client.sync_export(definition["uri"])["uri"])
+
+
+def export_failure(
+    client: BulkClient, sync_uri: str, *, timeout: float, poll_interval: float
+) -> str | None:
+    """Wait for an export sync's end; ``None`` when it read its records, else how it ended,
+    with Eloqua's warnings and errors about it.
+    """
+    ended = client.wait_for_sync(sync_uri, timeout=timeout, first_interval=poll_interval)
+    if ended["status"] in READ_BACK_ENDS:
+        return None
+    said = "; ".join(problem_messages(client.list_items(f"{sync_uri}/logs")))
+    return f"ended '{ended['status']}'" + (f": {said}" if said else "")
