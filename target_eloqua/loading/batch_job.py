@@ -150,26 +150,28 @@ class BatchJob:
         """Sync the staged batch, then free its definition."""
         reusable = False
         try:
-            with self.spool:
-                self._sync_to_end()
+            self._sync_to_end()
             reusable = True
         finally:
-            self.client.close()
-            self.run.definitions.release(self.mapping, self.import_uri, reusable=reusable)
-            if self.changes is not None:
-                self.changes.release()
+            self._let_go(reusable=reusable)
 
     def drop(self, reason: BaseException, *, log: bool = True) -> None:
         """Let go of a batch whose sync must not run (an earlier one failed, or its upload
         did).
         """
-        self.spool.close()
-        self.client.close()
-        self.run.definitions.release(self.mapping, self.import_uri, reusable=False)
-        if self.changes is not None:
-            self.changes.release()
+        self._let_go(reusable=False)
         if log:
             self.logger.warning("Rows staged on %s are not synced: %s", self.import_uri, reason)
+
+    def _let_go(self, *, reusable: bool) -> None:
+        """Close the batch's spool and client, and release its definition (for the stream's
+        next batch if ``reusable``) and its rows in flight in the change store.
+        """
+        self.spool.close()
+        self.client.close()
+        self.run.definitions.release(self.mapping, self.import_uri, reusable=reusable)
+        if self.changes is not None:
+            self.changes.release()
 
     def _upload(self) -> Staged:
         """Upload every part of the spool to the definition's staging area, from the first."""
