@@ -248,8 +248,9 @@ class RowSpool:
         if self._records is None:
             return found
         for index in sorted(set(indexes)):
-            if 1 <= index <= len(self._uploaded):
-                found[index] = self._record(self._records, self._uploaded[index - 1])
+            sequence = self.uploaded_sequence(index)
+            if sequence is not None:
+                found[index] = self._record(self._records, sequence)
         return found
 
     @property
@@ -269,12 +270,9 @@ class RowSpool:
         Positions outside the parts are left out.
         """
         for index in indexes:
-            if not 1 <= index <= len(self._uploaded):
-                continue
-            sequence = self._uploaded[index - 1]
-            start = self._row_ends[sequence - 1] if sequence else 0
-            self._rows.seek(start)
-            yield index, self._encoder.decode(self._rows.read(self._row_ends[sequence] - start))
+            sequence = self.uploaded_sequence(index)
+            if sequence is not None:
+                yield index, self._encoder.decode(_item(self._rows, self._row_ends, sequence))
 
     def superseded_records(self) -> Iterator[Any]:
         """The records behind the rows a later row with the same key superseded, one at a time,
@@ -289,9 +287,7 @@ class RowSpool:
 
     def _record(self, records: IO[bytes], sequence: int) -> Any:
         """The record added with the row at ``sequence`` (0-based)."""
-        start = self._record_ends[sequence - 1] if sequence else 0
-        records.seek(start)
-        return deserialize_json(records.read(self._record_ends[sequence] - start))
+        return deserialize_json(_item(records, self._record_ends, sequence))
 
     def close(self) -> None:
         """Remove the spooled files."""
@@ -323,6 +319,13 @@ class _PartPacker:
             return False
         self._open_part_bytes = self.framing + row_bytes
         return True
+
+
+def _item(file: IO[bytes], ends: array[int], sequence: int) -> bytes:
+    """The bytes of the item at ``sequence`` (0-based) of a file of items ending at ``ends``."""
+    start = ends[sequence - 1] if sequence else 0
+    file.seek(start)
+    return file.read(ends[sequence] - start)
 
 
 def _close_all(*files: IO[bytes] | None) -> None:
