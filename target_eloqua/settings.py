@@ -486,7 +486,7 @@ def _schema_refused(schema_errors: Sequence[str], *path: str) -> bool:
     """Whether one of the SDK's schema errors is about the setting at ``path``, or something
     in it: the SDK ends each error with where it is, ``in config['streams']['crm']...``.
     """
-    where = "in config" + "".join(f"[{key!r}]" for key in path)
+    where = _in_config(path)
     return any(error.endswith(where) or f"{where}[" in error for error in schema_errors)
 
 
@@ -499,7 +499,9 @@ def shape_errors(
     if "properties" in schema or "additionalProperties" in schema:
         if not isinstance(value, Mapping):
             nullable = value is None and "null" in schema.get("type", ())
-            return [] if nullable or not path else [f"{value!r} is not of type 'object'{_at(path)}"]
+            if nullable or not path:
+                return []
+            return [f"{value!r} is not of type 'object' {_in_config(path)}"]
         errors = []
         for key, item in value.items():
             subschema = schema.get("properties", {}).get(key, schema.get("additionalProperties"))
@@ -515,5 +517,6 @@ def shape_errors(
     return []
 
 
-def _at(path: tuple[str | int, ...]) -> str:
-    return " in config" + "".join(f"[{key!r}]" for key in path)
+def _in_config(path: Sequence[str | int]) -> str:
+    """Where a setting is, as the SDK ends its schema errors: ``in config['streams']['crm']``."""
+    return "in config" + "".join(f"[{key!r}]" for key in path)

@@ -146,8 +146,6 @@ class EloquaSink(TargetSink):
     """How the stream's records map to Eloqua: as settled before any input was read, without
     the properties its schema lacks under ``missing_properties: skip`` (see ``setup``).
     """
-    refused = False
-    """Whether the stream's schema does not fit its mapping: the run stops before its records."""
     _batch: RowSpool | None = None
     """The rows read since the last drain (``None`` before the first of them)."""
     _batch_number = 0
@@ -181,7 +179,6 @@ class EloquaSink(TargetSink):
         )
         self.mapping = fit.mapping
         if fit.problems:
-            self.refused = True
             self.run.schema_problems.extend(fit.problems)
             return
         if fit.dropped:
@@ -227,9 +224,10 @@ class EloquaSink(TargetSink):
     @cached_property
     def record_decoder(self) -> RecordDecoder | None:
         """Decodes the stream's records from JSON straight into the values of their rows, when
-        the schema allows it (see ``typed_records``).
+        the schema allows it (see ``typed_records``), and the run is not refused (its records
+        take the SDK's way, which stops it).
         """
-        if self.include_sdc_metadata_properties or self.refused:
+        if self.include_sdc_metadata_properties or self.run.refused:
             return None
         return RecordDecoder.for_stream(
             self.schema,
@@ -440,7 +438,7 @@ class EloquaSink(TargetSink):
         job removes the members it did not send from the lists the stream adds to
         (``loading.versions``). Other imports are upserts, with no table version to switch to.
         """
-        if not self.mapping.mirror or self.refused:
+        if not self.mapping.mirror or self.run.refused:
             self.logger.debug("Ignoring ACTIVATE_VERSION %d", new_version)
         elif self.run.dry_run is not None:
             self.run.note_once(

@@ -51,14 +51,9 @@ _PREFIXES = {
 """The statement prefix of each entity whose prefix carries no id."""
 _ID_PREFIXES = {"customObjects": "CustomObject", "events": "Event"}
 """The statement prefix of each entity addressed by an id: ``CustomObject[9]``, ``Event[5]``."""
-_ENTITY_OF_PREFIX = {
-    "Account": "accounts",
-    "Contact": "contacts",
-    "Activity": "activities",
-    "Opportunity": "opportunities",
-    "CampaignResponse": "campaignResponses",
-    "EmailAddress": "emailAddresses",
-}
+_ENTITY_OF_PREFIX = {prefix: kind for kind, prefix in reversed(_PREFIXES.items())}
+"""The entity of each prefix without an id: where two share one, the first in ``_PREFIXES``
+(``Opportunity`` is opportunities, not their links to contacts)."""
 
 _RECORD_TIMESTAMPS = {"Id": "number", "CreatedAt": "date", "UpdatedAt": "date"}
 SYSTEM_FIELDS = {

@@ -247,14 +247,7 @@ def parse_stream_mapping(stream: str, raw: Mapping[str, Any]) -> StreamMapping:
 
 def parse_stream_mappings(streams: Mapping[str, Mapping[str, Any]]) -> dict[str, StreamMapping]:
     """Read the whole ``streams`` setting, reporting the problems of every stream at once."""
-    return for_every_stream(streams, parse_stream_mapping)
-
-
-def for_every_stream(
-    streams: Mapping[str, T], convert: Callable[[str, T], StreamMapping]
-) -> dict[str, StreamMapping]:
-    """``convert`` each stream's item; if any fails, raise with the problems of all of them."""
-    mappings, problems = convert_each(streams, convert)
+    mappings, problems = convert_each(streams, parse_stream_mapping)
     if problems:
         raise MappingError(problems)
     return mappings
@@ -360,39 +353,35 @@ def _option_problems(mapping: StreamMapping) -> list[str]:
     return problems
 
 
-def _entity_problems(mapping: StreamMapping) -> list[str]:
-    """Import options set on a stream whose entity does not take them."""
-    options_set = {
-        "link_users": mapping.link_users,
-        "update_rule": mapping.update_rule is not None,
-        "update_rule_by_field": bool(mapping.update_rule_by_field),
-        "update_multiple_matched_records": mapping.update_multiple_matched_records,
-        "import_rule": mapping.import_rule is not None,
-        "sync_actions": bool(mapping.sync_actions),
-        "import_priority": mapping.import_priority is not None,
-        "map_data_cards": mapping.map_data_cards is not None,
-        "actions_only": mapping.actions_only,
-        "mirror": mapping.mirror,
-    }
-    taken = rules_of(mapping.entity).options
-    return [
-        f"stream '{mapping.stream}': {option} is for {kinds_taking(option)} only, "
-        f"not {mapping.entity.path}"
-        for option, is_set in options_set.items()
-        if is_set and option not in taken
-    ]
-
-
-_IMPORT_OPTIONS = (
+_ENTITY_OPTIONS = (
     "link_users",
     "update_rule",
     "update_rule_by_field",
     "update_multiple_matched_records",
     "import_rule",
+    "sync_actions",
     "import_priority",
     "map_data_cards",
+    "actions_only",
+    "mirror",
+)
+"""The options that only some kinds of entity take (``EntityRules.options``)."""
+
+_IMPORT_OPTIONS = tuple(
+    option for option in _ENTITY_OPTIONS if option not in ("sync_actions", "actions_only", "mirror")
 )
 """The options that say how fields are written, which ``actions_only`` streams write none of."""
+
+
+def _entity_problems(mapping: StreamMapping) -> list[str]:
+    """Import options set on a stream whose entity does not take them."""
+    taken = rules_of(mapping.entity).options
+    return [
+        f"stream '{mapping.stream}': {option} is for {kinds_taking(option)} only, "
+        f"not {mapping.entity.path}"
+        for option in _ENTITY_OPTIONS
+        if option not in taken and _is_set(mapping, option)
+    ]
 
 
 def _actions_only_problems(mapping: StreamMapping) -> list[str]:
