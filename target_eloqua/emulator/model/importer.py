@@ -201,7 +201,7 @@ class _Importer:
         self.identifier_name = definition.targets[self.identifier_key].name
         self.import_rule = str(properties.get("importRule", "createAndUpdate"))
         self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
-        self.checks = RowChecks(definition)
+        self.checks = RowChecks(definition, catalog)
         self.writes = _Writes(definition, self.update_all)
         self.relations = _Relations(definition, stores, catalog)
         self.required = [
@@ -216,13 +216,6 @@ class _Importer:
         """Campaign responses are Eloqua's own: an import writes to them, and a row that
         matches none is skipped (counted in ELQ-00034) [choice: Oracle documents no code]."""
         self.skipping = self.import_rule != "createAndUpdate" or not self.creates
-        if self.entity.kind == "opportunities":
-            stage = opportunity_stage(catalog.opportunity_stages)
-            self.checks.others += [
-                (key, stage)
-                for key, target in definition.targets.items()
-                if target.field is not None and target.field.statement == OPPORTUNITY_STAGE
-            ]
 
     def process(self, index: int, row: Row) -> None:
         """Check, match and store one row, or count it rejected or skipped."""
@@ -342,9 +335,10 @@ class _Importer:
 
 
 class RowChecks:
-    """Whether a row's values fit their fields, and its identifier is there."""
+    """Whether a row's values fit their fields (an opportunity's stage also the catalog's
+    stages), and its identifier is there."""
 
-    def __init__(self, definition: ImportDefinition) -> None:
+    def __init__(self, definition: ImportDefinition, catalog: Catalog) -> None:
         self.lengths: list[tuple[str, int, Problem]] = []
         """Text fields' length limits, checked inline for speed."""
         self.others: list[tuple[str, Check]] = []
@@ -359,6 +353,13 @@ class RowChecks:
                 self.lengths.append((key, length, too_long(length)))
             else:
                 self.others.append((key, check_for(field)))
+        if definition.entity.kind == "opportunities":
+            stage = opportunity_stage(catalog.opportunity_stages)
+            self.others += [
+                (key, stage)
+                for key, target in definition.targets.items()
+                if target.field is not None and target.field.statement == OPPORTUNITY_STAGE
+            ]
         self.identifier_key = definition.identifier_key or ""
         identifier = definition.targets.get(self.identifier_key)
         self.blank_identifier_allowed = (

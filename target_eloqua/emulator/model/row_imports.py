@@ -29,7 +29,7 @@ class RowImport:
     ) -> None:
         self.definition = definition
         self.keys = tuple(definition.targets)
-        self.checks = RowChecks(definition)
+        self.checks = RowChecks(definition, catalog)
         self.stores = stores
         self.rejects: list[Reject] = []
         self.stored = 0
