@@ -31,9 +31,11 @@ class RowImport:
         self.keys = tuple(definition.targets)
         self.checks = RowChecks(definition, catalog)
         self.stores = stores
+        self.store = stores.of(definition.entity)
+        """The records of the definition's entity."""
         self.rejects: list[Reject] = []
         self.stored = 0
-        """Rows stored: activities created, or opportunities linked."""
+        """Rows taken: activities created, links made, addresses stored, records acted on."""
 
     @classmethod
     def run(
