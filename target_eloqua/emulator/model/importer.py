@@ -35,9 +35,9 @@ from target_eloqua.emulator.model.syncs import (
     LogEntry,
     Outcome,
     Reject,
-    Severity,
     SyncCounts,
     SyncStatus,
+    summary_log,
 )
 
 Row = Mapping[str, str]
@@ -76,11 +76,6 @@ _REJECT_LOGS = {
 _UNMAPPED_LOGS = {
     "ELQ-00126": "There are no fields to process in the file.",
     "ELQ-00127": "There are no mapped fields in the file.",
-}
-_SEVERITIES: Mapping[SyncStatus, Severity] = {
-    "success": "information",
-    "warning": "warning",
-    "error": "error",
 }
 
 
@@ -176,12 +171,6 @@ def run_rows(
             processed += 1
             process(processed, row)
     return sync.outcome(processed, file_logs(definition, uploads), sync_id)
-
-
-def failed(code: str, message: str, sync_id: int) -> Outcome:
-    """The outcome of a sync that ends ``error`` without processing anything."""
-    logs = (LogEntry(code, message, 0, "error"), _summary_log(sync_id, "error"))
-    return Outcome("error", SyncCounts(), logs)
 
 
 class _Importer:
@@ -553,7 +542,7 @@ def sync_outcome(
         logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
     logs += [*notes, *_reject_logs(rejects), *counters]
     status: SyncStatus = "warning" if rejects or file_logs else "success"
-    logs.append(_summary_log(sync_id, status))
+    logs.append(summary_log(sync_id, status))
     return Outcome(status, counts, tuple(logs), tuple(rejects))
 
 
@@ -567,11 +556,6 @@ def _reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
     ]
     logs.append(LogEntry("ELQ-00060", "Total rejected records.", len(rejects), "warning"))
     return logs
-
-
-def _summary_log(sync_id: int, status: SyncStatus) -> LogEntry:
-    message = f"Sync processed for sync {sync_id}, resulting in {status} status."
-    return LogEntry("ELQ-00101", message, 0, _SEVERITIES[status])
 
 
 def _user_index(users: Iterable[User]) -> dict[str, dict[str, list[User]]]:
