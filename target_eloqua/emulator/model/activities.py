@@ -46,7 +46,6 @@ class ActivityImport(RowImport):
         self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
     ) -> None:
         super().__init__(definition, stores, catalog)
-        self.store = stores.of(definition.entity)
         self.writes = [
             (key, target.name)
             for key, target in definition.targets.items()

@@ -36,7 +36,6 @@ class EmailAddressImport(RowImport):
         self, definition: ImportDefinition, stores: RecordStores, catalog: Catalog
     ) -> None:
         super().__init__(definition, stores, catalog)
-        self.store = stores.of(definition.entity)
         self.key = definition.identifier_field_name
         self.actions = definition.accepted.sync_actions
         self.created = 0

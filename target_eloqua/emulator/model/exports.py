@@ -62,7 +62,7 @@ from target_eloqua.emulator.model.statements import (
     Target,
     resolve,
 )
-from target_eloqua.emulator.model.syncs import LogEntry, Outcome, SyncCounts
+from target_eloqua.emulator.model.syncs import LogEntry, Outcome, SyncCounts, summary_log
 from target_eloqua.emulator.model.timestamps import (
     Stamp,
     export_form,
@@ -214,7 +214,7 @@ def run_export(
     exported = ExportedRows(tuple(column.key for column in definition.columns), rows)
     logs = (
         LogEntry("ELQ-00102", "Successfully exported members to csv file.", len(rows)),
-        LogEntry("ELQ-00101", f"Sync processed for sync {sync_id}, resulting in success status."),
+        summary_log(sync_id, "success"),
     )
     return Outcome("success", SyncCounts(processed=len(rows)), logs), exported
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from target_eloqua.emulator.model.catalog import Catalog, User
 from target_eloqua.emulator.model.checks import (
@@ -34,9 +35,9 @@ from target_eloqua.emulator.model.syncs import (
     LogEntry,
     Outcome,
     Reject,
-    Severity,
     SyncCounts,
     SyncStatus,
+    summary_log,
 )
 
 Row = Mapping[str, str]
@@ -75,11 +76,6 @@ _REJECT_LOGS = {
 _UNMAPPED_LOGS = {
     "ELQ-00126": "There are no fields to process in the file.",
     "ELQ-00127": "There are no mapped fields in the file.",
-}
-_SEVERITIES: Mapping[SyncStatus, Severity] = {
-    "success": "information",
-    "warning": "warning",
-    "error": "error",
 }
 
 
@@ -152,26 +148,29 @@ def run_import(
     Oracle's status codes: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/GettingStarted/APIRequests/eloqua-status-codes.htm
     Its update rules: https://docs.oracle.com/en/cloud/saas/marketing/eloqua-develop/Developers/BulkAPI/Reference/ImportParameters/update-rule-types.htm
     """
-    importer = _Importer(definition, stores, catalog)
-    processed = feed(importer.process, uploads)
-    return importer.outcome(processed, file_logs(definition, uploads), sync_id)
+    return run_rows(_Importer(definition, stores, catalog), definition, uploads, sync_id)
 
 
-def feed(process: Callable[[int, Row], None], uploads: Sequence[Upload]) -> int:
-    """Hand every row of the uploads to ``process`` with its ``recordIndex`` (from 1, across
-    the uploads); how many rows there were."""
+class RowSync(Protocol):
+    """One sync of an import definition's rows: ``process`` takes each row with its
+    ``recordIndex``, ``outcome`` says how the sync ended."""
+
+    def process(self, index: int, row: Row) -> None: ...
+    def outcome(self, processed: int, file_logs: list[LogEntry], sync_id: int) -> Outcome: ...
+
+
+def run_rows(
+    sync: RowSync, definition: ImportDefinition, uploads: Sequence[Upload], sync_id: int
+) -> Outcome:
+    """Hand every row of the uploads to the sync with its ``recordIndex`` (from 1, across the
+    uploads), then say how the sync ended."""
     processed = 0
+    process = sync.process
     for upload in uploads:
         for row in upload.rows:
             processed += 1
             process(processed, row)
-    return processed
-
-
-def failed(code: str, message: str, sync_id: int) -> Outcome:
-    """The outcome of a sync that ends ``error`` without processing anything."""
-    logs = (LogEntry(code, message, 0, "error"), summary_log(sync_id, "error"))
-    return Outcome("error", SyncCounts(), logs)
+    return sync.outcome(processed, file_logs(definition, uploads), sync_id)
 
 
 class _Importer:
@@ -187,13 +186,11 @@ class _Importer:
         self.entity = definition.entity
         self.store = stores.of(self.entity)
         self.keys = tuple(definition.targets)
-        self.key_order = {key: position for position, key in enumerate(self.keys)}.__getitem__
-        """Sorts keys in the definition's order."""
         self.identifier_key = definition.identifier_field_name
         self.identifier_name = definition.targets[self.identifier_key].name
         self.import_rule = str(properties.get("importRule", "createAndUpdate"))
         self.update_all = bool(properties.get("isUpdatingMultipleMatchedRecords"))
-        self.checks = RowChecks(definition)
+        self.checks = RowChecks(definition, catalog)
         self.writes = _Writes(definition, self.update_all)
         self.relations = _Relations(definition, stores, catalog)
         self.required = [
@@ -208,13 +205,6 @@ class _Importer:
         """Campaign responses are Eloqua's own: an import writes to them, and a row that
         matches none is skipped (counted in ELQ-00034) [choice: Oracle documents no code]."""
         self.skipping = self.import_rule != "createAndUpdate" or not self.creates
-        if self.entity.kind == "opportunities":
-            stage = opportunity_stage(catalog.opportunity_stages)
-            self.checks.others += [
-                (key, stage)
-                for key, target in definition.targets.items()
-                if target.field is not None and target.field.statement == OPPORTUNITY_STAGE
-            ]
 
     def process(self, index: int, row: Row) -> None:
         """Check, match and store one row, or count it rejected or skipped."""
@@ -291,17 +281,13 @@ class _Importer:
                 if not values.get(name, existing.get(name, "")).strip():
                     blank.add(key)
         if blank:
-            return dict.fromkeys(sorted(blank, key=self.key_order), BLANK_REQUIRED)
+            return dict.fromkeys([key for key in self.keys if key in blank], BLANK_REQUIRED)
         if self.emails is not None and any(self.emails.taken(r, v) for r, v in changes):
             return {self.emails.key: EMAIL_TAKEN}
         return {}
 
     def _reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
-        values = {key: row.get(key, "") for key in self.keys}
-        invalid = sorted(problems, key=self.key_order)
-        first = problems[invalid[0]]
-        reject = Reject(index, values, invalid, first.code, first.message)
-        self.tally.rejects.append(reject)
+        self.tally.rejects.append(reject_of(index, row, self.keys, problems))
 
     def outcome(self, processed: int, file_logs: list[LogEntry], sync_id: int) -> Outcome:
         tally, kind = self.tally, self.entity.kind
@@ -312,32 +298,36 @@ class _Importer:
             rejected=len(tally.rejects),
             repeated=tally.repeated,
         )
-        logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *file_logs]
-        if processed == 0:
-            logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
-        logs += reject_logs(tally.rejects)
+        counters = []
         if kind == "events" and tally.rejects:
-            logs.append(
+            counters.append(
                 LogEntry("ELQ-00081", "Event data rejected.", len(tally.rejects), "warning")
             )
         if tally.skipped:
-            logs.append(LogEntry("ELQ-00034", "Total unmatched records.", tally.skipped))
+            counters.append(LogEntry("ELQ-00034", "Total unmatched records.", tally.skipped))
         created, updated = _COUNT_LOGS[kind]
-        logs += [LogEntry(*created, tally.created)] if created else []
-        logs += [LogEntry(*updated, tally.updated)] if updated else []
+        counters += [LogEntry(*created, tally.created)] if created else []
+        counters += [LogEntry(*updated, tally.updated)] if updated else []
         linked = _LINKED_LOGS.get(kind)
         if self.definition.accepted.data_cards is not None and linked is not None:
-            logs.append(LogEntry(*linked, tally.linked))
-        logs += [action_log(action, count) for action, count in tally.actions.items()]
-        status: SyncStatus = "warning" if tally.rejects or file_logs else "success"
-        logs.append(summary_log(sync_id, status))
-        return Outcome(status, counts, tuple(logs), tuple(tally.rejects))
+            counters.append(LogEntry(*linked, tally.linked))
+        counters += [action_log(action, count) for action, count in tally.actions.items()]
+        return sync_outcome(
+            processed,
+            file_logs,
+            notes=[],
+            rejects=tally.rejects,
+            counters=counters,
+            counts=counts,
+            sync_id=sync_id,
+        )
 
 
 class RowChecks:
-    """Whether a row's values fit their fields, and its identifier is there."""
+    """Whether a row's values fit their fields (an opportunity's stage also the catalog's
+    stages), and its identifier is there."""
 
-    def __init__(self, definition: ImportDefinition) -> None:
+    def __init__(self, definition: ImportDefinition, catalog: Catalog) -> None:
         self.lengths: list[tuple[str, int, Problem]] = []
         """Text fields' length limits, checked inline for speed."""
         self.others: list[tuple[str, Check]] = []
@@ -352,6 +342,13 @@ class RowChecks:
                 self.lengths.append((key, length, too_long(length)))
             else:
                 self.others.append((key, check_for(field)))
+        if definition.entity.kind == "opportunities":
+            stage = opportunity_stage(catalog.opportunity_stages)
+            self.others += [
+                (key, stage)
+                for key, target in definition.targets.items()
+                if target.field is not None and target.field.statement == OPPORTUNITY_STAGE
+            ]
         self.identifier_key = definition.identifier_key or ""
         identifier = definition.targets.get(self.identifier_key)
         self.blank_identifier_allowed = (
@@ -518,7 +515,38 @@ def file_logs(definition: ImportDefinition, uploads: Sequence[Upload]) -> list[L
     return logs
 
 
-def reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
+def reject_of(index: int, row: Row, keys: Sequence[str], problems: Mapping[str, Problem]) -> Reject:
+    """The reject of a row for its problems (keys of ``keys``), which lists the row's values
+    and the invalid keys in the order of ``keys``, and gives the first one's problem."""
+    values = {key: row.get(key, "") for key in keys}
+    invalid = [key for key in keys if key in problems]
+    first = problems[invalid[0]]
+    return Reject(index, values, invalid, first.code, first.message)
+
+
+def sync_outcome(
+    processed: int,
+    file_logs: list[LogEntry],
+    *,
+    notes: list[LogEntry],
+    rejects: Sequence[Reject],
+    counters: list[LogEntry],
+    counts: SyncCounts,
+    sync_id: int,
+) -> Outcome:
+    """How a sync of ``processed`` rows ended: ``warning`` if any row was rejected or a file
+    logged something, and its log: the rows processed, the files' entries, ``notes`` about the
+    definition, the rejects by code, ``counters`` of what it stored, and its summary."""
+    logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *file_logs]
+    if processed == 0:
+        logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
+    logs += [*notes, *_reject_logs(rejects), *counters]
+    status: SyncStatus = "warning" if rejects or file_logs else "success"
+    logs.append(summary_log(sync_id, status))
+    return Outcome(status, counts, tuple(logs), tuple(rejects))
+
+
+def _reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
     if not rejects:
         return []
     by_code = Counter(reject.status_code for reject in rejects)
@@ -528,11 +556,6 @@ def reject_logs(rejects: Sequence[Reject]) -> list[LogEntry]:
     ]
     logs.append(LogEntry("ELQ-00060", "Total rejected records.", len(rejects), "warning"))
     return logs
-
-
-def summary_log(sync_id: int, status: SyncStatus) -> LogEntry:
-    message = f"Sync processed for sync {sync_id}, resulting in {status} status."
-    return LogEntry("ELQ-00101", message, 0, _SEVERITIES[status])
 
 
 def _user_index(users: Iterable[User]) -> dict[str, dict[str, list[User]]]:

@@ -36,7 +36,7 @@ from target_eloqua.emulator.model.exports import (
     accept_export,
     run_export,
 )
-from target_eloqua.emulator.model.importer import Upload, failed, run_import
+from target_eloqua.emulator.model.importer import Upload, run_import
 from target_eloqua.emulator.model.logins import (
     DEFAULT_TOKEN_SECONDS,
     Credentials,
@@ -47,7 +47,14 @@ from target_eloqua.emulator.model.lookups import LookupKind, lookup_items
 from target_eloqua.emulator.model.opportunity_links import OpportunityLinkImport
 from target_eloqua.emulator.model.records import RecordStores
 from target_eloqua.emulator.model.sync_actions import SyncActionRun, accept_sync_actions
-from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, Sync, SyncStatus
+from target_eloqua.emulator.model.syncs import (
+    LogEntry,
+    Outcome,
+    Reject,
+    Sync,
+    SyncStatus,
+    failed,
+)
 from target_eloqua.emulator.model.timestamps import (
     WriteTime,
     format_timestamp,

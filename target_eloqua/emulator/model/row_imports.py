@@ -12,13 +12,12 @@ from target_eloqua.emulator.model.importer import (
     Row,
     RowChecks,
     Upload,
-    feed,
-    file_logs,
-    reject_logs,
-    summary_log,
+    reject_of,
+    run_rows,
+    sync_outcome,
 )
 from target_eloqua.emulator.model.records import RecordStores
-from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, SyncCounts, SyncStatus
+from target_eloqua.emulator.model.syncs import LogEntry, Outcome, Reject, SyncCounts
 
 
 class RowImport:
@@ -30,11 +29,13 @@ class RowImport:
     ) -> None:
         self.definition = definition
         self.keys = tuple(definition.targets)
-        self.checks = RowChecks(definition)
+        self.checks = RowChecks(definition, catalog)
         self.stores = stores
+        self.store = stores.of(definition.entity)
+        """The records of the definition's entity."""
         self.rejects: list[Reject] = []
         self.stored = 0
-        """Rows stored: activities created, or opportunities linked."""
+        """Rows taken: activities created, links made, addresses stored, records acted on."""
 
     @classmethod
     def run(
@@ -46,9 +47,7 @@ class RowImport:
         sync_id: int,
     ) -> Outcome:
         """Process every row of ``uploads`` and say how the sync ended."""
-        rows = cls(definition, stores, catalog)
-        processed = feed(rows.process, uploads)
-        return rows.outcome(processed, file_logs(definition, uploads), sync_id)
+        return run_rows(cls(definition, stores, catalog), definition, uploads, sync_id)
 
     def process(self, index: int, row: Row) -> None:
         raise NotImplementedError
@@ -73,10 +72,7 @@ class RowImport:
 
     def reject(self, index: int, row: Row, problems: Mapping[str, Problem]) -> None:
         """Reject the row for its problems, the first key's problem first."""
-        values = {key: row.get(key, "") for key in self.keys}
-        invalid = [key for key in self.keys if key in problems]
-        first = problems[invalid[0]]
-        self.rejects.append(Reject(index, values, invalid, first.code, first.message))
+        self.rejects.append(reject_of(index, row, self.keys, problems))
 
     def notes(self) -> list[LogEntry]:
         """Log entries about the definition, before the rejects'."""
@@ -90,11 +86,13 @@ class RowImport:
         """The emulator's own counts of the sync (its admin API shows them)."""
         return SyncCounts(processed, self.stored, 0, len(self.rejects))
 
-    def outcome(self, processed: int, logs_of_files: list[LogEntry], sync_id: int) -> Outcome:
-        logs = [LogEntry("ELQ-00001", "Total records processed.", processed), *logs_of_files]
-        if processed == 0:
-            logs.append(LogEntry("ELQ-00124", "There was no data available to process."))
-        logs += [*self.notes(), *reject_logs(self.rejects), *self.counters()]
-        status: SyncStatus = "warning" if self.rejects or logs_of_files else "success"
-        logs.append(summary_log(sync_id, status))
-        return Outcome(status, self.counts(processed), tuple(logs), tuple(self.rejects))
+    def outcome(self, processed: int, file_logs: list[LogEntry], sync_id: int) -> Outcome:
+        return sync_outcome(
+            processed,
+            file_logs,
+            notes=self.notes(),
+            rejects=self.rejects,
+            counters=self.counters(),
+            counts=self.counts(processed),
+            sync_id=sync_id,
+        )

@@ -131,7 +131,6 @@ class SyncActionRun(RowImport):
     ) -> None:
         super().__init__(definition, stores, catalog)
         self.entity = definition.entity
-        self.store = stores.of(self.entity)
         [(self.key, target)] = definition.targets.items()
         self.name = target.name
         self.actions = definition.accepted.sync_actions

@@ -36,6 +36,19 @@ class LogEntry:
     severity: Severity = "information"
 
 
+_SEVERITIES: Mapping[SyncStatus, Severity] = {
+    "success": "information",
+    "warning": "warning",
+    "error": "error",
+}
+
+
+def summary_log(sync_id: int, status: SyncStatus) -> LogEntry:
+    """The last entry of a sync's log, which tells how it ended."""
+    message = f"Sync processed for sync {sync_id}, resulting in {status} status."
+    return LogEntry("ELQ-00101", message, 0, _SEVERITIES[status])
+
+
 @dataclass(frozen=True)
 class Reject:
     """One rejected record, as ``/syncs/{id}/rejects`` shows it."""
@@ -101,3 +114,9 @@ class Sync:
         if self.callback_url is not None:
             body["callbackUrl"] = self.callback_url
         return body
+
+
+def failed(code: str, message: str, sync_id: int) -> Outcome:
+    """The outcome of a sync that ends ``error`` without processing anything."""
+    logs = (LogEntry(code, message, 0, "error"), summary_log(sync_id, "error"))
+    return Outcome("error", SyncCounts(), logs)
