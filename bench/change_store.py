@@ -34,10 +34,9 @@ from throughput import (
     emulator,
     emulator_config,
     measure,
+    target_command,
     write_input,
 )
-
-COMMAND = str(Path(sys.executable).with_name("target-eloqua"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,9 +86,7 @@ def run_target(
     config = emulator_config(
         url, summary_path=str(work_dir / "summary.json"), streams={STREAM: MAPPING}, **settings
     )
-    config_path = work_dir / "config.json"
-    config_path.write_text(json.dumps(config), encoding="utf-8")
-    run = measure([COMMAND, "--config", str(config_path)], input_path)
+    run = measure(target_command(config, work_dir / "config.json"), input_path)
     summary = json.loads((work_dir / "summary.json").read_text(encoding="utf-8"))
     if run.returncode != 0:
         raise SystemExit(f"target-eloqua exited {run.returncode}: {json.dumps(summary)}")

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from throughput import MAPPING, STREAM, emulator, write_input
+from throughput import MAPPING, STREAM, emulator, emulator_config, target_command, write_input
 
-from target_eloqua.emulator import DEFAULT_PASSWORD, EloquaInstance
+from target_eloqua.emulator import EloquaInstance
 from target_eloqua.emulator.http.wire import Request, upload
 from target_eloqua.emulator.model.entities import Entity
 
@@ -84,21 +84,16 @@ def dry_run(
     """Run ``target-eloqua`` as a dry run; the definition and uploads it wrote."""
     out = work_dir / f"dry-run-{upload_format}"
     out.mkdir()
-    config = {
-        "company": "ACME",
-        "username": "API.User",
-        "password": DEFAULT_PASSWORD,
-        "login_url": url,
-        "dry_run": True,
-        "dry_run_dir": str(out),
-        "upload_format": upload_format,
-        "streams": {STREAM: MAPPING},
-    }
-    config_path = work_dir / f"config-{upload_format}.json"
-    config_path.write_text(json.dumps(config), encoding="utf-8")
-    command = str(Path(sys.executable).with_name("target-eloqua"))
+    config = emulator_config(
+        url,
+        dry_run=True,
+        dry_run_dir=str(out),
+        upload_format=upload_format,
+        streams={STREAM: MAPPING},
+    )
+    command = target_command(config, work_dir / f"config-{upload_format}.json")
     subprocess.run(
-        [command, "--config", str(config_path), "--input", str(input_path)],
+        [*command, "--input", str(input_path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         check=True,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from throughput import Measurement, emulator, emulator_config, measure
+from throughput import Measurement, emulator, emulator_config, measure, target_command
 
 PER = 100_000
 LIST_ID = 101
@@ -61,29 +61,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(members: int, activate: bool, work_dir: Path) -> Measurement:
     """Fill the list of a fresh emulator, then run the version; stop unless the list is right."""
-    command = str(Path(sys.executable).with_name("target-eloqua"))
+    config_path = work_dir / "config.json"
     with emulator() as url:
         everyone, every_other = range(members), range(0, members, 2)
         fill_input = work_dir / "fill.jsonl"
         write(fill_input, [("people", everyone, False), ("audience", everyone, False)])
         fill_config = emulator_config(url, streams={"people": PEOPLE, "audience": AUDIENCE})
-        if measure(run_config(command, fill_config, work_dir), fill_input).returncode != 0:
+        if measure(target_command(fill_config, config_path), fill_input).returncode != 0:
             raise SystemExit("filling the list failed")
         version_input = work_dir / "version.jsonl"
         write(version_input, [("audience", every_other, activate)])
         config = emulator_config(url, streams={"audience": AUDIENCE})
-        measurement = measure(run_config(command, config, work_dir), version_input)
+        measurement = measure(target_command(config, config_path), version_input)
         kept = list_members(url)
     expected = len(every_other) if activate else members
     if measurement.returncode != 0 or kept != expected:
         raise SystemExit(f"the list has {kept} members, not {expected}")
     return measurement
-
-
-def run_config(command: str, config: dict[str, Any], work_dir: Path) -> list[str]:
-    config_path = work_dir / "config.json"
-    config_path.write_text(json.dumps(config), encoding="utf-8")
-    return [command, "--config", str(config_path)]
 
 
 def write(path: Path, streams: list[tuple[str, range, bool]]) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from throughput import emulator, emulator_config
+from throughput import emulator, emulator_config, target_command
 
 STREAM = "crm_accounts"
 MAPPING = {"identifier": "company_name", "fields": {"company_name": "M_CompanyName"}}
@@ -117,13 +117,11 @@ def run_target(
     input_path = work_dir / "input.jsonl"
     write_input(input_path, bookmark, args.records)
     config = emulator_config(url, streams={STREAM: MAPPING})
-    config_path = work_dir / "config.json"
-    config_path.write_text(json.dumps(config), encoding="utf-8")
-    command = str(Path(sys.executable).with_name("target-eloqua"))
+    command = target_command(config, work_dir / "config.json")
     started = time.monotonic()
     with (work_dir / "stderr.log").open("w") as stderr:
         process = subprocess.Popen(
-            [command, "--config", str(config_path), "--input", str(input_path)],
+            [*command, "--input", str(input_path)],
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,

@@ -38,6 +38,7 @@ from typing import Any
 import target_eloqua
 
 NOOP_TARGET = Path(__file__).with_name("noop_target.py")
+TARGET_COMMAND = str(Path(sys.executable).with_name("target-eloqua"))
 STREAM = "crm_accounts"
 STATE_EVERY = 1000
 """A STATE message after every this many records, as a tap checkpoints."""
@@ -240,6 +241,12 @@ def emulator_config(url: str, **settings: Any) -> dict[str, Any]:
     }
 
 
+def target_command(config: dict[str, Any], config_path: Path) -> list[str]:
+    """The ``target-eloqua`` command that reads ``config``, written first to ``config_path``."""
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    return [TARGET_COMMAND, "--config", str(config_path)]
+
+
 def run_target(
     url: str,
     input_path: Path,
@@ -258,10 +265,7 @@ def run_target(
         streams={STREAM: MAPPING},
         **({"change_store": str(change_store)} if change_store else {}),
     )
-    config_path = work_dir / "config.json"
-    config_path.write_text(json.dumps(config), encoding="utf-8")
-    command = str(Path(sys.executable).with_name("target-eloqua"))
-    run = measure([command, "--config", str(config_path)], input_path)
+    run = measure(target_command(config, work_dir / "config.json"), input_path)
     summary: dict[str, Any] = json.loads((work_dir / "summary.json").read_text(encoding="utf-8"))
     totals = summary["totals"]
     loaded = totals["created"] + totals["updated"]

@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from throughput import MAPPING, STREAM, Measurement, emulator, measure, write_input
+from throughput import (
+    MAPPING,
+    STREAM,
+    Measurement,
+    emulator,
+    emulator_config,
+    measure,
+    target_command,
+    write_input,
+)
 
 PER = 100_000
 
@@ -78,20 +87,14 @@ def run(mode: str, input_path: Path, work_dir: Path) -> Run:
     """Load the input with ``verify: mode`` into a fresh emulator; stop if any record fails."""
     summary_path = work_dir / f"summary-{mode}.json"
     with emulator() as url:
-        config = {
-            "company": "ACME",
-            "username": "API.User",
-            "password": "emulator",
-            "login_url": url,
-            "poll_interval_seconds": 0.01,
-            "summary_path": str(summary_path),
-            "verify": mode,
-            "streams": {STREAM: MAPPING},
-        }
-        config_path = work_dir / f"config-{mode}.json"
-        config_path.write_text(json.dumps(config), encoding="utf-8")
-        command = str(Path(sys.executable).with_name("target-eloqua"))
-        measurement = measure([command, "--config", str(config_path)], input_path)
+        config = emulator_config(
+            url,
+            poll_interval_seconds=0.01,
+            summary_path=str(summary_path),
+            verify=mode,
+            streams={STREAM: MAPPING},
+        )
+        measurement = measure(target_command(config, work_dir / f"config-{mode}.json"), input_path)
         journal = requests.get(f"{url}/_emulator/requests", timeout=60).json()["items"]
     summary: dict[str, Any] = json.loads(summary_path.read_text("utf-8"))
     totals = summary["totals"]

@@ -292,3 +292,9 @@ def record_message(stream: str, **values: Any) -> dict[str, Any]:
 def rejects_in(path: Path) -> list[dict[str, Any]]:
     """The lines of a rejects file."""
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def summary_in(path: Path) -> dict[str, Any]:
+    """The run summary a run wrote to ``path``."""
+    summary: dict[str, Any] = json.loads(path.read_text())
+    return summary

@@ -9,12 +9,20 @@ nothing) is told.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from target_eloqua.emulator import EmulatorServer
-from tests.support import PURCHASES_MAPPING, admin, emulator_config, run_target, summary_row
+from tests.support import (
+    PURCHASES_MAPPING,
+    admin,
+    emulator_config,
+    record_message,
+    rejects_in,
+    run_target,
+    summary_in,
+    summary_row,
+)
 
 OUTCOMES = ("created", "updated", "rejected", "merged", "skipped", "unchanged", "unmatched")
 
@@ -34,15 +42,11 @@ def schema(stream: str, *properties: str) -> dict[str, Any]:
     }
 
 
-def record(stream: str, **values: Any) -> dict[str, Any]:
-    return {"type": "RECORD", "stream": stream, "record": values}
-
-
 def accounts(*records: dict[str, Any]) -> list[dict[str, Any]]:
     """The ``crm_accounts`` stream: its SCHEMA, then ``records``."""
     return [
         schema("crm_accounts", "name", "revenue", "city"),
-        *(record("crm_accounts", **r) for r in records),
+        *(record_message("crm_accounts", **r) for r in records),
     ]
 
 
@@ -59,12 +63,11 @@ def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[st
 
 
 def rejects(tmp_path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    return rejects_in(tmp_path / "rejects.jsonl")
 
 
 def summary(tmp_path: Path) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads((tmp_path / "summary.json").read_text())
-    return result
+    return summary_in(tmp_path / "summary.json")
 
 
 def stored_names(emulator: EmulatorServer) -> list[str]:
@@ -90,11 +93,11 @@ def test_every_record_read_is_created_updated_rejected_merged_skipped_unchanged_
             {"name": None, "revenue": 5},  # rejected: no identifier
         ),
         schema("crm_updates", "name", "revenue", "city"),
-        record("crm_updates", name="Old Two", city="Paris"),  # updated
-        record("crm_updates", name="Nobody", city="Rome"),  # unmatched: updateOnly
+        record_message("crm_updates", name="Old Two", city="Paris"),  # updated
+        record_message("crm_updates", name="Nobody", city="Rome"),  # unmatched: updateOnly
         schema("crm_notes", "text"),
-        record("crm_notes", text="a"),  # skipped: no mapping
-        record("crm_notes", text="b"),  # skipped
+        record_message("crm_notes", text="a"),  # skipped: no mapping
+        record_message("crm_notes", text="b"),  # skipped
         STATE,
     ]
 
@@ -220,11 +223,11 @@ def test_custom_object_records_linked_to_nothing_are_told(
     streams = {"people": PEOPLE, "purchases": PURCHASES_MAPPING}
     messages = [
         schema("people", "crm_id", "email"),
-        record("people", crm_id="1", email="ann@acme.test"),
+        record_message("people", crm_id="1", email="ann@acme.test"),
         schema("purchases", "order", "email", "product"),
-        record("purchases", order="O-1", email="ann@acme.test", product="Kit"),
-        record("purchases", order="O-2", email="nobody@acme.test", product="Kit"),
-        record("purchases", order="O-3", email="", product="Kit"),
+        record_message("purchases", order="O-1", email="ann@acme.test", product="Kit"),
+        record_message("purchases", order="O-2", email="nobody@acme.test", product="Kit"),
+        record_message("purchases", order="O-3", email="", product="Kit"),
     ]
 
     run = run_target(config(emulator, tmp_path, streams=streams), messages, tmp_path)
@@ -247,10 +250,10 @@ def test_a_contact_without_an_email_is_rejected_whatever_its_identifier(
     streams = {"people": PEOPLE, "people_by_email": by_email}
     messages = [
         schema("people", "crm_id", "email"),
-        record("people", crm_id="1", email="ann@acme.test"),
-        record("people", crm_id="2", email=None),
+        record_message("people", crm_id="1", email="ann@acme.test"),
+        record_message("people", crm_id="2", email=None),
         schema("people_by_email", "crm_id", "email"),
-        record("people_by_email", crm_id="3", email=None),
+        record_message("people_by_email", crm_id="3", email=None),
     ]
 
     run = run_target(config(emulator, tmp_path, streams=streams, max_rejects=2), messages, tmp_path)

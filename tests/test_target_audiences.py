@@ -5,7 +5,6 @@ import, ``mirror`` at ACTIVATE_VERSION, and the config errors of sync actions.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from tests.support import (
     rejects_in,
     run_target,
     schema_message,
+    summary_in,
 )
 
 EMAIL = {"email": {"type": "string"}}
@@ -82,9 +82,7 @@ def members(emulator: EmulatorServer, list_id: int = NEWSLETTER) -> list[str]:
 
 
 def summary_of(tmp_path: Path, stream: str) -> dict[str, Any]:
-    streams: dict[str, dict[str, Any]] = json.loads((tmp_path / "summary.json").read_text())[
-        "streams"
-    ]
+    streams: dict[str, dict[str, Any]] = summary_in(tmp_path / "summary.json")["streams"]
     return streams[stream]
 
 

@@ -28,6 +28,7 @@ from tests.support import (
     run_target,
     start_target,
     stored_companies,
+    summary_in,
     wait_until,
 )
 from tests.test_target_checkpoints import LOAD, LOAD_SETTINGS, bookmark, company, polled
@@ -72,7 +73,7 @@ def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[st
 
 def totals(tmp_path: Path) -> dict[str, Any]:
     """The last run's totals, from its summary."""
-    result: dict[str, Any] = json.loads((tmp_path / "summary.json").read_text())["totals"]
+    result: dict[str, Any] = summary_in(tmp_path / "summary.json")["totals"]
     return result
 
 

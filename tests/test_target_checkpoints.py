@@ -25,21 +25,18 @@ from target_eloqua.emulator import EmulatorServer
 from tests.support import (
     COMPANIES,
     COMPANIES_MAPPING,
+    CONTACTS_BY_EMAIL,
     TARGET_COMMAND,
     admin,
     emulator_config,
     plan_next_syncs,
     run_target,
     stored_companies,
+    summary_in,
     wait_until,
 )
 
 PEOPLE = "people"
-PEOPLE_MAPPING: dict[str, Any] = {
-    "entity": "contacts",
-    "identifier": "email",
-    "fields": {"email": "C_EmailAddress"},
-}
 NAME_SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}}}
 EMAIL_SCHEMA = {"type": "object", "properties": {"email": {"type": "string"}}}
 
@@ -68,7 +65,7 @@ def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[st
     return emulator_config(
         emulator,
         **{
-            "streams": {COMPANIES: COMPANIES_MAPPING, PEOPLE: PEOPLE_MAPPING},
+            "streams": {COMPANIES: COMPANIES_MAPPING, PEOPLE: CONTACTS_BY_EMAIL},
             "summary_path": str(tmp_path / "summary.json"),
             "rejects_path": str(tmp_path / "rejects.jsonl"),
             **settings,
@@ -77,8 +74,7 @@ def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[st
 
 
 def summary(tmp_path: Path) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads((tmp_path / "summary.json").read_text())
-    return result
+    return summary_in(tmp_path / "summary.json")
 
 
 def records_synced(emulator: EmulatorServer) -> int:

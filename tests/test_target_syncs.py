@@ -21,7 +21,9 @@ from tests.support import (
     data_uploads,
     emulator_config,
     plan_next_syncs,
+    rejects_in,
     run_target,
+    summary_in,
     summary_row,
     wait_until,
 )
@@ -88,13 +90,11 @@ def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[st
 
 
 def rejects_file(tmp_path: Path) -> list[dict[str, Any]]:
-    text = (tmp_path / "out" / "rejects.jsonl").read_text()
-    return [json.loads(line) for line in text.splitlines()]
+    return rejects_in(tmp_path / "out" / "rejects.jsonl")
 
 
 def summary_file(tmp_path: Path) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads((tmp_path / "out" / "summary.json").read_text())
-    return result
+    return summary_in(tmp_path / "out" / "summary.json")
 
 
 def stored_accounts(emulator: EmulatorServer) -> dict[str, dict[str, str]]:

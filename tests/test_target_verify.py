@@ -17,6 +17,7 @@ from tests.support import (
     run_target,
     schema_message,
     start_target,
+    summary_in,
     wait_until,
 )
 
@@ -77,7 +78,7 @@ def config(emulator: EmulatorServer, tmp_path: Path, **settings: Any) -> dict[st
 
 
 def summary(tmp_path: Path) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads((tmp_path / "summary.json").read_text())["streams"][STREAM]
+    result: dict[str, Any] = summary_in(tmp_path / "summary.json")["streams"][STREAM]
     return result
 
 
