@@ -55,7 +55,11 @@ _ENTITY_OF_PREFIX = {prefix: kind for kind, prefix in reversed(_PREFIXES.items()
 """The entity of each prefix without an id: where two share one, the first in ``_PREFIXES``
 (``Opportunity`` is opportunities, not their links to contacts)."""
 
-_RECORD_TIMESTAMPS = {"Id": "number", "CreatedAt": "date", "UpdatedAt": "date"}
+SYSTEM_TIMESTAMPS = ("CreatedAt", "UpdatedAt")
+"""System statements that Eloqua sets itself, when a record is created and modified: read-only.
+https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Reference/system-timestamps.htm
+"""
+_RECORD_TIMESTAMPS = {"Id": "number", **dict.fromkeys(SYSTEM_TIMESTAMPS, "date")}
 SYSTEM_FIELDS = {
     "accounts": _RECORD_TIMESTAMPS,
     "contacts": {

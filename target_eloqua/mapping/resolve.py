@@ -17,7 +17,14 @@ from dataclasses import replace
 from typing import Any
 
 from target_eloqua.errors import MappingError
-from target_eloqua.mapping.entities import ACCOUNTS, CONTACTS, Entity, Statement, parse_statement
+from target_eloqua.mapping.entities import (
+    ACCOUNTS,
+    CONTACTS,
+    SYSTEM_TIMESTAMPS,
+    Entity,
+    Statement,
+    parse_statement,
+)
 from target_eloqua.mapping.entity_rules import rules_of
 from target_eloqua.mapping.fields import EloquaField, FieldCatalog
 from target_eloqua.mapping.streams import Column, StreamMapping, convert_each
@@ -151,12 +158,6 @@ def _find_field(
     )
 
 
-SYSTEM_TIMESTAMPS = ("CreatedAt", "UpdatedAt")
-"""System statements that Eloqua sets itself: when a record was created and last modified.
-https://docs.oracle.com/cloud/latest/marketingcs_gs/OMCAB/Developers/BulkAPI/Reference/system-timestamps.htm
-"""
-
-
 def _own_field(
     entity: Entity, statement: Statement, catalog: FieldCatalog
 ) -> tuple[EloquaField | None, str | None]:
@@ -164,7 +165,7 @@ def _own_field(
     if (listed := catalog.by_statement(statement.text)) is not None:
         return _writable(listed)
     if (data_type := entity.system_field_type(statement.path)) is not None:
-        read_only = statement.path in SYSTEM_TIMESTAMPS and entity.kind != "campaignResponses"
+        read_only = statement.path in SYSTEM_TIMESTAMPS
         return _writable(EloquaField(statement.path, statement.text, data_type, read_only))
     return None, _no_such_field(entity, statement.path, catalog)
 
